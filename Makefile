@@ -1,0 +1,62 @@
+# tldb -- a thin front to CMake.  `make run` and `make test` set up
+# everything on a fresh Debian 12 machine (scripts/deps.sh installs what is
+# missing when run as root), build, and run.
+BUILD     ?= build
+PREFIX    ?= /usr/local
+CMAKE_ARGS ?=
+TLDB      := $(BUILD)/tldb
+RUN_DB    := $(BUILD)/run/tldb.db
+
+.PHONY: all deps test-deps configure build run test sanitize install bench format check-format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+test-deps:
+	@scripts/deps.sh test
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j2
+
+# Loads the bundled timelines into an embedded database under the build
+# folder and queries them.
+run: deps
+	@$(MAKE) --no-print-directory build
+	@mkdir -p $(BUILD)/run
+	$(TLDB) --db $(RUN_DB) import timelines/*.json
+	$(TLDB) --db $(RUN_DB) timeline list
+	$(TLDB) --db $(RUN_DB) query 2022-02..2022-09
+
+test: test-deps
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: test-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CMAKE_ARGS="-DTLDB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)" build
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+
+install: deps
+	@$(MAKE) --no-print-directory build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	cmake --build $(BUILD) --target bench-store
+	bench/run.sh $(BUILD)
+
+format:
+	clang-format -i include/tldb/*.h core/*.[ch] cli/*.[ch] tests/*/*.c bench/*.c
+
+check-format:
+	clang-format --dry-run -Werror include/tldb/*.h core/*.[ch] cli/*.[ch] tests/*/*.c bench/*.c
+
+clean:
+	rm -rf $(BUILD) build-asan

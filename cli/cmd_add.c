@@ -1,0 +1,196 @@
+/*
+ * cmd_add.c -- `tldb add` and `tldb edit`: write one event from options.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char add_usage[] =
+	"usage: tldb add --title T --start DATE [--end DATE] [--timeline NAME]\n"
+	"                [--tag TAG]... [--location L] [--url U] [--body TEXT]\n"
+	"                [--tz ZONE] [--uid UID]\n"
+	"\n"
+	"Adds an event and prints its uid.  DATE is an EDTF date: 2022, 2022-02,\n"
+	"2022-09-15, 2022-09-15T10:00Z, 2022-02~, 2022-02/2022-09 ...  The end is\n"
+	"inclusive at its precision; a timed end is the instant the event ends.\n"
+	"Without --uid the uid is derived from timeline, start and title, so\n"
+	"adding the same event twice updates it.\n";
+
+static const char edit_usage[] =
+	"usage: tldb edit UID [--title T] [--start DATE] [--end DATE]\n"
+	"                 [--timeline NAME] [--tag +TAG|-TAG|TAG]...\n"
+	"                 [--location L] [--url U] [--body TEXT] [--tz ZONE]\n"
+	"\n"
+	"Changes the given fields of an event.  An empty value clears an\n"
+	"optional field (--end '').  --tag +T adds a tag, --tag -T removes one.\n";
+
+enum {
+	O_TITLE,
+	O_START,
+	O_END,
+	O_TIMELINE,
+	O_TAG,
+	O_LOCATION,
+	O_URL,
+	O_BODY,
+	O_TZ,
+	O_UID,
+	O_HELP
+};
+
+static const cli_opt event_opts[] = {
+	{"title", 't', 1},    {"start", 's', 1}, {"end", 'e', 1},
+	{"timeline", 'T', 1}, {"tag", 0, 1},     {"location", 'l', 1},
+	{"url", 0, 1},        {"body", 'b', 1},  {"tz", 0, 1},
+	{"uid", 0, 1},        {"help", 'h', 0},  {NULL, 0, 0}};
+
+/* Applies one field option to ev; tags go through `tags`. */
+static int apply(tldb_event *ev, int k, const char *v, cli_list *tags,
+		 int editing)
+{
+	switch (k) {
+	case O_TITLE: ev->title = v; break;
+	case O_START: ev->start = v; break;
+	case O_END: ev->end = v; break;
+	case O_TIMELINE: ev->timeline = v; break;
+	case O_LOCATION: ev->location = v; break;
+	case O_URL: ev->url = v; break;
+	case O_BODY: ev->body = v; break;
+	case O_TZ: ev->tz = v; break;
+	case O_TAG:
+		if (editing && (v[0] == '+' || v[0] == '-')) {
+			if (v[0] == '-') {
+				size_t w = 0;
+				for (size_t i = 0; i < tags->n; i++)
+					if (strcmp(tags->items[i], v + 1) != 0)
+						tags->items[w++] = tags->items[i];
+				tags->n = w;
+				break;
+			}
+			v++;
+		}
+		for (size_t i = 0; i < tags->n; i++)
+			if (strcmp(tags->items[i], v) == 0)
+				return 0;
+		return cli_list_add(tags, v);
+	}
+	return 0;
+}
+
+static int put(const cli_ctx *ctx, tldb_event *ev, int print_uid)
+{
+	tldb *db = cli_open(ctx, 1);
+	if (!db)
+		return EXIT_FAIL;
+	char uid[TLDB_MAX_UID + 1];
+	int rc = tldb_put(db, ev, uid, NULL);
+	if (rc)
+		cli_error("%s", tldb_errmsg(db));
+	else if (print_uid)
+		printf("%s\n", uid);
+	tldb_close(db);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_add(const cli_ctx *ctx, int argc, char **argv)
+{
+	tldb_event ev;
+	memset(&ev, 0, sizeof ev);
+	cli_list tags = {0};
+	cli_args a;
+	cli_args_init(&a, "add", argc, argv);
+	const char *v;
+	int k, rc = EXIT_OK;
+	while ((k = cli_next(&a, event_opts, &v)) != CLI_END) {
+		if (k == CLI_ERROR) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (k == O_HELP) {
+			fputs(add_usage, stdout);
+			goto out;
+		}
+		if (k == CLI_POSITIONAL) {
+			rc = cli_usage_error("add", "unexpected argument '%s'", v);
+			goto out;
+		}
+		if (k == O_UID)
+			ev.uid = v;
+		else if (apply(&ev, k, v, &tags, 0)) {
+			cli_error("out of memory");
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (!ev.title || !ev.start) {
+		rc = cli_usage_error("add", "--title and --start are required");
+		goto out;
+	}
+	ev.tags = tags.items;
+	ev.ntags = tags.n;
+	rc = put(ctx, &ev, 1);
+out:
+	cli_list_release(&tags);
+	return rc;
+}
+
+int cmd_edit(const cli_ctx *ctx, int argc, char **argv)
+{
+	cli_args a;
+	cli_args_init(&a, "edit", argc, argv);
+	const char *v, *uid = NULL;
+	int k, rc = EXIT_OK;
+	/* First pass: the uid and --help; options apply once it is loaded. */
+	while ((k = cli_next(&a, event_opts, &v)) != CLI_END) {
+		if (k == CLI_ERROR)
+			return EXIT_USAGE;
+		if (k == O_HELP) {
+			fputs(edit_usage, stdout);
+			return EXIT_OK;
+		}
+		if (k == O_UID)
+			return cli_usage_error("edit", "the uid of an event "
+						       "cannot change");
+		if (k == CLI_POSITIONAL) {
+			if (uid)
+				return cli_usage_error("edit", "one UID at a time");
+			uid = v;
+		}
+	}
+	if (!uid)
+		return cli_usage_error("edit", "which event? give its UID");
+	tldb *db = cli_open(ctx, 1);
+	if (!db)
+		return EXIT_FAIL;
+	tldb_event *old = NULL;
+	cli_list tags = {0};
+	if (tldb_get(db, uid, &old)) {
+		cli_error("%s", tldb_errmsg(db));
+		tldb_close(db);
+		return EXIT_FAIL;
+	}
+	tldb_event ev = *old;
+	for (size_t i = 0; i < old->ntags; i++)
+		if (cli_list_add(&tags, old->tags[i]))
+			goto oom;
+	cli_args_init(&a, "edit", argc, argv);
+	while ((k = cli_next(&a, event_opts, &v)) != CLI_END)
+		if (k >= 0 && apply(&ev, k, v, &tags, 1))
+			goto oom;
+	ev.tags = tags.items;
+	ev.ntags = tags.n;
+	if (tldb_put(db, &ev, NULL, NULL)) {
+		cli_error("%s", tldb_errmsg(db));
+		rc = EXIT_FAIL;
+	}
+	goto out;
+oom:
+	cli_error("out of memory");
+	rc = EXIT_FAIL;
+out:
+	cli_list_release(&tags);
+	tldb_event_free(old);
+	tldb_close(db);
+	return rc;
+}

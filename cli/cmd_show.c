@@ -1,0 +1,163 @@
+/*
+ * cmd_show.c -- `tldb show UID` and `tldb rm UID...`.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char show_usage[] =
+	"usage: tldb show UID [--format text|json]\n"
+	"\n"
+	"Shows one event with all its fields and sources.\n";
+
+static const char rm_usage[] =
+	"usage: tldb rm UID...\n"
+	"\n"
+	"Removes the events with their tags and sources, all or none.\n";
+
+static void field(const char *name, const char *value)
+{
+	if (value && *value)
+		printf("%-10s %s\n", name, value);
+}
+
+static void print_source(size_t i, const tldb_source *s)
+{
+	printf("  [%zu]", i + 1);
+	if (s->title)
+		printf(" %s", s->title);
+	if (s->url)
+		printf(" <%s>", s->url);
+	if (s->plugin)
+		printf(" (%s)", s->plugin);
+	putchar('\n');
+	if (s->quote)
+		printf("      \"%s\"\n", s->quote);
+	if (s->span[0] >= 0)
+		printf("      bytes %lld..%lld\n", (long long)s->span[0],
+		       (long long)s->span[1]);
+	if (s->expr)
+		printf("      expr: %s\n", s->expr);
+	if (s->doc_date)
+		printf("      doc date: %s\n", s->doc_date);
+	if (s->resolver)
+		printf("      resolver: %s\n", s->resolver);
+}
+
+static void print_event(const tldb_event *ev)
+{
+	char buf[64];
+	field("uid", ev->uid);
+	field("timeline", ev->timeline);
+	field("title", ev->title);
+	field("start", ev->start);
+	field("end", ev->end);
+	field("precision", tldb_precision_name(ev->precision));
+	field("tz", ev->tz);
+	field("location", ev->location);
+	field("url", ev->url);
+	if (ev->ntags) {
+		printf("%-10s", "tags");
+		for (size_t i = 0; i < ev->ntags; i++)
+			printf(" %s", ev->tags[i]);
+		putchar('\n');
+	}
+	tldb_format_instant(ev->created, buf, sizeof buf);
+	field("created", buf);
+	tldb_format_instant(ev->updated, buf, sizeof buf);
+	field("updated", buf);
+	printf("%-10s %lld\n", "sequence", (long long)ev->sequence);
+	if (ev->body && *ev->body)
+		printf("\n%s\n", ev->body);
+	if (ev->nsources) {
+		printf("\nsources:\n");
+		for (size_t i = 0; i < ev->nsources; i++)
+			print_source(i, &ev->sources[i]);
+	}
+}
+
+int cmd_show(const cli_ctx *ctx, int argc, char **argv)
+{
+	static const cli_opt opts[] = {
+		{"format", 'f', 1}, {"help", 'h', 0}, {NULL, 0, 0}};
+	cli_args a;
+	cli_args_init(&a, "show", argc, argv);
+	const char *v, *uid = NULL, *format = "text";
+	int k;
+	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
+		if (k == CLI_ERROR)
+			return EXIT_USAGE;
+		if (k == 1) {
+			fputs(show_usage, stdout);
+			return EXIT_OK;
+		}
+		if (k == 0) {
+			format = v;
+		} else if (uid) {
+			return cli_usage_error("show", "one UID at a time");
+		} else {
+			uid = v;
+		}
+	}
+	if (!uid)
+		return cli_usage_error("show", "which event? give its UID");
+	if (strcmp(format, "text") && strcmp(format, "json"))
+		return cli_usage_error("show", "--format: '%s' is not text or json",
+				       format);
+	tldb *db = cli_open(ctx, 0);
+	if (!db)
+		return EXIT_FAIL;
+	tldb_event *ev;
+	int rc = tldb_get(db, uid, &ev);
+	if (rc) {
+		cli_error("%s", tldb_errmsg(db));
+	} else if (strcmp(format, "json") == 0) {
+		json_print_event(stdout, ev);
+	} else {
+		print_event(ev);
+	}
+	tldb_event_free(ev);
+	tldb_close(db);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
+{
+	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
+	cli_args a;
+	cli_args_init(&a, "rm", argc, argv);
+	const char *v;
+	cli_list uids = {0};
+	int k;
+	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
+		if (k == CLI_ERROR) {
+			cli_list_release(&uids);
+			return EXIT_USAGE;
+		}
+		if (k == 0) {
+			fputs(rm_usage, stdout);
+			cli_list_release(&uids);
+			return EXIT_OK;
+		}
+		if (cli_list_add(&uids, v)) {
+			cli_error("out of memory");
+			cli_list_release(&uids);
+			return EXIT_FAIL;
+		}
+	}
+	if (!uids.n)
+		return cli_usage_error("rm", "which events? give their UIDs");
+	tldb *db = cli_open(ctx, 1);
+	int rc = db ? tldb_begin(db) : TLDB_EIO;
+	for (size_t i = 0; !rc && i < uids.n; i++)
+		rc = tldb_remove(db, uids.items[i]);
+	if (!rc)
+		rc = tldb_commit(db);
+	if (rc && db) {
+		cli_error("%s", tldb_errmsg(db));
+		tldb_rollback(db);
+	}
+	tldb_close(db);
+	cli_list_release(&uids);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,146 @@
+/*
+ * cmd_timeline.c -- `tldb timeline list|create|rename|rm` and `tldb stats`.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char timeline_usage[] =
+	"usage: tldb timeline list\n"
+	"       tldb timeline create NAME [--title T] [--description D]\n"
+	"       tldb timeline rename OLD NEW\n"
+	"       tldb timeline rm NAME [--force]\n"
+	"\n"
+	"A name is [a-z0-9][a-z0-9._-]*.  rm refuses a timeline that holds\n"
+	"events unless --force, which removes them too.\n";
+
+static const char stats_usage[] = "usage: tldb stats\n"
+				  "\n"
+				  "Counts and bounds of the database.\n";
+
+static int list(const cli_ctx *ctx)
+{
+	tldb *db = cli_open(ctx, 0);
+	if (!db)
+		return EXIT_FAIL;
+	tldb_cursor *c;
+	const tldb_timeline *tl;
+	int rc = tldb_timeline_list(db, &c);
+	while (!rc && (rc = tldb_cursor_next_timeline(c, &tl)) == TLDB_OK)
+		printf("%-24s %8lld  %s\n", tl->name, (long long)tl->events,
+		       tl->title ? tl->title : "");
+	if (rc != TLDB_DONE)
+		cli_error("%s", tldb_errmsg(db));
+	tldb_cursor_free(c);
+	tldb_close(db);
+	return rc == TLDB_DONE ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
+{
+	static const cli_opt opts[] = {{"title", 't', 1},
+				       {"description", 'd', 1},
+				       {"force", 'f', 0},
+				       {"help", 'h', 0},
+				       {NULL, 0, 0}};
+	cli_args a;
+	cli_args_init(&a, "timeline", argc, argv);
+	const char *v, *words[4] = {0};
+	size_t nwords = 0;
+	tldb_timeline tl = {0};
+	int force = 0, k;
+	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
+		switch (k) {
+		case CLI_ERROR: return EXIT_USAGE;
+		case 0: tl.title = v; break;
+		case 1: tl.description = v; break;
+		case 2: force = 1; break;
+		case 3: fputs(timeline_usage, stdout); return EXIT_OK;
+		default:
+			if (nwords == 3)
+				return cli_usage_error("timeline",
+						       "too many arguments");
+			words[nwords++] = v;
+		}
+	}
+	const char *sub = nwords ? words[0] : "list";
+	size_t want = strcmp(sub, "list") == 0     ? 1
+		      : strcmp(sub, "rename") == 0 ? 3
+		      : strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0
+			      ? 2
+			      : 0;
+	if (!want)
+		return cli_usage_error("timeline", "unknown subcommand '%s'", sub);
+	if (nwords && nwords != want)
+		return cli_usage_error("timeline", "'%s' takes %zu argument%s",
+				       sub, want - 1, want == 2 ? "" : "s");
+	if (want == 1)
+		return list(ctx);
+	tldb *db = cli_open(ctx, 1);
+	if (!db)
+		return EXIT_FAIL;
+	int rc;
+	if (strcmp(sub, "create") == 0) {
+		tl.name = words[1];
+		rc = tldb_timeline_create(db, &tl);
+	} else if (strcmp(sub, "rename") == 0) {
+		rc = tldb_timeline_rename(db, words[1], words[2]);
+	} else {
+		rc = tldb_timeline_remove(db, words[1], force);
+	}
+	if (rc)
+		cli_error("%s", tldb_errmsg(db));
+	tldb_close(db);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static void print_bound(const char *name, int64_t t)
+{
+	char buf[64];
+	tldb_format_instant(t, buf, sizeof buf);
+	printf("%-16s %s\n", name, buf);
+}
+
+int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
+{
+	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
+	cli_args a;
+	cli_args_init(&a, "stats", argc, argv);
+	const char *v;
+	int k;
+	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
+		if (k == 0) {
+			fputs(stats_usage, stdout);
+			return EXIT_OK;
+		}
+		return k == CLI_ERROR ? EXIT_USAGE
+				      : cli_usage_error("stats",
+							"unexpected argument '%s'", v);
+	}
+	tldb *db = cli_open(ctx, 0);
+	if (!db)
+		return EXIT_FAIL;
+	tldb_stats s;
+	int rc = tldb_stats_get(db, &s);
+	if (rc) {
+		cli_error("%s", tldb_errmsg(db));
+	} else {
+		printf("%-16s %s\n", "database", ctx->db_path);
+		printf("%-16s %d\n", "schema", s.schema_version);
+		printf("%-16s %lld\n", "bytes", (long long)s.file_bytes);
+		printf("%-16s %lld\n", "timelines", (long long)s.timelines);
+		printf("%-16s %lld\n", "events", (long long)s.events);
+		for (int p = TLDB_PREC_YEAR; p <= TLDB_PREC_SECOND; p++)
+			printf("  %-14s %lld\n",
+			       tldb_precision_name((tldb_precision)p),
+			       (long long)s.by_precision[p]);
+		printf("%-16s %lld\n", "tags", (long long)s.tags);
+		printf("%-16s %lld\n", "sources", (long long)s.sources);
+		if (s.events) {
+			print_bound("earliest", s.lo_min);
+			print_bound("latest", s.hi_max);
+		}
+	}
+	tldb_close(db);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,418 @@
+/*
+ * store.c -- opening a tldb database: path rules, refusing files that are
+ * not ours or are newer than us, WAL set-up, prepared statements, errors and
+ * transactions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_internal.h"
+
+static const char *const stmt_sql[TL_ST_COUNT] = {
+	[TL_ST_TIMELINE_ID] = "SELECT id FROM timelines WHERE name = ?1",
+	[TL_ST_TIMELINE_INSERT] =
+		"INSERT INTO timelines(name, title, description, created, "
+		"updated) VALUES (?1, ?2, ?3, ?4, ?4)",
+	[TL_ST_TIMELINE_TOUCH] =
+		"UPDATE timelines SET updated = ?2 WHERE id = ?1 AND updated < ?2",
+	[TL_ST_EVENT_FIND] =
+		"SELECT id, chash, timeline_id FROM events WHERE uid = ?1",
+	[TL_ST_EVENT_INSERT] =
+		"INSERT INTO events(uid, timeline_id, title, body, start, \"end\", "
+		"tz, location, url, lo, hi, prec, span_class, chash, created, "
+		"updated, sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13, ?14, ?15, ?15, 0)",
+	[TL_ST_EVENT_UPDATE] =
+		"UPDATE events SET timeline_id = ?2, title = ?3, body = ?4, "
+		"start = ?5, \"end\" = ?6, tz = ?7, location = ?8, url = ?9, "
+		"lo = ?10, hi = ?11, prec = ?12, span_class = ?13, chash = ?14, "
+		"updated = ?15, sequence = sequence + 1 WHERE id = ?1",
+	[TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
+	[TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",
+	[TL_ST_TAG_INSERT] =
+		"INSERT OR IGNORE INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
+	[TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
+	[TL_ST_SOURCE_INSERT] =
+		"INSERT INTO sources(event_id, ord, url, title, plugin, quote, "
+		"expr, doc_date, resolver, span_lo, span_hi, expr_lo, expr_hi) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[TL_ST_FTS_DELETE] = "DELETE FROM events_fts WHERE rowid = ?1",
+	[TL_ST_FTS_INSERT] =
+		"INSERT INTO events_fts(rowid, title, body, location, tags, "
+		"quotes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[TL_ST_EVENT_GET] = "SELECT " TL_EVENT_COLUMNS
+			    " FROM events e JOIN timelines t ON t.id = "
+			    "e.timeline_id WHERE e.uid = ?1",
+	[TL_ST_TAGS_GET] =
+		"SELECT tag FROM tags WHERE event_id = ?1 ORDER BY ord",
+	[TL_ST_SOURCES_GET] =
+		"SELECT url, title, plugin, quote, expr, doc_date, resolver, "
+		"span_lo, span_hi, expr_lo, expr_hi FROM sources WHERE "
+		"event_id = ?1 ORDER BY ord",
+};
+
+int tl_fail(tldb *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int map_sqlite(int rc)
+{
+	switch (rc & 0xFF) {
+	case SQLITE_NOMEM:
+		return TLDB_ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return TLDB_EBUSY;
+	case SQLITE_CORRUPT:
+		return TLDB_ECORRUPT;
+	case SQLITE_NOTADB:
+		return TLDB_ENOTDB;
+	case SQLITE_READONLY:
+		return TLDB_EREADONLY;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return TLDB_EIO;
+	case SQLITE_TOOBIG:
+		return TLDB_ETOOBIG;
+	case SQLITE_CONSTRAINT:
+		return TLDB_EEXIST;
+	default:
+		return TLDB_EINTERNAL;
+	}
+}
+
+int tl_fail_sql(tldb *db, int rc, const char *doing)
+{
+	int code = map_sqlite(rc);
+	const char *what = db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+	switch (code) {
+	case TLDB_ECORRUPT:
+		return tl_fail(db, code, "%s: the database is corrupt (%s)",
+			       db->path, what);
+	case TLDB_ENOTDB:
+		return tl_fail(db, code, "%s: not a tldb database (%s)",
+			       db->path, what);
+	case TLDB_EREADONLY:
+		return tl_fail(db, code, "%s: the database is read-only",
+			       db->path);
+	case TLDB_EBUSY:
+		return tl_fail(db, code,
+			       "%s: the database is busy (another process holds "
+			       "a lock); try again",
+			       db->path);
+	default:
+		return tl_fail(db, code, "%s: %s", doing, what);
+	}
+}
+
+sqlite3_stmt *tl_stmt(tldb *db, enum tl_stmt_id id)
+{
+	sqlite3_stmt *st = db->stmts[id];
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	int rc = sqlite3_prepare_v3(db->sql, stmt_sql[id], -1,
+				    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		tl_fail_sql(db, rc, "preparing a statement");
+		return NULL;
+	}
+	db->stmts[id] = st;
+	return st;
+}
+
+int tl_exec(tldb *db, const char *sql, const char *doing)
+{
+	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? TLDB_OK : tl_fail_sql(db, rc, doing);
+}
+
+int tl_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+int64_t tl_now(const tldb *db)
+{
+	return db->now_override ? db->now_override : tldb_now();
+}
+
+TLDB_API void tldb_set_now(tldb *db, int64_t now)
+{
+	db->now_override = now;
+}
+
+TLDB_API int tldb_schema_version(void)
+{
+	return TL_SCHEMA_VERSION;
+}
+
+TLDB_API const char *tldb_errmsg(const tldb *db)
+{
+	return db ? db->errmsg : "out of memory";
+}
+
+TLDB_API int tldb_default_path(char *buf, size_t size)
+{
+	const char *env = getenv("TLDB_DB");
+	int n;
+	if (env && *env) {
+		n = snprintf(buf, size, "%s", env);
+	} else if ((env = getenv("XDG_DATA_HOME")) && *env == '/') {
+		n = snprintf(buf, size, "%s/tldb/tldb.db", env);
+	} else if ((env = getenv("HOME")) && *env) {
+		n = snprintf(buf, size, "%s/.local/share/tldb/tldb.db", env);
+	} else {
+		return TLDB_ENOTFOUND;
+	}
+	return n < 0 || (size_t)n >= size ? TLDB_ETOOBIG : TLDB_OK;
+}
+
+/* mkdir -p of the folder that holds `path`. */
+static int make_parent_dirs(tldb *db, const char *path)
+{
+	char dir[4096];
+	int n = snprintf(dir, sizeof dir, "%s", path);
+	if (n < 0 || (size_t)n >= sizeof dir)
+		return tl_fail(db, TLDB_ETOOBIG, "%s: path too long", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return TLDB_OK;
+	*slash = '\0';
+	for (char *p = dir + 1; p <= slash; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			return tl_fail(db, TLDB_EIO, "%s: cannot create folder: %s",
+				       dir, strerror(errno));
+		*p = saved;
+	}
+	return TLDB_OK;
+}
+
+static int pragma_int(tldb *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? TLDB_OK : tl_fail_sql(db, rc, "reading the schema");
+}
+
+/* Refuses what is not a tldb database or is newer than us.  *fresh is set
+ * for an empty file that a writable handle may turn into one. */
+static int check_identity(tldb *db, int *fresh)
+{
+	int app_id = 0, version = 0, objects = 0, rc;
+	if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) ||
+	    (rc = pragma_int(db, "PRAGMA user_version", &version)) ||
+	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects)))
+		return rc;
+	*fresh = app_id == 0 && version == 0 && objects == 0;
+	if (*fresh)
+		return TLDB_OK;
+	if (app_id != TL_APPLICATION_ID)
+		return tl_fail(db, TLDB_ENOTDB,
+			       "%s: not a tldb database (a SQLite database of "
+			       "another application)",
+			       db->path);
+	if (version > TL_SCHEMA_VERSION)
+		return tl_fail(db, TLDB_ESCHEMA,
+			       "%s: the database has schema version %d, newer "
+			       "than this tldb knows (%d); upgrade tldb. The "
+			       "database was not modified.",
+			       db->path, version, TL_SCHEMA_VERSION);
+	return TLDB_OK;
+}
+
+static int open_sqlite(tldb *db, int flags)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	if (flags & TLDB_OPEN_READONLY) {
+		if (access(db->path, F_OK) != 0)
+			return tl_fail(db, TLDB_ENOTFOUND,
+				       "%s: no database here (add an event or "
+				       "import a timeline first)",
+				       db->path);
+		oflags |= SQLITE_OPEN_READONLY;
+	} else {
+		oflags |= SQLITE_OPEN_READWRITE;
+		if (flags & TLDB_OPEN_CREATE) {
+			int rc = make_parent_dirs(db, db->path);
+			if (rc)
+				return rc;
+			oflags |= SQLITE_OPEN_CREATE;
+		}
+	}
+	int rc = sqlite3_open_v2(db->path, &db->sql, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xFF) == SQLITE_CANTOPEN)
+			return tl_fail(db, TLDB_EIO, "%s: cannot open: %s",
+				       db->path, sqlite3_errmsg(db->sql));
+		return tl_fail_sql(db, rc, "opening the database");
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	sqlite3_busy_timeout(db->sql, 5000);
+	return TLDB_OK;
+}
+
+static int configure(tldb *db)
+{
+	int rc = tl_exec(db, "PRAGMA foreign_keys = ON", "configuring");
+	if (rc || db->readonly)
+		return rc;
+	/* WAL lets `tldb serve` read while `tldb import` writes. */
+	return tl_exec(db,
+		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+		       "switching to WAL");
+}
+
+TLDB_API int tldb_open(const char *path, int flags, tldb **out)
+{
+	tldb *db = calloc(1, sizeof *db);
+	*out = db;
+	if (!db)
+		return TLDB_ENOMEM;
+	db->readonly = (flags & TLDB_OPEN_READONLY) != 0;
+	db->path = strdup(path ? path : "");
+	if (!db->path)
+		return TLDB_ENOMEM;
+	if (!*db->path)
+		return tl_fail(db, TLDB_EINVAL, "no database path given");
+	int fresh = 0;
+	int rc = open_sqlite(db, flags);
+	if (!rc)
+		rc = check_identity(db, &fresh);
+	if (!rc && fresh && db->readonly)
+		rc = tl_fail(db, TLDB_ENOTDB,
+			     "%s: not a tldb database (the file is empty)",
+			     db->path);
+	if (!rc)
+		rc = configure(db);
+	if (!rc && !db->readonly)
+		rc = tl_schema_migrate(db);
+	if (rc) {
+		/* Keep only the message: the handle can do nothing else. */
+		sqlite3_close_v2(db->sql);
+		db->sql = NULL;
+	}
+	return rc;
+}
+
+TLDB_API void tldb_close(tldb *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < TL_ST_COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	for (int i = 0; i < TL_QUERY_CACHE; i++) {
+		sqlite3_finalize(db->queries[i].stmt);
+		free(db->queries[i].sql);
+	}
+	if (db->sql) {
+		if (db->tx_depth)
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(db->sql);
+	}
+	free(db->path);
+	free(db);
+}
+
+/* ---- transactions ---- */
+
+static int need_sql(tldb *db)
+{
+	if (!db->sql)
+		return tl_fail(db, TLDB_EINVAL, "the database is not open");
+	if (db->readonly)
+		return tl_fail(db, TLDB_EREADONLY,
+			       "%s: opened read-only", db->path);
+	return TLDB_OK;
+}
+
+TLDB_API int tldb_begin(tldb *db)
+{
+	int rc = need_sql(db);
+	if (rc)
+		return rc;
+	if (db->tx_depth)
+		return tl_fail(db, TLDB_EINVAL, "a transaction is already open");
+	rc = tl_exec(db, "BEGIN IMMEDIATE", "beginning a transaction");
+	if (!rc)
+		db->tx_depth = 1;
+	return rc;
+}
+
+TLDB_API int tldb_commit(tldb *db)
+{
+	if (!db->tx_depth)
+		return tl_fail(db, TLDB_EINVAL, "no transaction is open");
+	int rc = tl_exec(db, "COMMIT", "committing");
+	if (rc) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	db->tx_depth = 0;
+	return rc;
+}
+
+TLDB_API void tldb_rollback(tldb *db)
+{
+	if (db && db->sql && db->tx_depth)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	if (db)
+		db->tx_depth = 0;
+}
+
+int tl_savepoint(tldb *db)
+{
+	int rc = need_sql(db);
+	if (rc)
+		return rc;
+	/* Outside tldb_begin, take the write lock at once so a writer never
+	 * deadlocks upgrading a read lock. */
+	return tl_exec(db, db->tx_depth ? "SAVEPOINT tl_put" : "BEGIN IMMEDIATE",
+		       "beginning a write");
+}
+
+int tl_release(tldb *db)
+{
+	int rc = tl_exec(db, db->tx_depth ? "RELEASE tl_put" : "COMMIT",
+			 "committing a write");
+	if (rc)
+		tl_rollback_to(db);
+	return rc;
+}
+
+void tl_rollback_to(tldb *db)
+{
+	if (db->tx_depth) {
+		sqlite3_exec(db->sql, "ROLLBACK TO tl_put; RELEASE tl_put", NULL,
+			     NULL, NULL);
+	} else if (!sqlite3_get_autocommit(db->sql)) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+}

@@ -1,0 +1,458 @@
+/*
+ * store_event.c -- writing, reading and removing events.
+ *
+ * tldb_put is an upsert by uid: a new uid inserts; a known uid whose content
+ * hash is unchanged writes nothing; otherwise the row is updated, sequence
+ * rises by one, created is kept, and the tags, sources and full-text row are
+ * replaced.  Each put runs in its own savepoint, so a failure half-way leaves
+ * nothing behind.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "event_internal.h"
+#include "store_internal.h"
+
+static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, doing);
+}
+
+int tl_timeline_id(tldb *db, const char *name, int create_default,
+		   sqlite3_int64 *id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_ID);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return TLDB_OK;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return tl_fail_sql(db, rc, "finding a timeline");
+	if (!create_default || strcmp(name, TLDB_DEFAULT_TIMELINE) != 0)
+		return tl_fail(db, TLDB_ENOTFOUND,
+			       "unknown timeline '%s' (create it with: tldb "
+			       "timeline create %s)",
+			       name, name);
+	if (!(st = tl_stmt(db, TL_ST_TIMELINE_INSERT)))
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, tl_now(db));
+	if ((rc = step_done(db, st, "creating a timeline")))
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return TLDB_OK;
+}
+
+int tl_timeline_touch(tldb *db, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_TOUCH);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, tl_now(db));
+	return step_done(db, st, "updating a timeline");
+}
+
+/* Binds ?2..?15 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE. */
+static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
+		       const tl_checked *c, sqlite3_int64 timeline_id,
+		       int64_t now)
+{
+	sqlite3_bind_int64(st, 2, timeline_id);
+	tl_bind_text(st, 3, ev->title);
+	tl_bind_text(st, 4, ev->body);
+	tl_bind_text(st, 5, ev->start);
+	tl_bind_text(st, 6, ev->end);
+	tl_bind_text(st, 7, ev->tz);
+	tl_bind_text(st, 8, ev->location);
+	tl_bind_text(st, 9, ev->url);
+	sqlite3_bind_int64(st, 10, c->lo);
+	sqlite3_bind_int64(st, 11, c->hi);
+	sqlite3_bind_int(st, 12, (int)c->precision);
+	sqlite3_bind_int(st, 13, c->span_class);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->hash);
+	sqlite3_bind_int64(st, 15, now);
+}
+
+static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
+{
+	for (int k = 0; k < 2; k++) {
+		if (span[0] < 0)
+			sqlite3_bind_null(st, idx + k);
+		else
+			sqlite3_bind_int64(st, idx + k, span[k]);
+	}
+}
+
+static int insert_children(tldb *db, sqlite3_int64 id, const tldb_event *ev)
+{
+	int rc;
+	for (size_t i = 0; i < ev->ntags; i++) {
+		sqlite3_stmt *st = tl_stmt(db, TL_ST_TAG_INSERT);
+		if (!st)
+			return TLDB_EINTERNAL;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, ev->tags[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		if ((rc = step_done(db, st, "storing tags")))
+			return rc;
+	}
+	for (size_t i = 0; i < ev->nsources; i++) {
+		const tldb_source *s = &ev->sources[i];
+		sqlite3_stmt *st = tl_stmt(db, TL_ST_SOURCE_INSERT);
+		if (!st)
+			return TLDB_EINTERNAL;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		tl_bind_text(st, 3, s->url);
+		tl_bind_text(st, 4, s->title);
+		tl_bind_text(st, 5, s->plugin);
+		tl_bind_text(st, 6, s->quote);
+		tl_bind_text(st, 7, s->expr);
+		tl_bind_text(st, 8, s->doc_date);
+		tl_bind_text(st, 9, s->resolver);
+		bind_span(st, 10, s->span);
+		bind_span(st, 12, s->expr_span);
+		if ((rc = step_done(db, st, "storing sources")))
+			return rc;
+	}
+	return TLDB_OK;
+}
+
+/* Joins strings with a space for the full-text index. */
+static int join_for_fts(tl_buf *b, const char *const *items, size_t n,
+			size_t stride)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *(const char *const *)((const char *)items +
+						       i * stride);
+		if (!s || !*s)
+			continue;
+		if ((b->len && tl_buf_add(b, " ", 1)) || tl_buf_adds(b, s))
+			return -1;
+	}
+	return 0;
+}
+
+static int insert_fts(tldb *db, sqlite3_int64 id, const tldb_event *ev)
+{
+	tl_buf tags, quotes;
+	tl_buf_init(&tags, SIZE_MAX / 2);
+	tl_buf_init(&quotes, SIZE_MAX / 2);
+	int rc = TLDB_OK;
+	if (join_for_fts(&tags, ev->tags, ev->ntags, sizeof(char *)) ||
+	    (ev->nsources &&
+	     join_for_fts(&quotes, (const char *const *)&ev->sources[0].quote,
+			  ev->nsources, sizeof(tldb_source)))) {
+		rc = tl_fail(db, TLDB_ENOMEM, "out of memory");
+		goto out;
+	}
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_FTS_INSERT);
+	if (!st) {
+		rc = TLDB_EINTERNAL;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	tl_bind_text(st, 2, ev->title);
+	tl_bind_text(st, 3, ev->body);
+	tl_bind_text(st, 4, ev->location);
+	tl_bind_text(st, 5, tl_buf_str(&tags));
+	tl_bind_text(st, 6, tl_buf_str(&quotes));
+	rc = step_done(db, st, "indexing text");
+out:
+	tl_buf_release(&tags);
+	tl_buf_release(&quotes);
+	return rc;
+}
+
+static int delete_children(tldb *db, sqlite3_int64 id)
+{
+	static const enum tl_stmt_id ids[] = {TL_ST_TAGS_DELETE,
+					      TL_ST_SOURCES_DELETE,
+					      TL_ST_FTS_DELETE};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		sqlite3_stmt *st = tl_stmt(db, ids[i]);
+		if (!st)
+			return TLDB_EINTERNAL;
+		sqlite3_bind_int64(st, 1, id);
+		int rc = step_done(db, st, "removing an event's details");
+		if (rc)
+			return rc;
+	}
+	return TLDB_OK;
+}
+
+/* Looks uid up: *id 0 when absent. */
+static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
+		      uint64_t *hash, sqlite3_int64 *timeline_id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_FIND);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*id = 0;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*hash = (uint64_t)sqlite3_column_int64(st, 1);
+		*timeline_id = sqlite3_column_int64(st, 2);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, "finding an event");
+}
+
+static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
+		       tldb_put_result *result)
+{
+	sqlite3_int64 timeline_id, id, old_timeline_id = 0;
+	uint64_t old_hash = 0;
+	int64_t now = tl_now(db);
+	int rc;
+	if ((rc = tl_timeline_id(db, c->timeline, 1, &timeline_id)) ||
+	    (rc = find_event(db, c->uid, &id, &old_hash, &old_timeline_id)))
+		return rc;
+	if (id && old_hash == c->hash) {
+		*result = TLDB_PUT_UNCHANGED;
+		return TLDB_OK;
+	}
+	sqlite3_stmt *st = tl_stmt(db, id ? TL_ST_EVENT_UPDATE : TL_ST_EVENT_INSERT);
+	if (!st)
+		return TLDB_EINTERNAL;
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
+	else
+		sqlite3_bind_text(st, 1, c->uid, -1, SQLITE_STATIC);
+	bind_event(st, ev, c, timeline_id, now);
+	if ((rc = step_done(db, st, "storing an event")))
+		return rc;
+	if (id) {
+		if ((rc = delete_children(db, id)))
+			return rc;
+		*result = TLDB_PUT_UPDATED;
+	} else {
+		id = sqlite3_last_insert_rowid(db->sql);
+		*result = TLDB_PUT_INSERTED;
+	}
+	if ((rc = insert_children(db, id, ev)) || (rc = insert_fts(db, id, ev)))
+		return rc;
+	/* An event moved between timelines changes both. */
+	if (old_timeline_id && old_timeline_id != timeline_id &&
+	    (rc = tl_timeline_touch(db, old_timeline_id)))
+		return rc;
+	return tl_timeline_touch(db, timeline_id);
+}
+
+TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
+		      tldb_put_result *result)
+{
+	tl_checked c;
+	tldb_errbuf err = {{0}, 0};
+	tldb_put_result res;
+	int rc = tl_event_prepare(ev, &c, &err);
+	if (rc)
+		return tl_fail(db, rc, "%s", err.msg);
+	if ((rc = tl_savepoint(db)))
+		return rc;
+	if ((rc = write_event(db, ev, &c, &res))) {
+		tl_rollback_to(db);
+		return rc;
+	}
+	if ((rc = tl_release(db)))
+		return rc;
+	if (uid_out)
+		snprintf(uid_out, TLDB_MAX_UID + 1, "%s", c.uid);
+	if (result)
+		*result = res;
+	return TLDB_OK;
+}
+
+/* ---- reading ---- */
+
+static const char *col_str(sqlite3_stmt *st, int col, tl_arena *arena, int *oom)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	if (!s)
+		return NULL;
+	char *p = tl_arena_strndup(arena, (const char *)s,
+				   (size_t)sqlite3_column_bytes(st, col));
+	if (!p)
+		*oom = 1;
+	return p;
+}
+
+/* Splits the char(31)-joined tag list into an arena array. */
+static int split_tags(const char *joined, tl_arena *arena, tldb_event *ev)
+{
+	ev->tags = NULL;
+	ev->ntags = 0;
+	if (!joined)
+		return TLDB_OK;
+	size_t n = 1;
+	for (const char *p = joined; *p; p++)
+		n += *p == '\x1f';
+	char **tags = tl_arena_alloc(arena, n * sizeof *tags);
+	char *copy = tl_arena_strndup(arena, joined, strlen(joined));
+	if (!tags || !copy)
+		return TLDB_ENOMEM;
+	size_t i = 0;
+	tags[i++] = copy;
+	for (char *p = copy; *p; p++) {
+		if (*p == '\x1f') {
+			*p = '\0';
+			tags[i++] = p + 1;
+		}
+	}
+	ev->tags = (const char *const *)tags;
+	ev->ntags = n;
+	return TLDB_OK;
+}
+
+int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena,
+		      tldb_event *ev)
+{
+	int oom = 0;
+	memset(ev, 0, sizeof *ev);
+	ev->uid = col_str(st, c0 + 1, arena, &oom);
+	ev->timeline = col_str(st, c0 + 2, arena, &oom);
+	ev->title = col_str(st, c0 + 3, arena, &oom);
+	ev->body = col_str(st, c0 + 4, arena, &oom);
+	ev->start = col_str(st, c0 + 5, arena, &oom);
+	ev->end = col_str(st, c0 + 6, arena, &oom);
+	ev->tz = col_str(st, c0 + 7, arena, &oom);
+	ev->location = col_str(st, c0 + 8, arena, &oom);
+	ev->url = col_str(st, c0 + 9, arena, &oom);
+	ev->created = sqlite3_column_int64(st, c0 + 10);
+	ev->updated = sqlite3_column_int64(st, c0 + 11);
+	ev->sequence = sqlite3_column_int64(st, c0 + 12);
+	ev->lo = sqlite3_column_int64(st, c0 + 13);
+	ev->hi = sqlite3_column_int64(st, c0 + 14);
+	ev->precision = (tldb_precision)sqlite3_column_int(st, c0 + 15);
+	if (oom)
+		return TLDB_ENOMEM;
+	return split_tags((const char *)sqlite3_column_text(st, c0 + 16), arena,
+			  ev);
+}
+
+static void read_span(sqlite3_stmt *st, int col, int64_t span[2])
+{
+	for (int k = 0; k < 2; k++)
+		span[k] = sqlite3_column_type(st, col + k) == SQLITE_NULL
+				  ? -1
+				  : sqlite3_column_int64(st, col + k);
+}
+
+int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
+		    tldb_event *ev)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_SOURCES_GET);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	size_t n = 0, cap = 0;
+	tldb_source *srcs = NULL;
+	int rc, oom = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			tldb_source *grown = tl_arena_alloc(arena, ncap * sizeof *grown);
+			if (!grown) {
+				oom = 1;
+				break;
+			}
+			if (n)
+				memcpy(grown, srcs, n * sizeof *srcs);
+			srcs = grown;
+			cap = ncap;
+		}
+		tldb_source *s = &srcs[n++];
+		s->url = col_str(st, 0, arena, &oom);
+		s->title = col_str(st, 1, arena, &oom);
+		s->plugin = col_str(st, 2, arena, &oom);
+		s->quote = col_str(st, 3, arena, &oom);
+		s->expr = col_str(st, 4, arena, &oom);
+		s->doc_date = col_str(st, 5, arena, &oom);
+		s->resolver = col_str(st, 6, arena, &oom);
+		read_span(st, 7, s->span);
+		read_span(st, 9, s->expr_span);
+	}
+	sqlite3_reset(st);
+	if (oom)
+		return tl_fail(db, TLDB_ENOMEM, "out of memory");
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return tl_fail_sql(db, rc, "reading sources");
+	ev->sources = srcs;
+	ev->nsources = n;
+	return TLDB_OK;
+}
+
+TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
+{
+	*out = NULL;
+	if (!db->sql)
+		return tl_fail(db, TLDB_EINVAL, "the database is not open");
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_GET);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'", uid);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return tl_fail_sql(db, rc, "reading an event");
+	}
+	tl_arena arena;
+	tl_arena_init(&arena);
+	tldb_event ev;
+	sqlite3_int64 id = sqlite3_column_int64(st, 0);
+	rc = tl_event_from_row(st, 0, &arena, &ev);
+	sqlite3_reset(st);
+	if (!rc)
+		rc = tl_load_sources(db, id, &arena, &ev);
+	if (!rc && (rc = tldb_event_copy(&ev, out)))
+		tl_fail(db, rc, "out of memory");
+	tl_arena_release(&arena);
+	return rc;
+}
+
+TLDB_API int tldb_remove(tldb *db, const char *uid)
+{
+	sqlite3_int64 id, timeline_id;
+	uint64_t hash;
+	int rc = tl_savepoint(db);
+	if (rc)
+		return rc;
+	if ((rc = find_event(db, uid, &id, &hash, &timeline_id)))
+		goto fail;
+	if (!id) {
+		rc = tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'", uid);
+		goto fail;
+	}
+	sqlite3_stmt *st;
+	if ((rc = delete_children(db, id)))
+		goto fail;
+	if (!(st = tl_stmt(db, TL_ST_EVENT_DELETE))) {
+		rc = TLDB_EINTERNAL;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = step_done(db, st, "removing an event")) ||
+	    (rc = tl_timeline_touch(db, timeline_id)))
+		goto fail;
+	return tl_release(db);
+fail:
+	tl_rollback_to(db);
+	return rc;
+}

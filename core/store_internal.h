@@ -1,0 +1,111 @@
+/*
+ * store_internal.h -- the SQLite store behind tldb.h.  Only core/store*.c
+ * include this header, and only they speak SQL.
+ */
+#ifndef TLDB_STORE_INTERNAL_H
+#define TLDB_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "arena.h"
+#include "tldb/tldb.h"
+
+/* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
+#define TL_APPLICATION_ID 0x746c6462
+#define TL_SCHEMA_VERSION 1
+
+/* Statements prepared once per handle and reused. */
+enum tl_stmt_id {
+	TL_ST_TIMELINE_ID,
+	TL_ST_TIMELINE_INSERT,
+	TL_ST_TIMELINE_TOUCH,
+	TL_ST_EVENT_FIND,
+	TL_ST_EVENT_INSERT,
+	TL_ST_EVENT_UPDATE,
+	TL_ST_EVENT_DELETE,
+	TL_ST_TAGS_DELETE,
+	TL_ST_TAG_INSERT,
+	TL_ST_SOURCES_DELETE,
+	TL_ST_SOURCE_INSERT,
+	TL_ST_FTS_DELETE,
+	TL_ST_FTS_INSERT,
+	TL_ST_EVENT_GET,
+	TL_ST_TAGS_GET,
+	TL_ST_SOURCES_GET,
+	TL_ST_COUNT
+};
+
+/* A small cache of query statements keyed by their SQL text. */
+#define TL_QUERY_CACHE 8
+typedef struct tl_cached_query {
+	char *sql;
+	sqlite3_stmt *stmt;
+	int in_use;
+} tl_cached_query;
+
+struct tldb {
+	sqlite3 *sql;
+	char *path;
+	int readonly;
+	int tx_depth;
+	int64_t now_override;
+	char errmsg[1024];
+	sqlite3_stmt *stmts[TL_ST_COUNT];
+	tl_cached_query queries[TL_QUERY_CACHE];
+};
+
+/* Records a message on db and returns code. */
+int tl_fail(tldb *db, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Maps SQLite's result rc to a TLDB_E* code and records SQLite's message,
+ * prefixed with what was being done. */
+int tl_fail_sql(tldb *db, int rc, const char *doing);
+
+/* The cached statement `id`, reset and with its bindings cleared, or NULL
+ * (message recorded). */
+sqlite3_stmt *tl_stmt(tldb *db, enum tl_stmt_id id);
+
+/* Runs SQL with no results. */
+int tl_exec(tldb *db, const char *sql, const char *doing);
+
+/* The clock for created/updated. */
+int64_t tl_now(const tldb *db);
+
+/* Savepoints that nest inside tldb_begin or alone. */
+int tl_savepoint(tldb *db);
+int tl_release(tldb *db);
+void tl_rollback_to(tldb *db);
+
+/* Binds a string, or NULL for an absent or empty one. */
+int tl_bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* The id of timeline `name`; when absent and `create_default` and name is the
+ * default timeline, creates it.  TLDB_ENOTFOUND when absent. */
+int tl_timeline_id(tldb *db, const char *name, int create_default,
+		   sqlite3_int64 *id);
+
+/* Marks the timeline changed now (feeds' Last-Modified). */
+int tl_timeline_touch(tldb *db, sqlite3_int64 id);
+
+/* Creates or migrates the schema to TL_SCHEMA_VERSION. */
+int tl_schema_migrate(tldb *db);
+
+/* Fills an event's columns from a statement row laid out by
+ * TL_EVENT_COLUMNS, copying strings into arena.  `tags` is the
+ * char(31)-joined tag list column. */
+int tl_event_from_row(sqlite3_stmt *st, int first_col, tl_arena *arena,
+		      tldb_event *ev);
+int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
+		    tldb_event *ev);
+
+/* The columns of an event row, in the order tl_event_from_row reads them;
+ * `e` is events and `t` timelines. */
+#define TL_EVENT_COLUMNS                                                       \
+	"e.id, e.uid, t.name, e.title, e.body, e.start, e.\"end\", e.tz, "     \
+	"e.location, e.url, e.created, e.updated, e.sequence, e.lo, e.hi, "    \
+	"e.prec, (SELECT group_concat(g.tag, char(31)) FROM (SELECT tag FROM " \
+	"tags WHERE event_id = e.id ORDER BY ord) AS g)"
+#define TL_EVENT_NCOLUMNS 17
+
+#endif /* TLDB_STORE_INTERNAL_H */

@@ -1,0 +1,115 @@
+/*
+ * store_schema.c -- the schema and its migrations.
+ *
+ * PRAGMA user_version is the schema version; migrations[v] takes a database
+ * from version v to v + 1.  Migrations only ever get appended.  They run in
+ * one IMMEDIATE transaction, so a failed migration leaves the file as it was
+ * and two processes opening a fresh file at once do not both migrate.
+ *
+ * Tables:
+ *   timelines   name, title, description, share token, created/updated
+ *   events      every field of the contract's event, its bounds [lo, hi),
+ *               precision, span class and content hash
+ *   tags        (event, tag) with the tag's position in the event
+ *   sources     provenance records of an event, in order
+ *   events_fts  FTS5 over title, body, location, tags and source quotes
+ * Index events_span (span_class, lo, hi) answers range queries: see
+ * event_internal.h for the span classes.
+ */
+#include <stdio.h>
+
+#include "store_internal.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE timelines ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  title TEXT,"
+	"  description TEXT,"
+	"  token TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  timeline_id INTEGER NOT NULL REFERENCES timelines(id),"
+	"  title TEXT NOT NULL,"
+	"  body TEXT,"
+	"  start TEXT NOT NULL,"
+	"  \"end\" TEXT,"
+	"  tz TEXT,"
+	"  location TEXT,"
+	"  url TEXT,"
+	"  lo INTEGER NOT NULL,"
+	"  hi INTEGER NOT NULL,"
+	"  prec INTEGER NOT NULL,"
+	"  span_class INTEGER NOT NULL,"
+	"  chash INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  sequence INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX events_span ON events(span_class, lo, hi);"
+	"CREATE INDEX events_timeline ON events(timeline_id);"
+	"CREATE TABLE tags ("
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  tag TEXT NOT NULL,"
+	"  ord INTEGER NOT NULL,"
+	"  PRIMARY KEY (event_id, tag)) WITHOUT ROWID;"
+	"CREATE INDEX tags_tag ON tags(tag, event_id);"
+	"CREATE TABLE sources ("
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  ord INTEGER NOT NULL,"
+	"  url TEXT, title TEXT, plugin TEXT, quote TEXT, expr TEXT,"
+	"  doc_date TEXT, resolver TEXT,"
+	"  span_lo INTEGER, span_hi INTEGER, expr_lo INTEGER, expr_hi INTEGER,"
+	"  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE events_fts USING fts5("
+	"  title, body, location, tags, quotes,"
+	"  tokenize = 'unicode61 remove_diacritics 2');",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
+
+_Static_assert(NMIGRATIONS == TL_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+static int current_version(tldb *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? TLDB_OK : tl_fail_sql(db, rc, "reading the schema version");
+}
+
+int tl_schema_migrate(tldb *db)
+{
+	int version = 0;
+	int rc = current_version(db, &version);
+	if (rc || version == TL_SCHEMA_VERSION)
+		return rc;
+	if ((rc = tl_exec(db, "BEGIN IMMEDIATE", "migrating the schema")))
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = current_version(db, &version)))
+		goto fail;
+	for (; version < TL_SCHEMA_VERSION; version++) {
+		if ((rc = tl_exec(db, migrations[version], "migrating the schema")))
+			goto fail;
+	}
+	char pragmas[128];
+	snprintf(pragmas, sizeof pragmas,
+		 "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		 TL_APPLICATION_ID, TL_SCHEMA_VERSION);
+	if ((rc = tl_exec(db, pragmas, "migrating the schema")) ||
+	    (rc = tl_exec(db, "COMMIT", "migrating the schema")))
+		goto fail;
+	return TLDB_OK;
+fail:
+	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

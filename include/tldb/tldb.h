@@ -1,0 +1,263 @@
+/*
+ * tldb.h -- the event store: timelines, events and date-range queries.
+ *
+ * A `tldb` handle is one open database.  A handle is used by one thread at a
+ * time; open one handle per thread (SQLite's WAL lets many readers and one
+ * writer work at once, across threads and processes).
+ *
+ * Ownership, throughout:
+ *  - `const` pointers passed in are borrowed for the duration of the call; the
+ *    library copies what it keeps.
+ *  - An event or timeline returned through a cursor is borrowed: valid until
+ *    the next call on that cursor or its release.
+ *  - A pointer returned through `**out` with a matching `_free` is the
+ *    caller's; release it with that function.  Every `_free` accepts NULL.
+ * Errors: functions return TLDB_OK or a negative TLDB_E* code; the message
+ * of the last failure on a handle is tldb_errmsg(db).  A failed call leaves
+ * the database as it was.
+ */
+#ifndef TLDB_TLDB_H
+#define TLDB_TLDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "date.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tldb tldb;
+typedef struct tldb_cursor tldb_cursor;
+
+/* Limits on what one event may hold; past them a write fails with
+ * TLDB_ETOOBIG and a message naming the field. */
+#define TLDB_MAX_UID 256
+#define TLDB_MAX_TITLE 1024
+#define TLDB_MAX_BODY (1024 * 1024)
+#define TLDB_MAX_TEXT 8192 /* location, url, source url/title/expr */
+#define TLDB_MAX_QUOTE (64 * 1024)
+#define TLDB_MAX_TAGS 64
+#define TLDB_MAX_TAG 64
+#define TLDB_MAX_SOURCES 64
+#define TLDB_MAX_TIMELINE_NAME 64
+
+/* The timeline an event goes to when none is named. */
+#define TLDB_DEFAULT_TIMELINE "default"
+
+/* tldb_open flags. */
+enum {
+	TLDB_OPEN_READONLY = 1, /* never write; fail if the file is missing */
+	TLDB_OPEN_CREATE = 2    /* create the file and its folder if missing */
+};
+
+/* One provenance record.  Absent strings are NULL; absent spans are
+ * {-1, -1}.  Spans are byte offsets [begin, end) in the source document. */
+typedef struct tldb_source {
+	const char *url;
+	const char *title;
+	const char *plugin;
+	const char *quote;
+	const char *expr;
+	const char *doc_date;
+	const char *resolver;
+	int64_t span[2];
+	int64_t expr_span[2];
+} tldb_source;
+
+/* An event.  On writes, `start` is required, the other strings may be NULL,
+ * and the fields marked (read) are ignored.  On reads every string the event
+ * lacks is NULL. */
+typedef struct tldb_event {
+	const char *uid;      /* NULL on add: derived from timeline, start, title */
+	const char *timeline; /* NULL: TLDB_DEFAULT_TIMELINE */
+	const char *title;
+	const char *body;
+	const char *start; /* EDTF */
+	const char *end;   /* EDTF, inclusive at its precision */
+	const char *tz;    /* IANA zone for floating times */
+	const char *location;
+	const char *url;
+	const char *const *tags;
+	size_t ntags;
+	const tldb_source *sources;
+	size_t nsources;
+	int64_t created;  /* (read) seconds since the epoch */
+	int64_t updated;  /* (read) */
+	int64_t sequence; /* (read) */
+	int64_t lo, hi;   /* (read) bounds [lo, hi) */
+	tldb_precision precision; /* (read) the coarsest of start and end */
+} tldb_event;
+
+typedef struct tldb_timeline {
+	const char *name;
+	const char *title;
+	const char *description;
+	int64_t events; /* (read) how many events it holds */
+	int64_t created, updated; /* (read) */
+} tldb_timeline;
+
+/* What tldb_put did. */
+typedef enum tldb_put_result {
+	TLDB_PUT_INSERTED = 0,
+	TLDB_PUT_UPDATED = 1,  /* content changed; sequence rose by one */
+	TLDB_PUT_UNCHANGED = 2 /* same content; nothing written */
+} tldb_put_result;
+
+/* A query.  Zero-initialise, then set what you need (tldb_query_init does
+ * that); `lo`/`hi` default to everything. */
+typedef struct tldb_query {
+	int64_t lo, hi; /* the range [lo, hi) */
+	int within;     /* 0: overlap (default); 1: whole span inside */
+	const char *const *timelines; /* any of them; none: all */
+	size_t ntimelines;
+	const char *const *tags; /* all of them */
+	size_t ntags;
+	const char *text; /* FTS5 query syntax, or NULL */
+	tldb_precision min_precision;
+	int64_t limit;  /* <= 0: no limit */
+	int64_t offset;
+	int with_sources; /* 1: load each event's sources too */
+} tldb_query;
+
+typedef struct tldb_stats {
+	int64_t events;
+	int64_t timelines;
+	int64_t tags;    /* distinct tags */
+	int64_t sources;
+	int64_t by_precision[6]; /* indexed by tldb_precision */
+	int64_t lo_min, hi_max;  /* over events with known bounds */
+	int64_t file_bytes;
+	int schema_version;
+} tldb_stats;
+
+/* ---- handles ---- */
+
+/* Opens the database at `path` (see tldb_default_path) with TLDB_OPEN_*
+ * flags, creating or migrating its schema unless read-only.  On success *out
+ * is the caller's (tldb_close).  On failure *out is a handle that carries only
+ * the message (tldb_errmsg) and must still be closed, or NULL when memory ran
+ * out.  A database from a newer tldb gives TLDB_ESCHEMA and is not
+ * modified; a file that is not a tldb database gives TLDB_ENOTDB. */
+TLDB_API TLDB_NODISCARD int tldb_open(const char *path, int flags, tldb **out);
+
+/* Closes db; NULL is fine. */
+TLDB_API void tldb_close(tldb *db);
+
+/* The message of the last failure on db ("" when none); valid until the next
+ * call on db. */
+TLDB_API const char *tldb_errmsg(const tldb *db);
+
+/* The database path by the contract's rule ($TLDB_DB, $XDG_DATA_HOME/tldb/
+ * tldb.db, ~/.local/share/tldb/tldb.db).  Writes into buf; returns TLDB_OK or
+ * TLDB_ETOOBIG / TLDB_ENOTFOUND (no HOME). */
+TLDB_API TLDB_NODISCARD int tldb_default_path(char *buf, size_t size);
+
+/* Fixes the clock used for created/updated stamps (tests, reproducible
+ * builds); 0 returns to the real clock. */
+TLDB_API void tldb_set_now(tldb *db, int64_t now);
+
+/* The schema version this tldb writes. */
+TLDB_API int tldb_schema_version(void);
+
+/* ---- transactions: group many writes into one atomic unit ---- */
+
+/* Begins a write transaction.  Writes outside one run in their own. */
+TLDB_API TLDB_NODISCARD int tldb_begin(tldb *db);
+TLDB_API TLDB_NODISCARD int tldb_commit(tldb *db);
+/* Rolls back; safe to call when no transaction is open. */
+TLDB_API void tldb_rollback(tldb *db);
+
+/* ---- timelines ---- */
+
+/* 1 when `name` is a valid timeline name ([a-z0-9][a-z0-9._-]*, at most
+ * TLDB_MAX_TIMELINE_NAME bytes). */
+TLDB_API int tldb_timeline_name_valid(const char *name);
+
+/* Creates a timeline (title/description may be NULL).  TLDB_EEXIST when it
+ * exists. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_create(tldb *db,
+						 const tldb_timeline *tl);
+
+/* Creates the timeline or updates its title and description. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_put(tldb *db,
+					      const tldb_timeline *tl);
+
+TLDB_API TLDB_NODISCARD int tldb_timeline_rename(tldb *db, const char *from,
+						 const char *to);
+
+/* Removes a timeline.  A timeline that holds events is removed only with
+ * `with_events` (its events go too); else TLDB_EEXIST. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_remove(tldb *db, const char *name,
+						 int with_events);
+
+/* Iterates the timelines by name: tldb_timeline_list opens *out (the
+ * caller's; tldb_cursor_free), tldb_cursor_next_timeline yields each one
+ * (borrowed until the next call) and TLDB_DONE at the end. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_list(tldb *db, tldb_cursor **out);
+TLDB_API TLDB_NODISCARD int tldb_cursor_next_timeline(tldb_cursor *c,
+						      const tldb_timeline **tl);
+
+/* ---- events ---- */
+
+/* Checks an event without writing it: dates, end not before start, zone,
+ * sizes, UTF-8, tags.  Message in *err. */
+TLDB_API TLDB_NODISCARD int tldb_event_check(const tldb_event *ev,
+					     tldb_errbuf *err);
+
+/* Inserts or updates the event with ev->uid (derived when NULL), keeping
+ * created, raising sequence only when the content changed.  The timeline
+ * must exist, except TLDB_DEFAULT_TIMELINE which is created on first use.
+ * The uid written is copied into uid_out (at least TLDB_MAX_UID + 1 bytes)
+ * when not NULL; what happened into *result when not NULL. */
+TLDB_API TLDB_NODISCARD int tldb_put(tldb *db, const tldb_event *ev,
+				     char *uid_out, tldb_put_result *result);
+
+/* Loads the event `uid` with its tags and sources into *out (the caller's;
+ * tldb_event_free).  TLDB_ENOTFOUND when absent. */
+TLDB_API TLDB_NODISCARD int tldb_get(tldb *db, const char *uid,
+				     tldb_event **out);
+
+/* Removes the event and everything that hangs off it.  TLDB_ENOTFOUND when
+ * absent. */
+TLDB_API TLDB_NODISCARD int tldb_remove(tldb *db, const char *uid);
+
+/* Deep-copies ev into one allocation (the caller's; tldb_event_free). */
+TLDB_API TLDB_NODISCARD int tldb_event_copy(const tldb_event *ev,
+					    tldb_event **out);
+TLDB_API void tldb_event_free(tldb_event *ev);
+
+/* ---- queries ---- */
+
+/* Sets q to "everything, overlap mode". */
+TLDB_API void tldb_query_init(tldb_query *q);
+
+/* Opens a streaming cursor over the events matching q, ordered by lo, then
+ * finer precision first, then title, then uid.  Memory stays constant
+ * however many events match.  *out is the caller's (tldb_cursor_free). */
+TLDB_API TLDB_NODISCARD int tldb_query_open(tldb *db, const tldb_query *q,
+					    tldb_cursor **out);
+
+/* Yields the next event (borrowed until the next call on c): TLDB_OK, then
+ * TLDB_DONE when there are no more, or an error. */
+TLDB_API TLDB_NODISCARD int tldb_cursor_next(tldb_cursor *c,
+					     const tldb_event **ev);
+
+TLDB_API void tldb_cursor_free(tldb_cursor *c);
+
+/* Describes how SQLite runs the query (EXPLAIN QUERY PLAN, one line per
+ * step) into *out (the caller's; free()).  For tests and `tldb stats`. */
+TLDB_API TLDB_NODISCARD int tldb_query_plan(tldb *db, const tldb_query *q,
+					    char **out);
+
+/* Counts and bounds of the whole database. */
+TLDB_API TLDB_NODISCARD int tldb_stats_get(tldb *db, tldb_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLDB_TLDB_H */

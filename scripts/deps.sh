@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian 12 packages tldb needs to build and test, and only those
+# that are missing.  apt-get runs only when a package is missing and we are
+# root; otherwise the missing names are printed and the script fails.
+#
+#   scripts/deps.sh build   packages to build and run tldb
+#   scripts/deps.sh test    the build packages plus what the test suite uses
+set -eu
+
+build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
+libjansson-dev tzdata"
+test_pkgs="libcriterion-dev sqlite3"
+
+case "${1:-build}" in
+build) want="$build_pkgs" ;;
+test) want="$build_pkgs $test_pkgs" ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tldb: missing Debian packages:$missing" >&2
+	echo "tldb: install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi
+
+echo "tldb: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has empty package lists; refresh them once if a lookup fails.
+if ! apt-get install -y -q --no-install-recommends $missing; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends $missing
+fi
