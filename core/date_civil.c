@@ -1,0 +1,195 @@
+/*
+ * date_civil.c -- the proleptic Gregorian calendar on signed 64-bit day
+ * numbers (Howard Hinnant's days_from_civil / civil_from_days algorithms,
+ * valid far beyond years -999999999..999999999), leap years, month lengths,
+ * RFC 3339 formatting of instants, the realtime clock, precision names, and
+ * the small helpers the other date files share (date_internal.h).
+ *
+ * tldb_format_instant writes "YYYY-MM-DDTHH:MM:SSZ" for years 0..9999.  Other
+ * years are written the EDTF way the date module uses everywhere: a '-' sign
+ * and at least four digits down to -9999 ("-0044-03-15T12:00:00Z"), and a 'Y'
+ * prefix beyond four digits ("Y12000-01-01T00:00:00Z", "Y-12000-...").
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "date_internal.h"
+
+int64_t tldb__floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+int64_t tldb__floor_mod(int64_t a, int64_t b)
+{
+	int64_t r = a % b;
+	return r < 0 ? r + b : r;
+}
+
+TLDB_API int64_t tldb_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;                                   /* [0, 399] */
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+	return era * 146097 + doe - 719468;
+}
+
+TLDB_API void tldb_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097; /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;                      /* [0, 11] */
+	int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	if (y)
+		*y = yoe + era * 400 + (month <= 2);
+	if (m)
+		*m = month;
+	if (d)
+		*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+TLDB_API int tldb_is_leap_year(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+TLDB_API int tldb_days_in_month(int64_t y, int m)
+{
+	static const int len[12] = {31, 28, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12)
+		return 0;
+	if (m == 2 && tldb_is_leap_year(y))
+		return 29;
+	return len[m - 1];
+}
+
+int tldb__format_year(int64_t y, char *buf, size_t size)
+{
+	int n;
+
+	if (y >= 0 && y <= 9999)
+		n = snprintf(buf, size, "%04lld", (long long)y);
+	else if (y < 0 && y >= -9999)
+		n = snprintf(buf, size, "-%04lld", (long long)-y);
+	else
+		n = snprintf(buf, size, "Y%lld", (long long)y);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
+}
+
+TLDB_API int tldb_format_instant(int64_t t, char *buf, size_t size)
+{
+	int64_t days = tldb__floor_div(t, TLDB_DAY_SECONDS);
+	int64_t sod = tldb__floor_mod(t, TLDB_DAY_SECONDS);
+	int64_t y;
+	int m, d, n, k;
+	char year[32];
+
+	if (!buf || size == 0)
+		return 0;
+	tldb_civil_from_days(days, &y, &m, &d);
+	if (tldb__format_year(y, year, sizeof year) < 0)
+		year[0] = '\0';
+	n = snprintf(buf, size, "%s-%02d-%02dT%02d:%02d:%02dZ", year, m, d,
+	             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	k = (size_t)n >= size ? (int)size - 1 : n;
+	return k;
+}
+
+TLDB_API int64_t tldb_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec;
+}
+
+static const char *const precision_names[] = {"none", "year",   "month",
+                                              "day",  "minute", "second"};
+
+TLDB_API const char *tldb_precision_name(tldb_precision p)
+{
+	if ((int)p < 0 || (int)p > (int)TLDB_PREC_SECOND)
+		return "none";
+	return precision_names[p];
+}
+
+TLDB_API tldb_precision tldb_precision_parse(const char *name)
+{
+	int i;
+
+	if (!name)
+		return TLDB_PREC_NONE;
+	for (i = 1; i <= (int)TLDB_PREC_SECOND; i++)
+		if (strcmp(name, precision_names[i]) == 0)
+			return (tldb_precision)i;
+	return TLDB_PREC_NONE;
+}
+
+static void errbuf_vset(tldb_errbuf *err, int column, const char *input,
+                        const char *fmt, va_list ap)
+        __attribute__((format(printf, 4, 0)));
+
+static void errbuf_vset(tldb_errbuf *err, int column, const char *input,
+                        const char *fmt, va_list ap)
+{
+	size_t used = 0;
+	int n;
+
+	if (!err)
+		return;
+	err->column = column;
+	err->msg[0] = '\0';
+	if (input) {
+		n = snprintf(err->msg, sizeof err->msg, "%s: ", input);
+		if (n < 0)
+			n = 0;
+		used = (size_t)n < sizeof err->msg ? (size_t)n
+		                                   : sizeof err->msg - 1;
+	}
+	(void)vsnprintf(err->msg + used, sizeof err->msg - used, fmt, ap);
+}
+
+void tldb__errf(tldb_errbuf *err, int column, const char *input,
+                const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errbuf_vset(err, column, input ? input : "", fmt, ap);
+	va_end(ap);
+}
+
+void tldb__errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errbuf_vset(err, column, NULL, fmt, ap);
+	va_end(ap);
+}
+
+int tldb__zone_is_default(const char *zone)
+{
+	return zone == NULL || zone[0] == '\0';
+}
