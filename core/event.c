@@ -292,9 +292,15 @@ static uint64_t content_hash(const tldb_event *ev, const char *timeline)
 	hash_str(&h, ev->tz && *ev->tz ? ev->tz : NULL);
 	hash_str(&h, ev->location && *ev->location ? ev->location : NULL);
 	hash_str(&h, ev->url && *ev->url ? ev->url : NULL);
-	hash_i64(&h, (int64_t)ev->ntags);
-	for (size_t i = 0; i < ev->ntags; i++)
-		hash_str(&h, ev->tags[i]);
+	/* Repeated tags are stored once, so they hash once. */
+	for (size_t i = 0; i < ev->ntags; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(ev->tags[k], ev->tags[i]) != 0)
+			k++;
+		if (k == i)
+			hash_str(&h, ev->tags[i]);
+	}
+	hash_i64(&h, -1);
 	hash_i64(&h, (int64_t)ev->nsources);
 	for (size_t i = 0; i < ev->nsources; i++) {
 		const tldb_source *s = &ev->sources[i];

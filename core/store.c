@@ -35,7 +35,7 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
 	[TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
 	[TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",
 	[TL_ST_TAG_INSERT] =
-		"INSERT OR IGNORE INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
+		"INSERT INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
 	[TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
 	[TL_ST_SOURCE_INSERT] =
 		"INSERT INTO sources(event_id, ord, url, title, plugin, quote, "

@@ -93,16 +93,28 @@ static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
 	}
 }
 
+/* 1 when tag i already appeared earlier in the event (stored once). */
+static int tag_repeats(const tldb_event *ev, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(ev->tags[k], ev->tags[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int insert_children(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 {
 	int rc;
+	sqlite3_int64 ord = 0;
 	for (size_t i = 0; i < ev->ntags; i++) {
+		if (tag_repeats(ev, i))
+			continue;
 		sqlite3_stmt *st = tl_stmt(db, TL_ST_TAG_INSERT);
 		if (!st)
 			return TLDB_EINTERNAL;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, ev->tags[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		sqlite3_bind_int64(st, 3, ord++);
 		if ((rc = step_done(db, st, "storing tags")))
 			return rc;
 	}
