@@ -44,8 +44,9 @@ sanitize: test-deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
 install: deps
-	@$(MAKE) --no-print-directory build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j2
+	cmake --install $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory build
@@ -59,4 +60,4 @@ check-format:
 	clang-format --dry-run -Werror include/tldb/*.h core/*.[ch] cli/*.[ch] tests/*/*.c bench/*.c
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-install
