@@ -255,14 +255,18 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 			      "not both");
 		return TLDB_EINVAL;
 	}
-	if (end.lo < start.lo) {
+	/* An end is inclusive at its precision, so 2022-09-15 to 2022-09 is
+	 * fine; only an end wholly before the start (or a timed end, an
+	 * instant, before it) is refused. */
+	int timed_end = end.precision >= TLDB_PREC_MINUTE;
+	if (end.hi <= start.lo || (timed_end && end.lo < start.lo)) {
 		tl_errbuf_set(err, 0, "end: %s is before the start %s", ev->end,
 			      ev->start);
 		return TLDB_EINVAL;
 	}
 	/* A timed end is the instant the event ends (iCalendar's DTEND); a
 	 * date end is inclusive at its precision (EDTF). */
-	out->hi = end.precision >= TLDB_PREC_MINUTE ? end.lo : end.hi;
+	out->hi = timed_end ? end.lo : end.hi;
 	if (out->hi <= out->lo)
 		out->hi = out->lo + 1;
 	out->precision = coarsest(start.precision, end.precision);

@@ -24,6 +24,7 @@ struct tldb_cursor {
 	sqlite3_stmt *stmt;
 	tl_cached_query *cached; /* NULL: stmt is ours to finalize */
 	int with_sources;
+	int has_text; /* a full-text filter: SQL errors are the user's */
 	int done;
 	tl_arena arena;
 	tldb_event event;
@@ -205,6 +206,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	c->db = db;
 	c->kind = CURSOR_EVENTS;
 	c->with_sources = q->with_sources;
+	c->has_text = q->text && *q->text;
 	tl_arena_init(&c->arena);
 	bind_query(c->stmt, q);
 	*out = c;
@@ -222,7 +224,11 @@ static int step(tldb_cursor *c)
 	c->done = 1;
 	if (rc == SQLITE_DONE)
 		return TLDB_DONE;
-	if ((rc & 0xFF) == SQLITE_ERROR && strstr(sqlite3_errmsg(c->db->sql), "fts5"))
+	/* FTS5 reports bad query syntax as SQLITE_ERROR, not always with
+	 * "fts5" in the message ("no such column: like" for "not-like",
+	 * "unterminated string"). */
+	if ((rc & 0xFF) == SQLITE_ERROR &&
+	    (c->has_text || strstr(sqlite3_errmsg(c->db->sql), "fts5")))
 		return tl_fail(c->db, TLDB_EINVAL, "bad text query: %s",
 			       sqlite3_errmsg(c->db->sql));
 	return tl_fail_sql(c->db, rc, "querying");
