@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -113,10 +114,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-tldb *cli_open(const cli_ctx *ctx, int writable)
+/* Whether cli_open created the database file (one command per process). */
+static int created_by_us;
+
+tldb *cli_open(const cli_ctx *ctx, int mode)
 {
 	tldb *db = NULL;
-	int flags = writable ? TLDB_OPEN_CREATE : TLDB_OPEN_READONLY;
+	created_by_us = mode == CLI_WRITE && access(ctx->db_path, F_OK) != 0;
+	/* A command that only changes what exists must not leave a new,
+	 * empty database behind when it fails. */
+	if (mode == CLI_WRITE_EXISTING && access(ctx->db_path, F_OK) != 0) {
+		cli_error("%s: no database here (add an event or import a "
+			  "timeline first)",
+			  ctx->db_path);
+		return NULL;
+	}
+	int flags = mode == CLI_READ    ? TLDB_OPEN_READONLY
+		    : mode == CLI_WRITE ? TLDB_OPEN_CREATE
+					: 0;
 	int rc = tldb_open(ctx->db_path, flags, &db);
 	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
@@ -167,4 +182,22 @@ void cli_format_when(const tldb_event *ev, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s", ev->start, ev->end);
 	else
 		snprintf(buf, size, "%s", ev->start);
+}
+
+void cli_close(const cli_ctx *ctx, tldb *db, int failed)
+{
+	tldb_close(db);
+	if (!failed || !created_by_us)
+		return;
+	/* The command failed on a database it created: leave no file, as if
+	 * it had never run. */
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char path[4200];
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		int n = snprintf(path, sizeof path, "%s%s", ctx->db_path,
+				 suffixes[i]);
+		if (n > 0 && (size_t)n < sizeof path)
+			unlink(path);
+	}
+	created_by_us = 0;
 }

@@ -54,8 +54,20 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Opens the database; prints the error and returns NULL on failure. */
-tldb *cli_open(const cli_ctx *ctx, int writable);
+/* How cli_open opens the database. */
+enum {
+	CLI_READ = 0,          /* read-only; the file must exist */
+	CLI_WRITE = 1,         /* read-write; created when missing */
+	CLI_WRITE_EXISTING = 2 /* read-write; the file must exist */
+};
+
+/* Opens the database (mode: CLI_READ, CLI_WRITE or CLI_WRITE_EXISTING);
+ * prints the error and returns NULL on failure. */
+tldb *cli_open(const cli_ctx *ctx, int mode);
+
+/* Closes db (NULL is fine).  When the command failed on a database file
+ * that cli_open created, removes the file again. */
+void cli_close(const cli_ctx *ctx, tldb *db, int failed);
 
 /* Parses a non-negative integer option value; prints a usage error. */
 int cli_parse_count(const char *cmd, const char *opt, const char *s,

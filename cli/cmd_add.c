@@ -80,7 +80,13 @@ static int apply(tldb_event *ev, int k, const char *v, cli_list *tags,
 
 static int put(const cli_ctx *ctx, tldb_event *ev, int print_uid)
 {
-	tldb *db = cli_open(ctx, 1);
+	/* Check the event first: a bad date must not create the database. */
+	tldb_errbuf err = {{0}, 0};
+	if (tldb_event_check(ev, &err)) {
+		cli_error("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	tldb *db = cli_open(ctx, CLI_WRITE);
 	if (!db)
 		return EXIT_FAIL;
 	char uid[TLDB_MAX_UID + 1];
@@ -89,7 +95,7 @@ static int put(const cli_ctx *ctx, tldb_event *ev, int print_uid)
 		cli_error("%s", tldb_errmsg(db));
 	else if (print_uid)
 		printf("%s\n", uid);
-	tldb_close(db);
+	cli_close(ctx, db, rc != 0);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -160,7 +166,7 @@ int cmd_edit(const cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!uid)
 		return cli_usage_error("edit", "which event? give its UID");
-	tldb *db = cli_open(ctx, 1);
+	tldb *db = cli_open(ctx, CLI_WRITE_EXISTING);
 	if (!db)
 		return EXIT_FAIL;
 	tldb_event *old = NULL;

@@ -191,7 +191,7 @@ int cmd_query(const cli_ctx *ctx, int argc, char **argv)
 	qa.q.ntimelines = qa.timelines.n;
 	qa.q.tags = qa.tags.items;
 	qa.q.ntags = qa.tags.n;
-	tldb *db = cli_open(ctx, 0);
+	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db) {
 		rc = EXIT_FAIL;
 		goto out;

@@ -104,7 +104,7 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 	if (strcmp(format, "text") && strcmp(format, "json"))
 		return cli_usage_error("show", "--format: '%s' is not text or json",
 				       format);
-	tldb *db = cli_open(ctx, 0);
+	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db)
 		return EXIT_FAIL;
 	tldb_event *ev;
@@ -139,7 +139,10 @@ int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
 			cli_list_release(&uids);
 			return EXIT_OK;
 		}
-		if (cli_list_add(&uids, v)) {
+		int seen = 0;
+		for (size_t i = 0; i < uids.n; i++)
+			seen |= strcmp(uids.items[i], v) == 0;
+		if (!seen && cli_list_add(&uids, v)) {
 			cli_error("out of memory");
 			cli_list_release(&uids);
 			return EXIT_FAIL;
@@ -147,7 +150,7 @@ int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!uids.n)
 		return cli_usage_error("rm", "which events? give their UIDs");
-	tldb *db = cli_open(ctx, 1);
+	tldb *db = cli_open(ctx, CLI_WRITE_EXISTING);
 	int rc = db ? tldb_begin(db) : TLDB_EIO;
 	for (size_t i = 0; !rc && i < uids.n; i++)
 		rc = tldb_remove(db, uids.items[i]);

@@ -20,7 +20,7 @@ static const char stats_usage[] = "usage: tldb stats\n"
 
 static int list(const cli_ctx *ctx)
 {
-	tldb *db = cli_open(ctx, 0);
+	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db)
 		return EXIT_FAIL;
 	tldb_cursor *c;
@@ -76,7 +76,9 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 				       sub, want - 1, want == 2 ? "" : "s");
 	if (want == 1)
 		return list(ctx);
-	tldb *db = cli_open(ctx, 1);
+	tldb *db = cli_open(ctx, strcmp(sub, "create") == 0
+					 ? CLI_WRITE
+					 : CLI_WRITE_EXISTING);
 	if (!db)
 		return EXIT_FAIL;
 	int rc;
@@ -90,7 +92,7 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc)
 		cli_error("%s", tldb_errmsg(db));
-	tldb_close(db);
+	cli_close(ctx, db, rc != 0);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -117,7 +119,7 @@ int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
 				      : cli_usage_error("stats",
 							"unexpected argument '%s'", v);
 	}
-	tldb *db = cli_open(ctx, 0);
+	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db)
 		return EXIT_FAIL;
 	tldb_stats s;

@@ -366,7 +366,7 @@ int cmd_import(const cli_ctx *ctx, int argc, char **argv)
 		rc = cli_usage_error("import", "bad timeline name '%s'", timeline);
 		goto out;
 	}
-	tldb *db = cli_open(ctx, 1);
+	tldb *db = cli_open(ctx, CLI_WRITE);
 	if (!db) {
 		rc = EXIT_FAIL;
 		goto out;
@@ -380,7 +380,7 @@ int cmd_import(const cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "tldb: %s: %ld events written, %ld unchanged\n",
 				files.items[i], imported, unchanged);
 	}
-	tldb_close(db);
+	cli_close(ctx, db, rc != EXIT_OK);
 out:
 	cli_list_release(&files);
 	return rc;
