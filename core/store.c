@@ -54,6 +54,8 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
 		"SELECT url, title, plugin, quote, expr, doc_date, resolver, "
 		"span_lo, span_hi, expr_lo, expr_hi FROM sources WHERE "
 		"event_id = ?1 ORDER BY ord",
+	[TL_ST_SAVEPOINT] = "SAVEPOINT tl_put",
+	[TL_ST_RELEASE] = "RELEASE tl_put",
 };
 
 int tl_fail(tldb *db, int code, const char *fmt, ...)
@@ -287,7 +289,8 @@ static int configure(tldb *db)
 		return rc;
 	/* WAL lets `tldb serve` read while `tldb import` writes. */
 	return tl_exec(db,
-		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+		       "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
 		       "switching to WAL");
 }
 
@@ -364,6 +367,7 @@ TLDB_API int tldb_begin(tldb *db)
 	rc = tl_exec(db, "BEGIN IMMEDIATE", "beginning a transaction");
 	if (!rc)
 		db->tx_depth = 1;
+	tl_forget_tx(db);
 	return rc;
 }
 
@@ -371,7 +375,12 @@ TLDB_API int tldb_commit(tldb *db)
 {
 	if (!db->tx_depth)
 		return tl_fail(db, TLDB_EINVAL, "no transaction is open");
-	int rc = tl_exec(db, "COMMIT", "committing");
+	int rc = TLDB_OK;
+	for (int i = 0; !rc && i < db->ntouched; i++)
+		rc = tl_timeline_touch(db, db->touched[i]);
+	tl_forget_tx(db);
+	if (!rc)
+		rc = tl_exec(db, "COMMIT", "committing");
 	if (rc) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	}
@@ -381,10 +390,22 @@ TLDB_API int tldb_commit(tldb *db)
 
 TLDB_API void tldb_rollback(tldb *db)
 {
-	if (db && db->sql && db->tx_depth)
+	if (!db)
+		return;
+	if (db->sql && db->tx_depth)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-	if (db)
-		db->tx_depth = 0;
+	db->tx_depth = 0;
+	tl_forget_tx(db);
+}
+
+static int run_stmt(tldb *db, enum tl_stmt_id id, const char *doing)
+{
+	sqlite3_stmt *st = tl_stmt(db, id);
+	if (!st)
+		return TLDB_EINTERNAL;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, doing);
 }
 
 int tl_savepoint(tldb *db)
@@ -392,23 +413,45 @@ int tl_savepoint(tldb *db)
 	int rc = need_sql(db);
 	if (rc)
 		return rc;
+	if (db->tx_depth)
+		return run_stmt(db, TL_ST_SAVEPOINT, "beginning a write");
 	/* Outside tldb_begin, take the write lock at once so a writer never
 	 * deadlocks upgrading a read lock. */
-	return tl_exec(db, db->tx_depth ? "SAVEPOINT tl_put" : "BEGIN IMMEDIATE",
-		       "beginning a write");
+	return tl_exec(db, "BEGIN IMMEDIATE", "beginning a write");
 }
 
 int tl_release(tldb *db)
 {
-	int rc = tl_exec(db, db->tx_depth ? "RELEASE tl_put" : "COMMIT",
-			 "committing a write");
+	int rc = db->tx_depth ? run_stmt(db, TL_ST_RELEASE, "committing a write")
+			      : tl_exec(db, "COMMIT", "committing a write");
 	if (rc)
 		tl_rollback_to(db);
 	return rc;
 }
 
+void tl_forget_tx(tldb *db)
+{
+	db->tl_cache_name[0] = '\0';
+	db->ntouched = 0;
+}
+
+int tl_touch_later(tldb *db, sqlite3_int64 timeline_id)
+{
+	if (!db->tx_depth)
+		return tl_timeline_touch(db, timeline_id);
+	for (int i = 0; i < db->ntouched; i++)
+		if (db->touched[i] == timeline_id)
+			return TLDB_OK;
+	if (db->ntouched == (int)(sizeof db->touched / sizeof *db->touched))
+		return tl_timeline_touch(db, timeline_id);
+	db->touched[db->ntouched++] = timeline_id;
+	return TLDB_OK;
+}
+
 void tl_rollback_to(tldb *db)
 {
+	/* The put may have created the timeline it cached. */
+	db->tl_cache_name[0] = '\0';
 	if (db->tx_depth) {
 		sqlite3_exec(db->sql, "ROLLBACK TO tl_put; RELEASE tl_put", NULL,
 			     NULL, NULL);

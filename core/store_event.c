@@ -14,6 +14,9 @@
 #include "event_internal.h"
 #include "store_internal.h"
 
+static int lookup_timeline(tldb *db, const char *name, int create_default,
+			   sqlite3_int64 *id);
+
 static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
 {
 	int rc = sqlite3_step(st);
@@ -23,6 +26,21 @@ static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
 
 int tl_timeline_id(tldb *db, const char *name, int create_default,
 		   sqlite3_int64 *id)
+{
+	if (db->tx_depth && strcmp(db->tl_cache_name, name) == 0) {
+		*id = db->tl_cache_id;
+		return TLDB_OK;
+	}
+	int rc = lookup_timeline(db, name, create_default, id);
+	if (!rc && db->tx_depth && strlen(name) < sizeof db->tl_cache_name) {
+		memcpy(db->tl_cache_name, name, strlen(name) + 1);
+		db->tl_cache_id = *id;
+	}
+	return rc;
+}
+
+static int lookup_timeline(tldb *db, const char *name, int create_default,
+			   sqlite3_int64 *id)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_ID);
 	if (!st)
@@ -259,9 +277,9 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		return rc;
 	/* An event moved between timelines changes both. */
 	if (old_timeline_id && old_timeline_id != timeline_id &&
-	    (rc = tl_timeline_touch(db, old_timeline_id)))
+	    (rc = tl_touch_later(db, old_timeline_id)))
 		return rc;
-	return tl_timeline_touch(db, timeline_id);
+	return tl_touch_later(db, timeline_id);
 }
 
 TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
@@ -461,7 +479,7 @@ TLDB_API int tldb_remove(tldb *db, const char *uid)
 	}
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = step_done(db, st, "removing an event")) ||
-	    (rc = tl_timeline_touch(db, timeline_id)))
+	    (rc = tl_touch_later(db, timeline_id)))
 		goto fail;
 	return tl_release(db);
 fail:

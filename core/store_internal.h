@@ -32,6 +32,8 @@ enum tl_stmt_id {
 	TL_ST_EVENT_GET,
 	TL_ST_TAGS_GET,
 	TL_ST_SOURCES_GET,
+	TL_ST_SAVEPOINT,
+	TL_ST_RELEASE,
 	TL_ST_COUNT
 };
 
@@ -51,6 +53,13 @@ struct tldb {
 	int64_t now_override;
 	char errmsg[1024];
 	sqlite3_stmt *stmts[TL_ST_COUNT];
+	/* Inside tldb_begin only: the last timeline looked up, and the
+	 * timelines to mark changed at commit (so a bulk import updates each
+	 * timeline's row once, not once per event). */
+	char tl_cache_name[TLDB_MAX_TIMELINE_NAME + 1];
+	sqlite3_int64 tl_cache_id;
+	sqlite3_int64 touched[8];
+	int ntouched;
 	tl_cached_query queries[TL_QUERY_CACHE];
 };
 
@@ -76,6 +85,14 @@ int64_t tl_now(const tldb *db);
 int tl_savepoint(tldb *db);
 int tl_release(tldb *db);
 void tl_rollback_to(tldb *db);
+
+/* Marks the timeline changed: at once, or at tldb_commit inside a
+ * transaction. */
+int tl_touch_later(tldb *db, sqlite3_int64 timeline_id);
+
+/* Forgets the per-transaction caches (at begin, commit, rollback and after
+ * any timeline is renamed or removed). */
+void tl_forget_tx(tldb *db);
 
 /* Binds a string, or NULL for an absent or empty one. */
 int tl_bind_text(sqlite3_stmt *st, int idx, const char *s);

@@ -56,7 +56,6 @@ static const char *const migrations[] = {
 	"  ord INTEGER NOT NULL,"
 	"  tag TEXT NOT NULL,"
 	"  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
-	"CREATE INDEX tags_tag ON tags(tag, event_id);"
 	"CREATE TABLE sources ("
 	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
 	"  ord INTEGER NOT NULL,"

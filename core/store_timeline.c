@@ -90,6 +90,7 @@ TLDB_API int tldb_timeline_rename(tldb *db, const char *from, const char *to)
 	int rc, changes = 0;
 	if ((rc = check_name(db, to)) || (rc = tl_savepoint(db)))
 		return rc;
+	tl_forget_tx(db);
 	const char *texts[] = {from, to};
 	rc = run(db, "UPDATE timelines SET name = ?2, updated = ?3 WHERE name = ?1",
 		 texts, 2, tl_now(db), &changes, "renaming a timeline");
@@ -157,6 +158,7 @@ TLDB_API int tldb_timeline_remove(tldb *db, const char *name, int with_events)
 	int rc = tl_savepoint(db);
 	if (rc)
 		return rc;
+	tl_forget_tx(db);
 	/* Tags and sources go by ON DELETE CASCADE. */
 	if ((rc = remove_timeline(db, name, with_events))) {
 		tl_rollback_to(db);

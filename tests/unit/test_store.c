@@ -1417,3 +1417,46 @@ Test(store, stats_counts)
 	cr_expect_eq(st.by_precision[TLDB_PREC_YEAR], 2);
 	tldb_close(db);
 }
+
+/* Inside a transaction a timeline's `updated` is written once, at commit, and
+ * says when the last change happened; a rolled-back transaction leaves it. */
+Test(store, timeline_updated_at_commit)
+{
+	tldb *db = open_new();
+	tldb_timeline tl = {.name = "t"};
+	tldb_set_now(db, 100);
+	cr_assert_eq(tldb_timeline_create(db, &tl), TLDB_OK);
+	tldb_set_now(db, 200);
+	cr_assert_eq(tldb_begin(db), TLDB_OK);
+	for (int i = 0; i < 3; i++) {
+		char uid[16];
+		snprintf(uid, sizeof uid, "e%d", i);
+		tldb_event ev = event(uid, "E", "2022", NULL);
+		ev.timeline = "t";
+		put_ok(db, &ev, TLDB_PUT_INSERTED);
+	}
+	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	             100, "a reader sees the old stamp before the commit");
+	cr_assert_eq(tldb_commit(db), TLDB_OK, "%s", tldb_errmsg(db));
+	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	             200);
+	tldb_set_now(db, 300);
+	cr_assert_eq(tldb_begin(db), TLDB_OK);
+	cr_assert_eq(tldb_remove(db, "e0"), TLDB_OK);
+	tldb_rollback(db);
+	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	             200);
+	cr_assert_eq(tldb_remove(db, "e0"), TLDB_OK);
+	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	             300);
+	/* A renamed timeline is looked up afresh inside a transaction. */
+	cr_assert_eq(tldb_begin(db), TLDB_OK);
+	cr_assert_eq(tldb_timeline_rename(db, "t", "u"), TLDB_OK);
+	tldb_event moved = event("e9", "E", "2022", NULL);
+	moved.timeline = "t";
+	cr_expect_eq(tldb_put(db, &moved, NULL, NULL), TLDB_ENOTFOUND);
+	moved.timeline = "u";
+	put_ok(db, &moved, TLDB_PUT_INSERTED);
+	cr_assert_eq(tldb_commit(db), TLDB_OK, "%s", tldb_errmsg(db));
+	tldb_close(db);
+}
