@@ -76,7 +76,7 @@ int64_t tl_class_max_span(int c)
 		return -1;
 	int64_t span = TL_CLASS_BASE;
 	for (int i = 0; i < c; i++)
-		span *= 8;
+		span *= 2;
 	return span;
 }
 

@@ -13,8 +13,11 @@
  *   tags        (event, tag) with the tag's position in the event
  *   sources     provenance records of an event, in order
  *   events_fts  FTS5 over title, body, location, tags and source quotes
- * Index events_span (span_class, lo, hi) answers range queries: see
- * event_internal.h for the span classes.
+ * Index events_span (span_class, lo, prec DESC, title, uid, hi) answers
+ * range queries (event_internal.h explains the span classes): within a
+ * class it yields events already in the result order, so the arms of a
+ * query merge without a sort, and it holds hi, so an entry that ends before
+ * the range is passed over without reading the row.
  */
 #include <stdio.h>
 
@@ -49,7 +52,8 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  updated INTEGER NOT NULL,"
 	"  sequence INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX events_span ON events(span_class, lo, hi);"
+	"CREATE INDEX events_span ON events(span_class, lo, prec DESC, title, "
+	"uid, hi);"
 	"CREATE INDEX events_timeline ON events(timeline_id);"
 	"CREATE TABLE tags ("
 	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
