@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "tldb/plugins.h"
 #include "tldb/tldb.h"
 
 /* Exit statuses of the contract. */
@@ -84,18 +85,37 @@ void cli_list_release(cli_list *l);
 /* Prints an event's date column: start, or start/end. */
 void cli_format_when(const tldb_event *ev, char *buf, size_t size);
 
-/* Writes events as the contract's JSON (json_out.c). */
-typedef struct json_writer json_writer;
-json_writer *json_writer_new(FILE *out, int lines, const char *timeline);
-int json_writer_event(json_writer *w, const tldb_event *ev);
-int json_writer_finish(json_writer *w); /* frees w */
-/* One event as an indented JSON object (tldb show --format json). */
-int json_print_event(FILE *out, const tldb_event *ev);
+/* The plugin registry, loaded on first use from the search path:
+ * --plugin-dir, the build tree's plugins (when run from the build tree),
+ * $TLDB_PLUGIN_PATH, the install folder.  Refused plugins are reported as
+ * warnings.  NULL (after an error message) when memory runs out. */
+tldb_plugins *cli_plugins(const cli_ctx *ctx);
 
-/* Built-in importer of the native JSON document, bare arrays and JSON Lines
- * (import.c). */
-int cli_import_json(tldb *db, const char *path, const char *timeline,
-		    long *imported, long *unchanged);
+/* Splits "-o KEY=VALUE" into the lists; prints a usage error and returns
+ * EXIT_USAGE when there is no '='. */
+int cli_add_option(const char *cmd, const char *kv, cli_list *keys,
+		   cli_list *values);
+
+/* Prints a failure of an input: "tldb: error: NAME:LINE:COLUMN: msg". */
+void cli_input_error(const char *name, const tldb_msgbuf *err);
+
+/* Query filters shared by `query` and `export` (query_args.c). */
+typedef struct query_args {
+	tldb_query q;
+	cli_list words, timelines, tags, keys, values;
+	const char *from, *to, *format, *output;
+	int help;
+} query_args;
+
+/* Parses query filters, -o and --format (and --output when allow_output),
+ * resolving the range.  Returns EXIT_OK, EXIT_USAGE or EXIT_FAIL; sets
+ * qa->help when --help was printed. */
+int cli_query_args(const cli_ctx *ctx, const char *cmd, const char *usage,
+		   int allow_output, int argc, char **argv, query_args *qa);
+void cli_query_args_release(query_args *qa);
+
+/* Runs an export of qa's query to `out` (stdout or a file). */
+int cli_export_to(const cli_ctx *ctx, tldb *db, query_args *qa, FILE *out);
 
 /* The commands. */
 int cmd_add(const cli_ctx *ctx, int argc, char **argv);
@@ -106,5 +126,7 @@ int cmd_rm(const cli_ctx *ctx, int argc, char **argv);
 int cmd_timeline(const cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(const cli_ctx *ctx, int argc, char **argv);
 int cmd_import(const cli_ctx *ctx, int argc, char **argv);
+int cmd_export(const cli_ctx *ctx, int argc, char **argv);
+int cmd_plugins(const cli_ctx *ctx, int argc, char **argv);
 
 #endif /* TLDB_CLI_H */

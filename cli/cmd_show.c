@@ -111,8 +111,15 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 	int rc = tldb_get(db, uid, &ev);
 	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
+		rc = EXIT_FAIL;
 	} else if (strcmp(format, "json") == 0) {
-		json_print_event(stdout, ev);
+		/* The event alone, as the jsonl exporter writes it. */
+		query_args qa;
+		memset(&qa, 0, sizeof qa);
+		tldb_query_init(&qa.q);
+		qa.q.uid = uid;
+		qa.format = "jsonl";
+		rc = cli_export_to(ctx, db, &qa, stdout);
 	} else {
 		print_event(ev);
 	}

@@ -18,7 +18,9 @@ static const char usage[] =
 	"  edit       change fields of an event\n"
 	"  rm         remove events\n"
 	"  timeline   list, create, rename or remove timelines\n"
-	"  import     load a native JSON document, array or JSON Lines file\n"
+	"  import     load events through an importer plugin\n"
+	"  export     write events through an exporter plugin\n"
+	"  plugins    list, describe or check plugins\n"
 	"  stats      counts and bounds of the database\n"
 	"\n"
 	"Global options:\n"
@@ -39,6 +41,7 @@ static const struct {
 	{"add", cmd_add},     {"query", cmd_query},   {"show", cmd_show},
 	{"edit", cmd_edit},   {"rm", cmd_rm},         {"timeline", cmd_timeline},
 	{"stats", cmd_stats}, {"import", cmd_import},
+	{"export", cmd_export}, {"plugins", cmd_plugins},
 };
 
 /* $TLDB_NOW fixes the clock (tests, reproducible output): seconds since the

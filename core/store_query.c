@@ -39,6 +39,7 @@ enum {
 	P_TEXT = 4,
 	P_LIMIT = 5,
 	P_OFFSET = 6,
+	P_UID = 7,
 	P_CLASS_LO = 10,                   /* + class */
 	P_TIMELINES = P_CLASS_LO + TL_NCLASSES, /* + i */
 	P_TAGS = P_TIMELINES + 64          /* + i */
@@ -72,6 +73,8 @@ static void add_filters(tl_buf *b, const tldb_query *q)
 			    P_TEXT);
 	if (q->min_precision > TLDB_PREC_NONE)
 		tl_buf_addf(b, " AND e.prec >= ?%d", P_MINPREC);
+	if (q->uid)
+		tl_buf_addf(b, " AND e.uid = ?%d", P_UID);
 }
 
 static void add_arm(tl_buf *b, const tldb_query *q, int c)
@@ -120,6 +123,8 @@ static void bind_query(sqlite3_stmt *st, const tldb_query *q)
 	sqlite3_bind_int(st, P_MINPREC, (int)q->min_precision);
 	if (q->text && *q->text)
 		sqlite3_bind_text(st, P_TEXT, q->text, -1, SQLITE_STATIC);
+	if (q->uid)
+		sqlite3_bind_text(st, P_UID, q->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, P_LIMIT, q->limit > 0 ? q->limit : -1);
 	sqlite3_bind_int64(st, P_OFFSET, q->offset > 0 ? q->offset : 0);
 	for (int c = 0; c < TL_NCLASSES; c++) {

@@ -2,6 +2,7 @@
  * store_timeline.c -- creating, renaming and removing timelines, and the
  * statistics of a database.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -213,4 +214,64 @@ TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
 	if (stat(db->path, &sb) == 0)
 		out->file_bytes = (int64_t)sb.st_size;
 	return TLDB_OK;
+}
+
+static char *dup_col(sqlite3_stmt *st, int col, char **cursor)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	if (!s)
+		return NULL;
+	size_t n = (size_t)sqlite3_column_bytes(st, col) + 1;
+	char *p = *cursor;
+	memcpy(p, s, n);
+	*cursor += n;
+	return p;
+}
+
+TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
+{
+	*out = NULL;
+	if (!db->sql)
+		return tl_fail(db, TLDB_EINVAL, "the database is not open");
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(
+		db->sql,
+		"SELECT name, title, description, created, updated, (SELECT "
+		"count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
+		"timelines t WHERE name = ?1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return tl_fail_sql(db, rc, "reading a timeline");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return tl_fail(db, TLDB_ENOTFOUND, "unknown timeline '%s'",
+				       name);
+		return tl_fail_sql(db, rc, "reading a timeline");
+	}
+	size_t size = sizeof(tldb_timeline);
+	for (int i = 0; i < 3; i++)
+		size += (size_t)sqlite3_column_bytes(st, i) + 1;
+	tldb_timeline *tl = calloc(1, size);
+	if (!tl) {
+		sqlite3_finalize(st);
+		return tl_fail(db, TLDB_ENOMEM, "out of memory");
+	}
+	char *cursor = (char *)(tl + 1);
+	tl->name = dup_col(st, 0, &cursor);
+	tl->title = dup_col(st, 1, &cursor);
+	tl->description = dup_col(st, 2, &cursor);
+	tl->created = sqlite3_column_int64(st, 3);
+	tl->updated = sqlite3_column_int64(st, 4);
+	tl->events = sqlite3_column_int64(st, 5);
+	sqlite3_finalize(st);
+	*out = tl;
+	return TLDB_OK;
+}
+
+TLDB_API void tldb_timeline_free(tldb_timeline *tl)
+{
+	free(tl);
 }

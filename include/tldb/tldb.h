@@ -121,6 +121,7 @@ typedef struct tldb_query {
 	int64_t limit;  /* <= 0: no limit */
 	int64_t offset;
 	int with_sources; /* 1: load each event's sources too */
+	const char *uid;  /* only the event with this uid, or NULL */
 } tldb_query;
 
 typedef struct tldb_stats {
@@ -193,6 +194,12 @@ TLDB_API TLDB_NODISCARD int tldb_timeline_rename(tldb *db, const char *from,
  * `with_events` (its events go too); else TLDB_EEXIST. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_remove(tldb *db, const char *name,
 						 int with_events);
+
+/* Loads timeline `name` into *out (the caller's; tldb_timeline_free).
+ * TLDB_ENOTFOUND when absent. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_get(tldb *db, const char *name,
+					      tldb_timeline **out);
+TLDB_API void tldb_timeline_free(tldb_timeline *tl);
 
 /* Iterates the timelines by name: tldb_timeline_list opens *out (the
  * caller's; tldb_cursor_free), tldb_cursor_next_timeline yields each one

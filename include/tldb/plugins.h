@@ -1,0 +1,184 @@
+/*
+ * plugins.h -- the plugin host: loading importer and exporter plugins, and
+ * running import and export pipelines through them.
+ *
+ * A registry (tldb_plugins) holds the plugins loaded into this process.
+ * Plugins are loaded with dlopen(RTLD_NOW | RTLD_LOCAL), checked (entry
+ * symbol, ABI version, struct sizes, a sane descriptor, a unique name) and
+ * never unloaded; a refused plugin leaves the registry as it was.  The
+ * descriptors handed out are the host's normalised copies: every struct at
+ * the size this host knows, zero where the plugin's was smaller.
+ *
+ * A registry is used by one thread at a time; imports and exports through it
+ * may run on several threads only with a registry each.  (The server opens
+ * one registry and serialises formats that are not TLDB_FORMAT_THREADSAFE.)
+ */
+#ifndef TLDB_PLUGINS_H
+#define TLDB_PLUGINS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "error.h"
+#include "plugin.h"
+#include "tldb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tldb_plugins tldb_plugins;
+
+/* Receives a message (a warning, a refused plugin, a skipped record). */
+typedef void (*tldb_report_fn)(void *ud, const char *msg);
+
+/* A long message buffer for failures that name files and versions. */
+typedef struct tldb_msgbuf {
+	char msg[1024];
+	int64_t line, column; /* of the input, 1-based; 0 when unknown */
+} tldb_msgbuf;
+
+/* Creates an empty registry (the caller's; tldb_plugins_free). */
+TLDB_API TLDB_NODISCARD int tldb_plugins_new(tldb_plugins **out);
+
+/* Frees the registry.  The plugins' code stays mapped (never unloaded). */
+TLDB_API void tldb_plugins_free(tldb_plugins *p);
+
+/* Loads the plugin file at `path`.  On refusal returns TLDB_EPLUGIN (or
+ * TLDB_EEXIST for a duplicate name) with the reason in *err, naming the file
+ * and, where they differ, both versions. */
+TLDB_API TLDB_NODISCARD int tldb_plugins_load(tldb_plugins *p,
+					      const char *path,
+					      tldb_msgbuf *err);
+
+/* Loads every "*.so" in `dir`, in name order.  Each refusal goes to
+ * `report` (may be NULL) and loading goes on; a plugin whose name is
+ * already loaded (from an earlier folder) is skipped the same way.  A
+ * missing folder is not an error.  Returns the count loaded (>= 0). */
+TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
+				   tldb_report_fn report, void *ud);
+
+/* Loads the search path, first found wins: `dirs` (--plugin-dir, may be
+ * NULL), then each folder of $TLDB_PLUGIN_PATH (colon-separated), then the
+ * install folder (tldb_plugins_install_dir()).  Returns the count loaded. */
+TLDB_API int tldb_plugins_load_path(tldb_plugins *p, const char *const *dirs,
+				    size_t ndirs, tldb_report_fn report,
+				    void *ud);
+
+/* The folder plugins are installed in (${libdir}/tldb/plugins). */
+TLDB_API const char *tldb_plugins_install_dir(void);
+
+/* How many plugins are loaded; the i-th (in load order) with its file. */
+TLDB_API size_t tldb_plugins_count(const tldb_plugins *p);
+TLDB_API const tldb_plugin_info *tldb_plugins_at(const tldb_plugins *p,
+						 size_t i, const char **path);
+
+/* The plugin called `name`, or NULL. */
+TLDB_API const tldb_plugin_info *tldb_plugins_find(const tldb_plugins *p,
+						   const char *name);
+
+/* The exporter for `name_or_ext`: a plugin name ("json") or an extension
+ * ("ics"); NULL when none. */
+TLDB_API const tldb_plugin_info *
+tldb_plugins_exporter(const tldb_plugins *p, const char *name_or_ext);
+
+/* Chooses an importer for an input: the plugin `name` when given, else by
+ * the file's extension, else by `mime` (may be NULL), else by the probes
+ * over head[0..len).  No candidate, or several equally good ones, is
+ * TLDB_ENOTFOUND / TLDB_EEXIST with a message naming them. */
+TLDB_API TLDB_NODISCARD int
+tldb_plugins_choose_importer(const tldb_plugins *p, const char *name,
+			     const char *path, const char *mime,
+			     const uint8_t *head, size_t len,
+			     const tldb_plugin_info **out, tldb_msgbuf *err);
+
+/* Checks -o options against a format's declared options: every key known,
+ * every value of its type.  An unknown key's message lists the valid ones. */
+TLDB_API TLDB_NODISCARD int
+tldb_plugins_check_options(const tldb_plugin_info *plugin,
+			   const tldb_plugin_format *format,
+			   const char *const *keys, const char *const *values,
+			   size_t n, tldb_msgbuf *err);
+
+/* ---- import ---- */
+
+typedef enum tldb_on_error {
+	TLDB_ON_ERROR_ABORT = 0, /* any error: nothing of the input is stored */
+	TLDB_ON_ERROR_SKIP = 1   /* store the good records, report the bad */
+} tldb_on_error;
+
+typedef struct tldb_import_opts {
+	const char *plugin;   /* NULL: chosen by extension, MIME, probe */
+	const char *path;     /* the input file; NULL or "-": read `fd` */
+	int fd;               /* used when path is NULL or "-" */
+	const char *name;     /* the input's name in messages (path or "-") */
+	const char *mime;     /* the input's MIME type, when known */
+	const char *timeline; /* put every event into this timeline */
+	const char *const *option_keys; /* -o key=value */
+	const char *const *option_values;
+	size_t noptions;
+	tldb_on_error on_error;
+	int64_t batch; /* events per transaction with skip; <= 0: 10,000 */
+	/* Called with warnings and skipped records ("NAME:LINE:COL: ..."). */
+	tldb_report_fn report;
+	/* Called now and then with progress; total_bytes < 0 when unknown. */
+	void (*progress)(void *ud, int64_t records, int64_t bytes,
+			 int64_t total_bytes);
+	void *ud;
+} tldb_import_opts;
+
+typedef struct tldb_import_stats {
+	int64_t records;   /* events the plugin emitted */
+	int64_t inserted;  /* new events stored */
+	int64_t updated;   /* changed events stored */
+	int64_t unchanged; /* events already stored as they are */
+	int64_t skipped;   /* bad records passed over (skip) */
+	int64_t warnings;
+	int64_t bytes; /* input bytes read */
+} tldb_import_stats;
+
+/* Imports one input.  With TLDB_ON_ERROR_ABORT it runs in one transaction
+ * and any error leaves the database as it was; with TLDB_ON_ERROR_SKIP good
+ * records are committed in batches and each bad one is reported.  On
+ * failure *err holds the message and, when known, the input's line and
+ * column.  Importing the same input twice changes nothing. */
+TLDB_API TLDB_NODISCARD int tldb_import(tldb *db, tldb_plugins *p,
+					const tldb_import_opts *opts,
+					tldb_import_stats *stats,
+					tldb_msgbuf *err);
+
+/* ---- export ---- */
+
+/* Receives the exporter's output; returns 0, or non-zero to fail the
+ * export. */
+typedef int (*tldb_write_fn)(void *ud, const void *buf, size_t len);
+
+typedef struct tldb_export_opts {
+	const char *format;      /* exporter name or extension */
+	const tldb_query *query; /* NULL: everything */
+	const char *const *option_keys;
+	const char *const *option_values;
+	size_t noptions;
+	tldb_write_fn write;
+	tldb_report_fn report; /* warnings; may be NULL */
+	void *ud;
+} tldb_export_opts;
+
+typedef struct tldb_export_stats {
+	int64_t events;
+	int64_t bytes;
+	int64_t warnings;
+} tldb_export_stats;
+
+/* Runs the query's cursor through the exporter in constant memory. */
+TLDB_API TLDB_NODISCARD int tldb_export(tldb *db, tldb_plugins *p,
+					const tldb_export_opts *opts,
+					tldb_export_stats *stats,
+					tldb_msgbuf *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLDB_PLUGINS_H */
