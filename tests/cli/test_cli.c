@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #endif
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -1356,4 +1357,55 @@ Test(cli, failed_write_leaves_no_new_database)
 		     1, "unknown timeline 'nope'");
 	cr_assert(!exists(g_db), "a failed add left a new database");
 	free(bad);
+}
+
+/* ---- export ---- */
+
+/* Files in g_dir whose name starts with prefix. */
+static int count_files(const char *prefix)
+{
+	DIR *d = opendir(g_dir);
+	cr_assert_not_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+Test(cli, export_writes_whole_files_or_none)
+{
+	seed();
+	char *out = path_in("out.jsonl");
+	run r = expect(TL("export", "--format", "jsonl", "2022-09", "--timeline",
+	                  "asia", "--output", out),
+	               0);
+	run_free(&r);
+	size_t len;
+	char *first = read_file(out, &len);
+	cr_assert(strstr(first, "\"uid\":\"sco\"") != NULL, "%s", first);
+	cr_expect_eq(count_lines(first), 1);
+
+	/* A failed export (an option the exporter lacks, then a bad range)
+	 * leaves the old file as it was and no temporary file behind. */
+	expect_error(TL("export", "--format", "jsonl", "-o", "nope=1",
+	                "--output", out),
+	             1, "no option 'nope'");
+	expect_error(TL("export", "--format", "nosuch", "--output", out), 2,
+	             "no exporter 'nosuch'");
+	expect_same_bytes(out, first, len);
+	cr_expect_eq(count_files("out.jsonl.tmp"), 0);
+
+	/* Without --output, the native document goes to stdout. */
+	char *doc = ok_out(TL("export", "2022-09-15"));
+	json_error_t jerr;
+	json_t *j = json_loads(doc, 0, &jerr);
+	cr_assert_not_null(j, "%s: %s", jerr.text, doc);
+	cr_expect_eq(json_integer_value(json_object_get(j, "tldb")), 1);
+	cr_expect_eq(json_array_size(json_object_get(j, "events")), 1);
+	json_decref(j);
+	free(doc);
+	free(first);
+	free(out);
 }
