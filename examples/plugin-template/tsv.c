@@ -1,12 +1,15 @@
 /*
  * tsv.c -- a template tldb plugin: imports and exports tab-separated events.
  *
- *     start<TAB>end<TAB>title<TAB>tags
- *     2022-02<TAB><TAB>Xi and Putin meet in Beijing<TAB>russia,china
+ *     uid  start  end  tz  title  location  url  tags      (tab-separated)
+ *     xi-putin  2022-02  -  -  Xi and Putin meet  Beijing  -  russia,china
  *
- * The first line is a header and is skipped (-o header=false when there is
- * none).  Copy this folder, rename the plugin, and change the two run
- * functions: everything else is the shape every plugin has.
+ * Empty fields are absent ones; an empty uid lets tldb derive one.
+ *
+ * ("-" above marks an empty field.)  The first line is a header and is skipped
+ * (-o header=false when there is none).  Copy this folder, rename the plugin,
+ * and change the two run functions: everything else is the shape every plugin
+ * has.
  *
  * Rules a plugin lives by (tldb/plugin.h says them in full):
  *  - include only <tldb/plugin.h>; link nothing of tldb;
@@ -96,24 +99,28 @@ static int32_t import_run(tldb_run *run, void *state)
 		return TLDB_PLUGIN_NOMEM;
 	const char *header = host->option(run, "header");
 	int skip_header = !header || strcmp(header, "true") == 0 ||
-			  strcmp(header, "yes") == 0 || strcmp(header, "1") == 0 ||
-			  strcmp(header, "on") == 0;
+	                  strcmp(header, "yes") == 0 ||
+	                  strcmp(header, "1") == 0 || strcmp(header, "on") == 0;
 	int32_t rc = TLDB_PLUGIN_OK;
 	int got;
 	while ((got = next_line(run, r)) > 0) {
 		if ((r->number == 1 && skip_header) || r->line[0] == '\0')
 			continue;
-		char *f[4] = {NULL, NULL, NULL, NULL};
-		if (split(r->line, f, 4) < 3) {
-			if (!bad_record(run, r->number, "expected start, end, title "
-							"and tags separated by tabs"))
+		enum { UID, START, END, TZ, TITLE, LOCATION, URL, TAGS, NCOLS };
+		char *f[NCOLS] = {NULL};
+		if (split(r->line, f, NCOLS) != NCOLS) {
+			if (!bad_record(
+			            run, r->number,
+			            "expected 8 fields separated by tabs: uid, "
+			            "start, end, tz, title, location, url, "
+			            "tags"))
 				break;
 			continue;
 		}
 		/* Tags: a comma-separated list, handed over NULL-terminated. */
 		const char *tags[65];
 		size_t ntags = 0;
-		for (char *t = f[3]; t && *t && ntags < 64;) {
+		for (char *t = f[TAGS]; t && *t && ntags < 64;) {
 			char *comma = strchr(t, ',');
 			if (comma)
 				*comma = '\0';
@@ -124,9 +131,13 @@ static int32_t import_run(tldb_run *run, void *state)
 		tldb_plugin_event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.size = sizeof ev; /* always: the host reads what you know */
-		ev.start = f[0];
-		ev.end = *f[1] ? f[1] : NULL;
-		ev.title = f[2];
+		ev.uid = *f[UID] ? f[UID] : NULL;
+		ev.start = f[START];
+		ev.end = *f[END] ? f[END] : NULL;
+		ev.tz = *f[TZ] ? f[TZ] : NULL;
+		ev.title = f[TITLE];
+		ev.location = *f[LOCATION] ? f[LOCATION] : NULL;
+		ev.url = *f[URL] ? f[URL] : NULL;
 		ev.tags = tags;
 		/* Tell the host where this record is, for its messages. */
 		host->set_position(run, r->number, 1);
@@ -135,7 +146,7 @@ static int32_t import_run(tldb_run *run, void *state)
 	}
 	if (got < 0) {
 		host->error(run, TLDB_PLUGIN_EIO, r->number + 1, 1,
-			    "read error or a line longer than 8 KiB");
+		            "read error or a line longer than 8 KiB");
 		rc = TLDB_PLUGIN_ERROR;
 	}
 	free(r);
@@ -146,10 +157,11 @@ static int32_t import_run(tldb_run *run, void *state)
  * the column names. */
 static int32_t probe(const uint8_t *head, uint64_t len)
 {
-	static const char want[] = "start\tend\ttitle";
-	return len >= sizeof want - 1 && memcmp(head, want, sizeof want - 1) == 0
-		       ? 80
-		       : 0;
+	static const char want[] = "uid\tstart\tend\ttz\ttitle";
+	return len >= sizeof want - 1 &&
+	                       memcmp(head, want, sizeof want - 1) == 0
+	               ? 80
+	               : 0;
 }
 
 /* ---- exporter ---- */
@@ -173,22 +185,21 @@ static int32_t put_field(tldb_run *run, const char *s)
 
 static int32_t export_run(tldb_run *run, void *state)
 {
+	static const char header[] =
+	        "uid\tstart\tend\ttz\ttitle\tlocation\turl\ttags\n";
 	(void)state;
 	const tldb_plugin_event *ev;
-	int32_t rc = host->write(run, "start\tend\ttitle\ttags\n", 21);
-	int32_t got;
+	int32_t rc = host->write(run, header, sizeof header - 1);
+	int32_t got = 0;
 	while (!rc && (got = host->next(run, &ev)) == 1) {
-		rc = put_field(run, ev->start);
-		if (!rc)
-			rc = host->write(run, "\t", 1);
-		if (!rc)
-			rc = put_field(run, ev->end);
-		if (!rc)
-			rc = host->write(run, "\t", 1);
-		if (!rc)
-			rc = put_field(run, ev->title);
-		if (!rc)
-			rc = host->write(run, "\t", 1);
+		const char *fields[] = {ev->uid, ev->start, ev->end,
+		                        ev->tz,  ev->title, ev->location,
+		                        ev->url};
+		for (size_t i = 0; !rc && i < 7; i++) {
+			rc = put_field(run, fields[i]);
+			if (!rc)
+				rc = host->write(run, "\t", 1);
+		}
 		for (size_t i = 0; !rc && ev->tags && ev->tags[i]; i++) {
 			if (i)
 				rc = host->write(run, ",", 1);
@@ -206,52 +217,54 @@ static int32_t export_run(tldb_run *run, void *state)
 /* ---- the descriptor ---- */
 
 static const tldb_plugin_option header_option = {
-	.size = sizeof(tldb_plugin_option),
-	.type = TLDB_OPTION_BOOL,
-	.key = "header",
-	.default_value = "true",
-	.help = "the first line names the columns and is skipped",
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_BOOL,
+        .key = "header",
+        .default_value = "true",
+        .help = "the first line names the columns and is skipped",
 };
 static const tldb_plugin_option *const import_options[] = {&header_option,
-							   NULL};
+                                                           NULL};
 static const char *const extensions[] = {"tsv", NULL};
 static const char *const mime_types[] = {"text/tab-separated-values", NULL};
 
 static const tldb_plugin_format importer = {
-	.size = sizeof(tldb_plugin_format),
-	.kind = TLDB_KIND_IMPORTER,
-	.flags = TLDB_FORMAT_THREADSAFE, /* no shared state: may run at once */
-	.description = "tab-separated start, end, title and tags",
-	.extensions = extensions,
-	.mime_types = mime_types,
-	.options = import_options,
-	.probe = probe,
-	.run = import_run,
+        .size = sizeof(tldb_plugin_format),
+        .kind = TLDB_KIND_IMPORTER,
+        .flags = TLDB_FORMAT_THREADSAFE, /* no shared state: may run at once */
+        .description =
+                "tab-separated uid, start, end, tz, title, location, url, tags",
+        .extensions = extensions,
+        .mime_types = mime_types,
+        .options = import_options,
+        .probe = probe,
+        .run = import_run,
 };
 
 static const tldb_plugin_format exporter = {
-	.size = sizeof(tldb_plugin_format),
-	.kind = TLDB_KIND_EXPORTER,
-	.flags = TLDB_FORMAT_THREADSAFE,
-	.description = "tab-separated start, end, title and tags",
-	.extensions = extensions,
-	.mime_types = mime_types,
-	.run = export_run,
+        .size = sizeof(tldb_plugin_format),
+        .kind = TLDB_KIND_EXPORTER,
+        .flags = TLDB_FORMAT_THREADSAFE,
+        .description =
+                "tab-separated uid, start, end, tz, title, location, url, tags",
+        .extensions = extensions,
+        .mime_types = mime_types,
+        .run = export_run,
 };
 
 static const tldb_plugin_info info = {
-	.size = sizeof(tldb_plugin_info),
-	.abi_major = TLDB_PLUGIN_ABI_MAJOR,
-	.abi_minor = TLDB_PLUGIN_ABI_MINOR,
-	.name = "tsv",
-	.version = "1.0.0",
-	.description = "template plugin: tab-separated events",
-	.importer = &importer,
-	.exporter = &exporter,
+        .size = sizeof(tldb_plugin_info),
+        .abi_major = TLDB_PLUGIN_ABI_MAJOR,
+        .abi_minor = TLDB_PLUGIN_ABI_MINOR,
+        .name = "tsv",
+        .version = "1.0.0",
+        .description = "template plugin: tab-separated events",
+        .importer = &importer,
+        .exporter = &exporter,
 };
 
 TLDB_PLUGIN_EXPORT int32_t TLDB_PLUGIN_ENTRY(const tldb_host_api *h,
-					     const tldb_plugin_info **out)
+                                             const tldb_plugin_info **out)
 {
 	/* Refuse politely on a host that lacks what this plugin calls. */
 	if (!TLDB_HOST_HAS(h, set_position) || !TLDB_HOST_HAS(h, write))
