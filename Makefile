@@ -34,9 +34,13 @@ run: deps
 	$(TLDB) --db $(RUN_DB) timeline list
 	$(TLDB) --db $(RUN_DB) query 2022-02..2022-09
 
+# Every test: the Criterion suites through CTest, then the SDK as a third
+# party meets it (install into a temporary prefix, build the plugin template
+# out of tree, check it).
 test: test-deps
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure
+	tests/install/check.sh
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: test-deps
@@ -53,11 +57,15 @@ bench: deps
 	cmake --build $(BUILD) --target bench-store
 	bench/run.sh $(BUILD)
 
+SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] \
+	  tests/*/*.c tests/plugins/*.h tests/plugins/fixtures/*.[ch] \
+	  bench/*.c examples/plugin-template/*.c
+
 format:
-	clang-format -i include/tldb/*.h core/*.[ch] cli/*.[ch] tests/*/*.c bench/*.c
+	clang-format -i $(SOURCES)
 
 check-format:
-	clang-format --dry-run -Werror include/tldb/*.h core/*.[ch] cli/*.[ch] tests/*/*.c bench/*.c
+	clang-format --dry-run -Werror $(SOURCES)
 
 clean:
 	rm -rf $(BUILD) build-asan build-install

@@ -33,12 +33,12 @@ static int find_long(const cli_opt *opts, const char *name, size_t len)
 }
 
 static int take_value(cli_args *a, int k, const cli_opt *opts,
-		      const char *inline_value, const char **value)
+                      const char *inline_value, const char **value)
 {
 	if (!opts[k].has_arg) {
 		if (inline_value) {
 			cli_usage_error(a->cmd, "option --%s takes no value",
-					opts[k].name);
+			                opts[k].name);
 			return CLI_ERROR;
 		}
 		*value = NULL;
@@ -49,7 +49,8 @@ static int take_value(cli_args *a, int k, const cli_opt *opts,
 		return k;
 	}
 	if (a->i >= a->argc) {
-		cli_usage_error(a->cmd, "option --%s needs a value", opts[k].name);
+		cli_usage_error(a->cmd, "option --%s needs a value",
+		                opts[k].name);
 		return CLI_ERROR;
 	}
 	*value = a->argv[a->i++];
@@ -76,8 +77,8 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **value)
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		int k = find_long(opts, name, len);
 		if (k < 0) {
-			cli_usage_error(a->cmd, "unknown option '--%.*s'", (int)len,
-					name);
+			cli_usage_error(a->cmd, "unknown option '--%.*s'",
+			                (int)len, name);
 			return CLI_ERROR;
 		}
 		return take_value(a, k, opts, eq ? eq + 1 : NULL, value);
@@ -110,7 +111,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'tldb %s%s--help'.\n", cmd ? cmd : "",
-		cmd ? " " : "");
+	        cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -125,13 +126,13 @@ tldb *cli_open(const cli_ctx *ctx, int mode)
 	 * empty database behind when it fails. */
 	if (mode == CLI_WRITE_EXISTING && access(ctx->db_path, F_OK) != 0) {
 		cli_error("%s: no database here (add an event or import a "
-			  "timeline first)",
-			  ctx->db_path);
+		          "timeline first)",
+		          ctx->db_path);
 		return NULL;
 	}
 	int flags = mode == CLI_READ    ? TLDB_OPEN_READONLY
-		    : mode == CLI_WRITE ? TLDB_OPEN_CREATE
-					: 0;
+	            : mode == CLI_WRITE ? TLDB_OPEN_CREATE
+	                                : 0;
 	int rc = tldb_open(ctx->db_path, flags, &db);
 	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
@@ -144,13 +145,14 @@ tldb *cli_open(const cli_ctx *ctx, int mode)
 }
 
 int cli_parse_count(const char *cmd, const char *opt, const char *s,
-		    int64_t *out)
+                    int64_t *out)
 {
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v < 0)
-		return cli_usage_error(cmd, "--%s: '%s' is not a count", opt, s);
+		return cli_usage_error(cmd, "--%s: '%s' is not a count", opt,
+		                       s);
 	*out = v;
 	return EXIT_OK;
 }
@@ -195,7 +197,7 @@ void cli_close(const cli_ctx *ctx, tldb *db, int failed)
 	char path[4200];
 	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
 		int n = snprintf(path, sizeof path, "%s%s", ctx->db_path,
-				 suffixes[i]);
+		                 suffixes[i]);
 		if (n > 0 && (size_t)n < sizeof path)
 			unlink(path);
 	}

@@ -53,7 +53,7 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a usage error with a hint to run `tldb CMD --help`; returns
  * EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* How cli_open opens the database. */
 enum {
@@ -72,7 +72,7 @@ void cli_close(const cli_ctx *ctx, tldb *db, int failed);
 
 /* Parses a non-negative integer option value; prints a usage error. */
 int cli_parse_count(const char *cmd, const char *opt, const char *s,
-		    int64_t *out);
+                    int64_t *out);
 
 /* Growable list of borrowed strings (for repeated options). */
 typedef struct cli_list {
@@ -94,7 +94,7 @@ tldb_plugins *cli_plugins(const cli_ctx *ctx);
 /* Splits "-o KEY=VALUE" into the lists; prints a usage error and returns
  * EXIT_USAGE when there is no '='. */
 int cli_add_option(const char *cmd, const char *kv, cli_list *keys,
-		   cli_list *values);
+                   cli_list *values);
 
 /* Prints a failure of an input: "tldb: error: NAME:LINE:COLUMN: msg". */
 void cli_input_error(const char *name, const tldb_msgbuf *err);
@@ -111,11 +111,16 @@ typedef struct query_args {
  * resolving the range.  Returns EXIT_OK, EXIT_USAGE or EXIT_FAIL; sets
  * qa->help when --help was printed. */
 int cli_query_args(const cli_ctx *ctx, const char *cmd, const char *usage,
-		   int allow_output, int argc, char **argv, query_args *qa);
+                   int allow_output, int argc, char **argv, query_args *qa);
 void cli_query_args_release(query_args *qa);
 
 /* Runs an export of qa's query to `out` (stdout or a file). */
 int cli_export_to(const cli_ctx *ctx, tldb *db, query_args *qa, FILE *out);
+
+/* `tldb plugins check FILE.so` (plugin_check.c): runs the conformance
+ * checks on one plugin file, printing "ok    WHAT" or "FAIL  WHAT: REASON"
+ * per check and "N passed, M failed".  EXIT_OK only when all pass. */
+int cli_plugin_check(const cli_ctx *ctx, const char *path);
 
 /* The commands. */
 int cmd_add(const cli_ctx *ctx, int argc, char **argv);

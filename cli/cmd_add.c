@@ -7,23 +7,29 @@
 #include "cli.h"
 
 static const char add_usage[] =
-	"usage: tldb add --title T --start DATE [--end DATE] [--timeline NAME]\n"
-	"                [--tag TAG]... [--location L] [--url U] [--body TEXT]\n"
-	"                [--tz ZONE] [--uid UID]\n"
-	"\n"
-	"Adds an event and prints its uid.  DATE is an EDTF date: 2022, 2022-02,\n"
-	"2022-09-15, 2022-09-15T10:00Z, 2022-02~, 2022-02/2022-09 ...  The end is\n"
-	"inclusive at its precision; a timed end is the instant the event ends.\n"
-	"Without --uid the uid is derived from timeline, start and title, so\n"
-	"adding the same event twice updates it.\n";
+        "usage: tldb add --title T --start DATE [--end DATE] [--timeline "
+        "NAME]\n"
+        "                [--tag TAG]... [--location L] [--url U] [--body "
+        "TEXT]\n"
+        "                [--tz ZONE] [--uid UID]\n"
+        "\n"
+        "Adds an event and prints its uid.  DATE is an EDTF date: 2022, "
+        "2022-02,\n"
+        "2022-09-15, 2022-09-15T10:00Z, 2022-02~, 2022-02/2022-09 ...  The end "
+        "is\n"
+        "inclusive at its precision; a timed end is the instant the event "
+        "ends.\n"
+        "Without --uid the uid is derived from timeline, start and title, so\n"
+        "adding the same event twice updates it.\n";
 
 static const char edit_usage[] =
-	"usage: tldb edit UID [--title T] [--start DATE] [--end DATE]\n"
-	"                 [--timeline NAME] [--tag +TAG|-TAG|TAG]...\n"
-	"                 [--location L] [--url U] [--body TEXT] [--tz ZONE]\n"
-	"\n"
-	"Changes the given fields of an event.  An empty value clears an\n"
-	"optional field (--end '').  --tag +T adds a tag, --tag -T removes one.\n";
+        "usage: tldb edit UID [--title T] [--start DATE] [--end DATE]\n"
+        "                 [--timeline NAME] [--tag +TAG|-TAG|TAG]...\n"
+        "                 [--location L] [--url U] [--body TEXT] [--tz ZONE]\n"
+        "\n"
+        "Changes the given fields of an event.  An empty value clears an\n"
+        "optional field (--end '').  --tag +T adds a tag, --tag -T removes "
+        "one.\n";
 
 enum {
 	O_TITLE,
@@ -40,31 +46,48 @@ enum {
 };
 
 static const cli_opt event_opts[] = {
-	{"title", 't', 1},    {"start", 's', 1}, {"end", 'e', 1},
-	{"timeline", 'T', 1}, {"tag", 0, 1},     {"location", 'l', 1},
-	{"url", 0, 1},        {"body", 'b', 1},  {"tz", 0, 1},
-	{"uid", 0, 1},        {"help", 'h', 0},  {NULL, 0, 0}};
+        {"title", 't', 1},    {"start", 's', 1}, {"end", 'e', 1},
+        {"timeline", 'T', 1}, {"tag", 0, 1},     {"location", 'l', 1},
+        {"url", 0, 1},        {"body", 'b', 1},  {"tz", 0, 1},
+        {"uid", 0, 1},        {"help", 'h', 0},  {NULL, 0, 0}};
 
 /* Applies one field option to ev; tags go through `tags`. */
 static int apply(tldb_event *ev, int k, const char *v, cli_list *tags,
-		 int editing)
+                 int editing)
 {
 	switch (k) {
-	case O_TITLE: ev->title = v; break;
-	case O_START: ev->start = v; break;
-	case O_END: ev->end = v; break;
-	case O_TIMELINE: ev->timeline = v; break;
-	case O_LOCATION: ev->location = v; break;
-	case O_URL: ev->url = v; break;
-	case O_BODY: ev->body = v; break;
-	case O_TZ: ev->tz = v; break;
+	case O_TITLE:
+		ev->title = v;
+		break;
+	case O_START:
+		ev->start = v;
+		break;
+	case O_END:
+		ev->end = v;
+		break;
+	case O_TIMELINE:
+		ev->timeline = v;
+		break;
+	case O_LOCATION:
+		ev->location = v;
+		break;
+	case O_URL:
+		ev->url = v;
+		break;
+	case O_BODY:
+		ev->body = v;
+		break;
+	case O_TZ:
+		ev->tz = v;
+		break;
 	case O_TAG:
 		if (editing && (v[0] == '+' || v[0] == '-')) {
 			if (v[0] == '-') {
 				size_t w = 0;
 				for (size_t i = 0; i < tags->n; i++)
 					if (strcmp(tags->items[i], v + 1) != 0)
-						tags->items[w++] = tags->items[i];
+						tags->items[w++] =
+						        tags->items[i];
 				tags->n = w;
 				break;
 			}
@@ -118,7 +141,8 @@ int cmd_add(const cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		if (k == CLI_POSITIONAL) {
-			rc = cli_usage_error("add", "unexpected argument '%s'", v);
+			rc = cli_usage_error("add", "unexpected argument '%s'",
+			                     v);
 			goto out;
 		}
 		if (k == O_UID)
@@ -157,10 +181,11 @@ int cmd_edit(const cli_ctx *ctx, int argc, char **argv)
 		}
 		if (k == O_UID)
 			return cli_usage_error("edit", "the uid of an event "
-						       "cannot change");
+			                               "cannot change");
 		if (k == CLI_POSITIONAL) {
 			if (uid)
-				return cli_usage_error("edit", "one UID at a time");
+				return cli_usage_error("edit",
+				                       "one UID at a time");
 			uid = v;
 		}
 	}

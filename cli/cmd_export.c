@@ -11,13 +11,14 @@
 #include "cli.h"
 
 static const char export_usage[] =
-	"usage: tldb export [--format NAME] [RANGE...] [query filters...]\n"
-	"                   [-o KEY=VALUE]... [--output FILE]\n"
-	"\n"
-	"Writes the events a query selects (the filters of tldb query) through\n"
-	"an exporter: NAME is a plugin's name or extension (default json; see\n"
-	"tldb plugins).  -o passes options to it.  With --output the file is\n"
-	"replaced only when the export succeeded.\n";
+        "usage: tldb export [--format NAME] [RANGE...] [query filters...]\n"
+        "                   [-o KEY=VALUE]... [--output FILE]\n"
+        "\n"
+        "Writes the events a query selects (the filters of tldb query) "
+        "through\n"
+        "an exporter: NAME is a plugin's name or extension (default json; see\n"
+        "tldb plugins).  -o passes options to it.  With --output the file is\n"
+        "replaced only when the export succeeded.\n";
 
 /* Writes to FILE through a temporary file and a rename. */
 static int export_file(const cli_ctx *ctx, tldb *db, query_args *qa)
@@ -56,7 +57,8 @@ static int export_file(const cli_ctx *ctx, tldb *db, query_args *qa)
 int cmd_export(const cli_ctx *ctx, int argc, char **argv)
 {
 	query_args qa;
-	int rc = cli_query_args(ctx, "export", export_usage, 1, argc, argv, &qa);
+	int rc =
+	        cli_query_args(ctx, "export", export_usage, 1, argc, argv, &qa);
 	if (rc || qa.help)
 		goto out;
 	if (!qa.format)
@@ -64,9 +66,9 @@ int cmd_export(const cli_ctx *ctx, int argc, char **argv)
 	tldb_plugins *p = cli_plugins(ctx);
 	if (!p || !tldb_plugins_exporter(p, qa.format)) {
 		rc = cli_usage_error("export",
-				     "--format: no exporter '%s' (see: tldb "
-				     "plugins)",
-				     qa.format);
+		                     "--format: no exporter '%s' (see: tldb "
+		                     "plugins)",
+		                     qa.format);
 		goto out;
 	}
 	tldb *db = cli_open(ctx, CLI_READ);
@@ -75,7 +77,7 @@ int cmd_export(const cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	rc = qa.output ? export_file(ctx, db, &qa)
-		       : cli_export_to(ctx, db, &qa, stdout);
+	               : cli_export_to(ctx, db, &qa, stdout);
 	tldb_close(db);
 out:
 	cli_query_args_release(&qa);

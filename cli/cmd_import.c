@@ -11,15 +11,17 @@
 #include "cli.h"
 
 static const char import_usage[] =
-	"usage: tldb import [--plugin NAME] [--timeline NAME] [-o KEY=VALUE]...\n"
-	"                   [--on-error abort|skip] FILE...|-\n"
-	"\n"
-	"Loads events through an importer plugin, chosen by --plugin, else by\n"
-	"the file's extension, else by looking at its first bytes.  With\n"
-	"--on-error abort (the default) any error leaves the database as it\n"
-	"was; with skip the good records are stored and each bad one is\n"
-	"reported.  Importing the same input again changes nothing.  -o passes\n"
-	"options to the importer (tldb plugins info NAME lists them).\n";
+        "usage: tldb import [--plugin NAME] [--timeline NAME] [-o "
+        "KEY=VALUE]...\n"
+        "                   [--on-error abort|skip] FILE...|-\n"
+        "\n"
+        "Loads events through an importer plugin, chosen by --plugin, else by\n"
+        "the file's extension, else by looking at its first bytes.  With\n"
+        "--on-error abort (the default) any error leaves the database as it\n"
+        "was; with skip the good records are stored and each bad one is\n"
+        "reported.  Importing the same input again changes nothing.  -o "
+        "passes\n"
+        "options to the importer (tldb plugins info NAME lists them).\n";
 
 typedef struct progress {
 	int tty;
@@ -44,11 +46,11 @@ static void on_progress(void *ud, int64_t records, int64_t bytes, int64_t total)
 	pr->shown = 1;
 	double rate = now > pr->start ? (double)records / (now - pr->start) : 0;
 	if (total > 0)
-		fprintf(stderr, "\r%lld records, %.0f/s, %d%%   ", (long long)records,
-			rate, (int)(100 * bytes / total));
+		fprintf(stderr, "\r%lld records, %.0f/s, %d%%   ",
+		        (long long)records, rate, (int)(100 * bytes / total));
 	else
 		fprintf(stderr, "\r%lld records, %.0f/s   ", (long long)records,
-			rate);
+		        rate);
 }
 
 static void clear_progress(progress *pr)
@@ -73,20 +75,26 @@ typedef struct import_args {
 
 static int parse(import_args *ia, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-		{"plugin", 'p', 1}, {"timeline", 'T', 1}, {"option", 'o', 1},
-		{"on-error", 0, 1}, {"help", 'h', 0},     {NULL, 0, 0}};
+	static const cli_opt opts[] = {{"plugin", 'p', 1}, {"timeline", 'T', 1},
+	                               {"option", 'o', 1}, {"on-error", 0, 1},
+	                               {"help", 'h', 0},   {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "import", argc, argv);
 	const char *v;
 	int k, rc;
 	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
 		switch (k) {
-		case CLI_ERROR: return EXIT_USAGE;
-		case 0: ia->o.plugin = v; break;
-		case 1: ia->o.timeline = v; break;
+		case CLI_ERROR:
+			return EXIT_USAGE;
+		case 0:
+			ia->o.plugin = v;
+			break;
+		case 1:
+			ia->o.timeline = v;
+			break;
 		case 2:
-			if ((rc = cli_add_option("import", v, &ia->keys, &ia->values)))
+			if ((rc = cli_add_option("import", v, &ia->keys,
+			                         &ia->values)))
 				return rc;
 			break;
 		case 3:
@@ -95,9 +103,10 @@ static int parse(import_args *ia, int argc, char **argv)
 			else if (strcmp(v, "skip") == 0)
 				ia->o.on_error = TLDB_ON_ERROR_SKIP;
 			else
-				return cli_usage_error("import", "--on-error: '%s' "
-								 "is not abort or skip",
-						       v);
+				return cli_usage_error("import",
+				                       "--on-error: '%s' "
+				                       "is not abort or skip",
+				                       v);
 			break;
 		case 4:
 			fputs(import_usage, stdout);
@@ -109,17 +118,19 @@ static int parse(import_args *ia, int argc, char **argv)
 		}
 	}
 	if (!ia->files.n)
-		return cli_usage_error("import", "which files? give FILE... or -");
+		return cli_usage_error("import",
+		                       "which files? give FILE... or -");
 	if (ia->o.timeline && !tldb_timeline_name_valid(ia->o.timeline))
 		return cli_usage_error("import", "bad timeline name '%s'",
-				       ia->o.timeline);
+		                       ia->o.timeline);
 	return EXIT_OK;
 }
 
 static void summary(const char *name, const tldb_import_stats *st)
 {
 	fprintf(stderr, "tldb: %s: %lld events written, %lld unchanged", name,
-		(long long)(st->inserted + st->updated), (long long)st->unchanged);
+	        (long long)(st->inserted + st->updated),
+	        (long long)st->unchanged);
 	if (st->skipped)
 		fprintf(stderr, ", %lld skipped", (long long)st->skipped);
 	if (st->warnings)

@@ -1,17 +1,21 @@
 /*
- * cmd_plugins.c -- `tldb plugins [list]` and `tldb plugins info NAME`;
+ * cmd_plugins.c -- `tldb plugins [list]`, `tldb plugins info NAME` and
+ * `tldb plugins check FILE.so` (plugin_check.c).
  */
 #include <string.h>
 
 #include "cli.h"
 
 static const char plugins_usage[] =
-	"usage: tldb plugins [list]\n"
-	"       tldb plugins info NAME\n"
-	"\n"
-	"Lists the plugins found on the search path (--plugin-dir, the build\n"
-	"tree's plugins when run from it, $TLDB_PLUGIN_PATH, the install\n"
-	"folder), or describes one.\n";
+        "usage: tldb plugins [list]\n"
+        "       tldb plugins info NAME\n"
+        "       tldb plugins check FILE.so\n"
+        "\n"
+        "Lists the plugins found on the search path (--plugin-dir, the build\n"
+        "tree's plugins when run from it, $TLDB_PLUGIN_PATH, the install\n"
+        "folder), or describes one.  check runs the conformance checks on a\n"
+        "plugin file (loading, exported symbols, linked libraries, importer\n"
+        "robustness, exporter, round trip); it exits 0 only when all pass.\n";
 
 static void print_list(const char *const *list, const char *prefix)
 {
@@ -22,8 +26,8 @@ static void print_list(const char *const *list, const char *prefix)
 static const char *kinds(const tldb_plugin_info *info)
 {
 	return info->importer && info->exporter ? "import,export"
-	       : info->importer		     ? "import"
-						     : "export";
+	       : info->importer                 ? "import"
+	                                        : "export";
 }
 
 static int list(tldb_plugins *p)
@@ -32,9 +36,10 @@ static int list(tldb_plugins *p)
 	for (size_t i = 0; i < n; i++) {
 		const char *path;
 		const tldb_plugin_info *info = tldb_plugins_at(p, i, &path);
-		printf("%-12s %-14s %-8s ", info->name, kinds(info), info->version);
+		printf("%-12s %-14s %-8s ", info->name, kinds(info),
+		       info->version);
 		const tldb_plugin_format *f =
-			info->importer ? info->importer : info->exporter;
+		        info->importer ? info->importer : info->exporter;
 		print_list(f->extensions, ".");
 		if (info->importer && info->exporter &&
 		    info->exporter->extensions != info->importer->extensions) {
@@ -44,19 +49,24 @@ static int list(tldb_plugins *p)
 		printf("  %s\n", path);
 	}
 	if (!n)
-		fprintf(stderr, "tldb: no plugins found (search path: "
-				"--plugin-dir, $TLDB_PLUGIN_PATH, %s)\n",
-			tldb_plugins_install_dir());
+		fprintf(stderr,
+		        "tldb: no plugins found (search path: "
+		        "--plugin-dir, $TLDB_PLUGIN_PATH, %s)\n",
+		        tldb_plugins_install_dir());
 	return EXIT_OK;
 }
 
 static const char *type_name(uint32_t type)
 {
 	switch (type) {
-	case TLDB_OPTION_BOOL: return "bool";
-	case TLDB_OPTION_INT: return "int";
-	case TLDB_OPTION_DATE: return "date";
-	default: return "string";
+	case TLDB_OPTION_BOOL:
+		return "bool";
+	case TLDB_OPTION_INT:
+		return "int";
+	case TLDB_OPTION_DATE:
+		return "date";
+	default:
+		return "string";
 	}
 }
 
@@ -68,8 +78,8 @@ static void print_format(const char *what, const tldb_plugin_format *f)
 	printf("\n  MIME types: ");
 	print_list(f->mime_types, "");
 	printf("\n  threads:    %s\n", f->flags & TLDB_FORMAT_THREADSAFE
-					       ? "instances may run at once"
-					       : "one instance at a time");
+	                                       ? "instances may run at once"
+	                                       : "one instance at a time");
 	if (!f->options || !f->options[0]) {
 		printf("  options:    none\n");
 		return;
@@ -96,8 +106,8 @@ static int info(tldb_plugins *p, const char *name)
 		if (tldb_plugins_at(p, i, &path) == info)
 			break;
 	printf("%s %s (plugin ABI %u.%u)\n%s\nfile: %s\n", info->name,
-	       info->version, info->abi_major, info->abi_minor, info->description,
-	       path);
+	       info->version, info->abi_major, info->abi_minor,
+	       info->description, path);
 	if (info->importer)
 		print_format("importer", info->importer);
 	if (info->exporter)
@@ -125,12 +135,20 @@ int cmd_plugins(const cli_ctx *ctx, int argc, char **argv)
 		words[n++] = v;
 	}
 	const char *sub = n ? words[0] : "list";
-	int want = strcmp(sub, "list") == 0 ? 1 : strcmp(sub, "info") == 0 ? 2 : 0;
+	int want = strcmp(sub, "list") == 0    ? 1
+	           : strcmp(sub, "info") == 0  ? 2
+	           : strcmp(sub, "check") == 0 ? 3
+	                                       : 0;
 	if (!want)
-		return cli_usage_error("plugins", "unknown subcommand '%s'", sub);
-	if ((size_t)want != (n ? n : 1))
+		return cli_usage_error("plugins", "unknown subcommand '%s'",
+		                       sub);
+	if ((want == 1) != (n <= 1))
 		return cli_usage_error("plugins", "'%s' takes %s", sub,
-				       want == 1 ? "no argument" : "NAME");
+		                       want == 1   ? "no argument"
+		                       : want == 2 ? "NAME"
+		                                   : "FILE.so");
+	if (want == 3)
+		return cli_plugin_check(ctx, words[1]);
 	tldb_plugins *p = cli_plugins(ctx);
 	if (!p)
 		return EXIT_FAIL;

@@ -7,19 +7,20 @@
 #include "cli.h"
 
 static const char query_usage[] =
-	"usage: tldb query [RANGE...] [--from DATE] [--to DATE] [--within]\n"
-	"                  [--timeline NAME]... [--tag TAG]... [--text WORDS]\n"
-	"                  [--min-precision P] [--limit N] [--offset N]\n"
-	"                  [--format table|FORMAT] [-o KEY=VALUE]...\n"
-	"\n"
-	"RANGE is a date (2022-09: all of September 2022), A..B or A/B (B\n"
-	"inclusive at its precision), today, yesterday, tomorrow, now, or an\n"
-	"offset from today (7d, -3d, 2w, 1m, 1y); 'today 7d' is the next seven\n"
-	"days.  An event matches when its span overlaps the range; with\n"
-	"--within, only when it lies wholly inside.  --tag repeats: all must\n"
-	"match.  --text takes SQLite FTS5 syntax.  P is year, month, day,\n"
-	"minute or second.  FORMAT is any exporter's name or extension (json,\n"
-	"jsonl, ...: see tldb plugins); -o passes options to it.\n";
+        "usage: tldb query [RANGE...] [--from DATE] [--to DATE] [--within]\n"
+        "                  [--timeline NAME]... [--tag TAG]... [--text WORDS]\n"
+        "                  [--min-precision P] [--limit N] [--offset N]\n"
+        "                  [--format table|FORMAT] [-o KEY=VALUE]...\n"
+        "\n"
+        "RANGE is a date (2022-09: all of September 2022), A..B or A/B (B\n"
+        "inclusive at its precision), today, yesterday, tomorrow, now, or an\n"
+        "offset from today (7d, -3d, 2w, 1m, 1y); 'today 7d' is the next "
+        "seven\n"
+        "days.  An event matches when its span overlaps the range; with\n"
+        "--within, only when it lies wholly inside.  --tag repeats: all must\n"
+        "match.  --text takes SQLite FTS5 syntax.  P is year, month, day,\n"
+        "minute or second.  FORMAT is any exporter's name or extension (json,\n"
+        "jsonl, ...: see tldb plugins); -o passes options to it.\n";
 
 static void print_row(const tldb_event *ev)
 {
@@ -63,9 +64,9 @@ int cmd_query(const cli_ctx *ctx, int argc, char **argv)
 		tldb_plugins *p = cli_plugins(ctx);
 		if (!p || !tldb_plugins_exporter(p, qa.format)) {
 			rc = cli_usage_error("query",
-					     "--format: no exporter '%s' (see: "
-					     "tldb plugins)",
-					     qa.format);
+			                     "--format: no exporter '%s' (see: "
+			                     "tldb plugins)",
+			                     qa.format);
 			goto out;
 		}
 	}
@@ -74,7 +75,8 @@ int cmd_query(const cli_ctx *ctx, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	rc = table ? print_table(db, &qa.q) : cli_export_to(ctx, db, &qa, stdout);
+	rc = table ? print_table(db, &qa.q)
+	           : cli_export_to(ctx, db, &qa, stdout);
 	tldb_close(db);
 out:
 	cli_query_args_release(&qa);

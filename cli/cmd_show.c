@@ -6,14 +6,14 @@
 #include "cli.h"
 
 static const char show_usage[] =
-	"usage: tldb show UID [--format text|json]\n"
-	"\n"
-	"Shows one event with all its fields and sources.\n";
+        "usage: tldb show UID [--format text|json]\n"
+        "\n"
+        "Shows one event with all its fields and sources.\n";
 
 static const char rm_usage[] =
-	"usage: tldb rm UID...\n"
-	"\n"
-	"Removes the events with their tags and sources, all or none.\n";
+        "usage: tldb rm UID...\n"
+        "\n"
+        "Removes the events with their tags and sources, all or none.\n";
 
 static void field(const char *name, const char *value)
 {
@@ -79,7 +79,7 @@ static void print_event(const tldb_event *ev)
 int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 {
 	static const cli_opt opts[] = {
-		{"format", 'f', 1}, {"help", 'h', 0}, {NULL, 0, 0}};
+	        {"format", 'f', 1}, {"help", 'h', 0}, {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "show", argc, argv);
 	const char *v, *uid = NULL, *format = "text";
@@ -102,8 +102,8 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 	if (!uid)
 		return cli_usage_error("show", "which event? give its UID");
 	if (strcmp(format, "text") && strcmp(format, "json"))
-		return cli_usage_error("show", "--format: '%s' is not text or json",
-				       format);
+		return cli_usage_error(
+		        "show", "--format: '%s' is not text or json", format);
 	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db)
 		return EXIT_FAIL;

@@ -6,17 +6,17 @@
 #include "cli.h"
 
 static const char timeline_usage[] =
-	"usage: tldb timeline list\n"
-	"       tldb timeline create NAME [--title T] [--description D]\n"
-	"       tldb timeline rename OLD NEW\n"
-	"       tldb timeline rm NAME [--force]\n"
-	"\n"
-	"A name is [a-z0-9][a-z0-9._-]*.  rm refuses a timeline that holds\n"
-	"events unless --force, which removes them too.\n";
+        "usage: tldb timeline list\n"
+        "       tldb timeline create NAME [--title T] [--description D]\n"
+        "       tldb timeline rename OLD NEW\n"
+        "       tldb timeline rm NAME [--force]\n"
+        "\n"
+        "A name is [a-z0-9][a-z0-9._-]*.  rm refuses a timeline that holds\n"
+        "events unless --force, which removes them too.\n";
 
 static const char stats_usage[] = "usage: tldb stats\n"
-				  "\n"
-				  "Counts and bounds of the database.\n";
+                                  "\n"
+                                  "Counts and bounds of the database.\n";
 
 static int list(const cli_ctx *ctx)
 {
@@ -39,10 +39,10 @@ static int list(const cli_ctx *ctx)
 int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 {
 	static const cli_opt opts[] = {{"title", 't', 1},
-				       {"description", 'd', 1},
-				       {"force", 'f', 0},
-				       {"help", 'h', 0},
-				       {NULL, 0, 0}};
+	                               {"description", 'd', 1},
+	                               {"force", 'f', 0},
+	                               {"help", 'h', 0},
+	                               {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "timeline", argc, argv);
 	const char *v, *words[4] = {0};
@@ -51,34 +51,44 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	int force = 0, k;
 	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
 		switch (k) {
-		case CLI_ERROR: return EXIT_USAGE;
-		case 0: tl.title = v; break;
-		case 1: tl.description = v; break;
-		case 2: force = 1; break;
-		case 3: fputs(timeline_usage, stdout); return EXIT_OK;
+		case CLI_ERROR:
+			return EXIT_USAGE;
+		case 0:
+			tl.title = v;
+			break;
+		case 1:
+			tl.description = v;
+			break;
+		case 2:
+			force = 1;
+			break;
+		case 3:
+			fputs(timeline_usage, stdout);
+			return EXIT_OK;
 		default:
 			if (nwords == 3)
 				return cli_usage_error("timeline",
-						       "too many arguments");
+				                       "too many arguments");
 			words[nwords++] = v;
 		}
 	}
 	const char *sub = nwords ? words[0] : "list";
 	size_t want = strcmp(sub, "list") == 0     ? 1
-		      : strcmp(sub, "rename") == 0 ? 3
-		      : strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0
-			      ? 2
-			      : 0;
+	              : strcmp(sub, "rename") == 0 ? 3
+	              : strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0
+	                      ? 2
+	                      : 0;
 	if (!want)
-		return cli_usage_error("timeline", "unknown subcommand '%s'", sub);
+		return cli_usage_error("timeline", "unknown subcommand '%s'",
+		                       sub);
 	if (nwords && nwords != want)
 		return cli_usage_error("timeline", "'%s' takes %zu argument%s",
-				       sub, want - 1, want == 2 ? "" : "s");
+		                       sub, want - 1, want == 2 ? "" : "s");
 	if (want == 1)
 		return list(ctx);
-	tldb *db = cli_open(ctx, strcmp(sub, "create") == 0
-					 ? CLI_WRITE
-					 : CLI_WRITE_EXISTING);
+	tldb *db =
+	        cli_open(ctx, strcmp(sub, "create") == 0 ? CLI_WRITE
+	                                                 : CLI_WRITE_EXISTING);
 	if (!db)
 		return EXIT_FAIL;
 	int rc;
@@ -115,9 +125,10 @@ int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
 			fputs(stats_usage, stdout);
 			return EXIT_OK;
 		}
-		return k == CLI_ERROR ? EXIT_USAGE
-				      : cli_usage_error("stats",
-							"unexpected argument '%s'", v);
+		return k == CLI_ERROR
+		               ? EXIT_USAGE
+		               : cli_usage_error("stats",
+		                                 "unexpected argument '%s'", v);
 	}
 	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db)

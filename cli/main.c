@@ -7,30 +7,30 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: tldb [--db PATH] [--plugin-dir DIR] COMMAND [ARGS...]\n"
-	"\n"
-	"A timeline and event database.\n"
-	"\n"
-	"Commands:\n"
-	"  add        add an event (prints its uid)\n"
-	"  query      list events by date range, timeline, tag or text\n"
-	"  show       show one event with its sources\n"
-	"  edit       change fields of an event\n"
-	"  rm         remove events\n"
-	"  timeline   list, create, rename or remove timelines\n"
-	"  import     load events through an importer plugin\n"
-	"  export     write events through an exporter plugin\n"
-	"  plugins    list, describe or check plugins\n"
-	"  stats      counts and bounds of the database\n"
-	"\n"
-	"Global options:\n"
-	"  --db PATH          the database (else $TLDB_DB, else\n"
-	"                     $XDG_DATA_HOME/tldb/tldb.db, else\n"
-	"                     ~/.local/share/tldb/tldb.db)\n"
-	"  --plugin-dir DIR   where to look for plugins first\n"
-	"  --help, --version\n"
-	"\n"
-	"Run 'tldb COMMAND --help' for a command's options.\n";
+        "usage: tldb [--db PATH] [--plugin-dir DIR] COMMAND [ARGS...]\n"
+        "\n"
+        "A timeline and event database.\n"
+        "\n"
+        "Commands:\n"
+        "  add        add an event (prints its uid)\n"
+        "  query      list events by date range, timeline, tag or text\n"
+        "  show       show one event with its sources\n"
+        "  edit       change fields of an event\n"
+        "  rm         remove events\n"
+        "  timeline   list, create, rename or remove timelines\n"
+        "  import     load events through an importer plugin\n"
+        "  export     write events through an exporter plugin\n"
+        "  plugins    list, describe or check plugins\n"
+        "  stats      counts and bounds of the database\n"
+        "\n"
+        "Global options:\n"
+        "  --db PATH          the database (else $TLDB_DB, else\n"
+        "                     $XDG_DATA_HOME/tldb/tldb.db, else\n"
+        "                     ~/.local/share/tldb/tldb.db)\n"
+        "  --plugin-dir DIR   where to look for plugins first\n"
+        "  --help, --version\n"
+        "\n"
+        "Run 'tldb COMMAND --help' for a command's options.\n";
 
 typedef int (*command_fn)(const cli_ctx *, int, char **);
 
@@ -38,10 +38,11 @@ static const struct {
 	const char *name;
 	command_fn fn;
 } commands[] = {
-	{"add", cmd_add},     {"query", cmd_query},   {"show", cmd_show},
-	{"edit", cmd_edit},   {"rm", cmd_rm},         {"timeline", cmd_timeline},
-	{"stats", cmd_stats}, {"import", cmd_import},
-	{"export", cmd_export}, {"plugins", cmd_plugins},
+        {"add", cmd_add},       {"query", cmd_query},
+        {"show", cmd_show},     {"edit", cmd_edit},
+        {"rm", cmd_rm},         {"timeline", cmd_timeline},
+        {"stats", cmd_stats},   {"import", cmd_import},
+        {"export", cmd_export}, {"plugins", cmd_plugins},
 };
 
 /* $TLDB_NOW fixes the clock (tests, reproducible output): seconds since the
@@ -73,9 +74,11 @@ int main(int argc, char **argv)
 {
 	cli_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
-	static const cli_opt opts[] = {{"db", 0, 1},      {"plugin-dir", 0, 1},
-				       {"help", 'h', 0},  {"version", 0, 0},
-				       {NULL, 0, 0}};
+	static const cli_opt opts[] = {{"db", 0, 1},
+	                               {"plugin-dir", 0, 1},
+	                               {"help", 'h', 0},
+	                               {"version", 0, 0},
+	                               {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, NULL, argc - 1, argv + 1);
 	const char *value;
@@ -109,9 +112,10 @@ int main(int argc, char **argv)
 		ctx.now = tldb_now();
 	ctx.zone = tldb_zone_local();
 	if (!ctx.db_path) {
-		if (tldb_default_path(ctx.default_path, sizeof ctx.default_path)) {
+		if (tldb_default_path(ctx.default_path,
+		                      sizeof ctx.default_path)) {
 			cli_error("no database: give --db PATH or set TLDB_DB "
-				  "(HOME is not set)");
+			          "(HOME is not set)");
 			return EXIT_FAIL;
 		}
 		ctx.db_path = ctx.default_path;
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
 	int rest = a.i;
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (strcmp(value, commands[i].name) == 0)
-			return commands[i].fn(&ctx, a.argc - rest, a.argv + rest);
+			return commands[i].fn(&ctx, a.argc - rest,
+			                      a.argv + rest);
 	return cli_usage_error(NULL, "unknown command '%s'", value);
 }

@@ -41,7 +41,8 @@ static const char *build_tree_plugins(char *buf, size_t size)
 		return NULL;
 	*slash = '\0';
 	char real_build[4096];
-	if (!realpath(TLDB_BUILD_DIR, real_build) || strcmp(real_build, exe) != 0)
+	if (!realpath(TLDB_BUILD_DIR, real_build) ||
+	    strcmp(real_build, exe) != 0)
 		return NULL;
 	int w = snprintf(buf, size, "%s/plugins", real_build);
 	return w > 0 && (size_t)w < size ? buf : NULL;
@@ -69,7 +70,7 @@ tldb_plugins *cli_plugins(const cli_ctx *ctx)
 }
 
 int cli_add_option(const char *cmd, const char *kv, cli_list *keys,
-		   cli_list *values)
+                   cli_list *values)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq || eq == kv)
@@ -88,7 +89,7 @@ void cli_input_error(const char *name, const tldb_msgbuf *err)
 {
 	if (err->line > 0)
 		cli_error("%s:%lld:%lld: %s", name, (long long)err->line,
-			  (long long)err->column, err->msg);
+		          (long long)err->column, err->msg);
 	else
 		cli_error("%s: %s", name, err->msg);
 }

@@ -25,43 +25,61 @@ enum {
 };
 
 static const cli_opt opts[] = {
-	{"from", 0, 1},          {"to", 0, 1},          {"within", 0, 0},
-	{"timeline", 'T', 1},    {"tag", 0, 1},         {"text", 0, 1},
-	{"min-precision", 0, 1}, {"limit", 'n', 1},     {"offset", 0, 1},
-	{"format", 'f', 1},      {"option", 'o', 1},    {"output", 0, 1},
-	{"help", 'h', 0},        {NULL, 0, 0}};
+        {"from", 0, 1},          {"to", 0, 1},       {"within", 0, 0},
+        {"timeline", 'T', 1},    {"tag", 0, 1},      {"text", 0, 1},
+        {"min-precision", 0, 1}, {"limit", 'n', 1},  {"offset", 0, 1},
+        {"format", 'f', 1},      {"option", 'o', 1}, {"output", 0, 1},
+        {"help", 'h', 0},        {NULL, 0, 0}};
 
 static int take(query_args *qa, const char *cmd, const char *usage,
-		int allow_output, int k, const char *v)
+                int allow_output, int k, const char *v)
 {
 	switch (k) {
 	case O_HELP:
 		fputs(usage, stdout);
 		qa->help = 1;
 		return EXIT_OK;
-	case CLI_POSITIONAL: return cli_list_add(&qa->words, v) ? EXIT_FAIL : 0;
-	case O_FROM: qa->from = v; return EXIT_OK;
-	case O_TO: qa->to = v; return EXIT_OK;
-	case O_WITHIN: qa->q.within = 1; return EXIT_OK;
-	case O_TIMELINE: return cli_list_add(&qa->timelines, v) ? EXIT_FAIL : 0;
-	case O_TAG: return cli_list_add(&qa->tags, v) ? EXIT_FAIL : 0;
-	case O_TEXT: qa->q.text = v; return EXIT_OK;
+	case CLI_POSITIONAL:
+		return cli_list_add(&qa->words, v) ? EXIT_FAIL : 0;
+	case O_FROM:
+		qa->from = v;
+		return EXIT_OK;
+	case O_TO:
+		qa->to = v;
+		return EXIT_OK;
+	case O_WITHIN:
+		qa->q.within = 1;
+		return EXIT_OK;
+	case O_TIMELINE:
+		return cli_list_add(&qa->timelines, v) ? EXIT_FAIL : 0;
+	case O_TAG:
+		return cli_list_add(&qa->tags, v) ? EXIT_FAIL : 0;
+	case O_TEXT:
+		qa->q.text = v;
+		return EXIT_OK;
 	case O_MINPREC:
 		qa->q.min_precision = tldb_precision_parse(v);
 		return qa->q.min_precision
-			       ? EXIT_OK
-			       : cli_usage_error(cmd,
-						 "--min-precision: '%s' is not one "
-						 "of year, month, day, minute, "
-						 "second",
-						 v);
-	case O_LIMIT: return cli_parse_count(cmd, "limit", v, &qa->q.limit);
-	case O_OFFSET: return cli_parse_count(cmd, "offset", v, &qa->q.offset);
-	case O_FORMAT: qa->format = v; return EXIT_OK;
-	case O_OPTION: return cli_add_option(cmd, v, &qa->keys, &qa->values);
+		               ? EXIT_OK
+		               : cli_usage_error(
+		                         cmd,
+		                         "--min-precision: '%s' is not one "
+		                         "of year, month, day, minute, "
+		                         "second",
+		                         v);
+	case O_LIMIT:
+		return cli_parse_count(cmd, "limit", v, &qa->q.limit);
+	case O_OFFSET:
+		return cli_parse_count(cmd, "offset", v, &qa->q.offset);
+	case O_FORMAT:
+		qa->format = v;
+		return EXIT_OK;
+	case O_OPTION:
+		return cli_add_option(cmd, v, &qa->keys, &qa->values);
 	case O_OUTPUT:
 		if (!allow_output)
-			return cli_usage_error(cmd, "unknown option '--output'");
+			return cli_usage_error(cmd,
+			                       "unknown option '--output'");
 		qa->output = v;
 		return EXIT_OK;
 	}
@@ -74,18 +92,21 @@ static int resolve_range(const cli_ctx *ctx, const char *cmd, query_args *qa)
 	tldb_errbuf err = {{0}, 0};
 	int64_t lo, hi;
 	if (qa->words.n > 2)
-		return cli_usage_error(cmd, "at most two range words (START and "
-					    "END or a length)");
+		return cli_usage_error(cmd,
+		                       "at most two range words (START and "
+		                       "END or a length)");
 	if (tldb_range_parse(qa->words.items, qa->words.n, ctx->now, ctx->zone,
-			     &qa->q.lo, &qa->q.hi, &err))
+	                     &qa->q.lo, &qa->q.hi, &err))
 		return cli_usage_error(cmd, "%s", err.msg);
 	if (qa->from) {
-		if (tldb_range_word(qa->from, ctx->now, ctx->zone, &lo, &hi, &err))
+		if (tldb_range_word(qa->from, ctx->now, ctx->zone, &lo, &hi,
+		                    &err))
 			return cli_usage_error(cmd, "--from: %s", err.msg);
 		qa->q.lo = lo;
 	}
 	if (qa->to) {
-		if (tldb_range_word(qa->to, ctx->now, ctx->zone, &lo, &hi, &err))
+		if (tldb_range_word(qa->to, ctx->now, ctx->zone, &lo, &hi,
+		                    &err))
 			return cli_usage_error(cmd, "--to: %s", err.msg);
 		qa->q.hi = hi;
 	}
@@ -95,7 +116,7 @@ static int resolve_range(const cli_ctx *ctx, const char *cmd, query_args *qa)
 }
 
 int cli_query_args(const cli_ctx *ctx, const char *cmd, const char *usage,
-		   int allow_output, int argc, char **argv, query_args *qa)
+                   int allow_output, int argc, char **argv, query_args *qa)
 {
 	memset(qa, 0, sizeof *qa);
 	tldb_query_init(&qa->q);

@@ -33,7 +33,7 @@ void tl_buf_reset(tl_buf *b);
 int tl_buf_add(tl_buf *b, const void *mem, size_t len);
 int tl_buf_adds(tl_buf *b, const char *s);
 int tl_buf_addf(tl_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* The contents ("" when empty); borrowed until the next append. */
 const char *tl_buf_str(const tl_buf *b);

@@ -91,7 +91,7 @@ int tl_span_class(int64_t lo, int64_t hi)
 
 /* Checks one optional string field: size and UTF-8. */
 static int check_text(const char *field, const char *s, size_t max,
-		      int required, tldb_errbuf *err)
+                      int required, tldb_errbuf *err)
 {
 	if (!s || !*s) {
 		if (required) {
@@ -102,8 +102,9 @@ static int check_text(const char *field, const char *s, size_t max,
 	}
 	size_t len = strlen(s);
 	if (len > max) {
-		tl_errbuf_set(err, 0, "%s: %zu bytes is longer than the limit %zu",
-			      field, len, max);
+		tl_errbuf_set(err, 0,
+		              "%s: %zu bytes is longer than the limit %zu",
+		              field, len, max);
 		return TLDB_ETOOBIG;
 	}
 	if (!tl_utf8_valid(s, len)) {
@@ -124,8 +125,9 @@ static int has_control(const char *s)
 static int check_tags(const tldb_event *ev, tldb_errbuf *err)
 {
 	if (ev->ntags > TLDB_MAX_TAGS) {
-		tl_errbuf_set(err, 0, "tags: %zu tags is more than the limit %d",
-			      ev->ntags, TLDB_MAX_TAGS);
+		tl_errbuf_set(err, 0,
+		              "tags: %zu tags is more than the limit %d",
+		              ev->ntags, TLDB_MAX_TAGS);
 		return TLDB_ETOOBIG;
 	}
 	for (size_t i = 0; i < ev->ntags; i++) {
@@ -136,9 +138,9 @@ static int check_tags(const tldb_event *ev, tldb_errbuf *err)
 		if (has_control(t) || strchr(t, ';') || t[0] == ' ' ||
 		    t[strlen(t) - 1] == ' ') {
 			tl_errbuf_set(err, 0,
-				      "tag '%s': control characters, ';' and "
-				      "surrounding spaces are not allowed",
-				      t);
+			              "tag '%s': control characters, ';' and "
+			              "surrounding spaces are not allowed",
+			              t);
 			return TLDB_EINVAL;
 		}
 	}
@@ -146,14 +148,15 @@ static int check_tags(const tldb_event *ev, tldb_errbuf *err)
 }
 
 static int check_span(const char *field, const int64_t span[2], size_t i,
-		      tldb_errbuf *err)
+                      tldb_errbuf *err)
 {
 	if (span[0] == -1 && span[1] == -1)
 		return TLDB_OK;
 	if (span[0] < 0 || span[1] < span[0]) {
-		tl_errbuf_set(err, 0,
-			      "sources[%zu].%s: [%lld, %lld] is not a byte range",
-			      i, field, (long long)span[0], (long long)span[1]);
+		tl_errbuf_set(
+		        err, 0,
+		        "sources[%zu].%s: [%lld, %lld] is not a byte range", i,
+		        field, (long long)span[0], (long long)span[1]);
 		return TLDB_EINVAL;
 	}
 	return TLDB_OK;
@@ -163,20 +166,27 @@ static int check_sources(const tldb_event *ev, tldb_errbuf *err)
 {
 	if (ev->nsources > TLDB_MAX_SOURCES) {
 		tl_errbuf_set(err, 0,
-			      "sources: %zu sources is more than the limit %d",
-			      ev->nsources, TLDB_MAX_SOURCES);
+		              "sources: %zu sources is more than the limit %d",
+		              ev->nsources, TLDB_MAX_SOURCES);
 		return TLDB_ETOOBIG;
 	}
 	for (size_t i = 0; i < ev->nsources; i++) {
 		const tldb_source *s = &ev->sources[i];
 		int rc;
-		if ((rc = check_text("source url", s->url, TLDB_MAX_TEXT, 0, err)) ||
-		    (rc = check_text("source title", s->title, TLDB_MAX_TEXT, 0, err)) ||
-		    (rc = check_text("source plugin", s->plugin, TLDB_MAX_TEXT, 0, err)) ||
-		    (rc = check_text("source quote", s->quote, TLDB_MAX_QUOTE, 0, err)) ||
-		    (rc = check_text("source expr", s->expr, TLDB_MAX_TEXT, 0, err)) ||
-		    (rc = check_text("source doc_date", s->doc_date, TLDB_MAX_TEXT, 0, err)) ||
-		    (rc = check_text("source resolver", s->resolver, TLDB_MAX_TEXT, 0, err)) ||
+		if ((rc = check_text("source url", s->url, TLDB_MAX_TEXT, 0,
+		                     err)) ||
+		    (rc = check_text("source title", s->title, TLDB_MAX_TEXT, 0,
+		                     err)) ||
+		    (rc = check_text("source plugin", s->plugin, TLDB_MAX_TEXT,
+		                     0, err)) ||
+		    (rc = check_text("source quote", s->quote, TLDB_MAX_QUOTE,
+		                     0, err)) ||
+		    (rc = check_text("source expr", s->expr, TLDB_MAX_TEXT, 0,
+		                     err)) ||
+		    (rc = check_text("source doc_date", s->doc_date,
+		                     TLDB_MAX_TEXT, 0, err)) ||
+		    (rc = check_text("source resolver", s->resolver,
+		                     TLDB_MAX_TEXT, 0, err)) ||
 		    (rc = check_span("span", s->span, i, err)) ||
 		    (rc = check_span("expr_span", s->expr_span, i, err)))
 			return rc;
@@ -190,19 +200,21 @@ static int check_strings(const tldb_event *ev, tldb_errbuf *err)
 	if ((rc = check_text("uid", ev->uid, TLDB_MAX_UID, 0, err)) ||
 	    (rc = check_text("title", ev->title, TLDB_MAX_TITLE, 1, err)) ||
 	    (rc = check_text("body", ev->body, TLDB_MAX_BODY, 0, err)) ||
-	    (rc = check_text("location", ev->location, TLDB_MAX_TEXT, 0, err)) ||
+	    (rc = check_text("location", ev->location, TLDB_MAX_TEXT, 0,
+	                     err)) ||
 	    (rc = check_text("url", ev->url, TLDB_MAX_TEXT, 0, err)) ||
 	    (rc = check_text("tz", ev->tz, TLDB_ZONE_NAME_MAX - 1, 0, err)))
 		return rc;
 	if (ev->uid && has_control(ev->uid)) {
-		tl_errbuf_set(err, 0, "uid: control characters are not allowed");
+		tl_errbuf_set(err, 0,
+		              "uid: control characters are not allowed");
 		return TLDB_EINVAL;
 	}
 	if (ev->timeline && !tldb_timeline_name_valid(ev->timeline)) {
 		tl_errbuf_set(err, 0,
-			      "timeline '%s': a name is [a-z0-9][a-z0-9._-]*, "
-			      "at most %d bytes",
-			      ev->timeline, TLDB_MAX_TIMELINE_NAME);
+		              "timeline '%s': a name is [a-z0-9][a-z0-9._-]*, "
+		              "at most %d bytes",
+		              ev->timeline, TLDB_MAX_TIMELINE_NAME);
 		return TLDB_EINVAL;
 	}
 	if (ev->tz && *ev->tz && !tldb_zone_exists(ev->tz)) {
@@ -214,7 +226,7 @@ static int check_strings(const tldb_event *ev, tldb_errbuf *err)
 
 /* Parses one date field, prefixing the date module's message with `field`. */
 static int parse_field(const char *field, const char *s, const char *tz,
-		       tldb_date *d, tldb_errbuf *err)
+                       tldb_date *d, tldb_errbuf *err)
 {
 	tldb_errbuf derr = {{0}, 0};
 	int rc = tldb_date_parse(s, tz, d, &derr);
@@ -236,7 +248,7 @@ static tldb_precision coarsest(tldb_precision a, tldb_precision b)
 
 /* Resolves [lo, hi) and the precision from start and end. */
 static int resolve_bounds(const tldb_event *ev, tl_checked *out,
-			  tldb_errbuf *err)
+                          tldb_errbuf *err)
 {
 	tldb_date start, end;
 	int rc = parse_field("start", ev->start, ev->tz, &start, err);
@@ -250,9 +262,10 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 	if ((rc = parse_field("end", ev->end, ev->tz, &end, err)))
 		return rc;
 	if (start.is_interval || end.is_interval) {
-		tl_errbuf_set(err, 0,
-			      "end: give either an interval as start or an end, "
-			      "not both");
+		tl_errbuf_set(
+		        err, 0,
+		        "end: give either an interval as start or an end, "
+		        "not both");
 		return TLDB_EINVAL;
 	}
 	/* An end is inclusive at its precision, so 2022-09-15 to 2022-09 is
@@ -261,7 +274,7 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 	int timed_end = end.precision >= TLDB_PREC_MINUTE;
 	if (end.hi <= start.lo || (timed_end && end.lo < start.lo)) {
 		tl_errbuf_set(err, 0, "end: %s is before the start %s", ev->end,
-			      ev->start);
+		              ev->start);
 		return TLDB_EINVAL;
 	}
 	/* A timed end is the instant the event ends (iCalendar's DTEND); a
@@ -331,11 +344,12 @@ int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err)
 		return TLDB_EINVAL;
 	}
 	if ((rc = check_strings(ev, err)) || (rc = check_tags(ev, err)) ||
-	    (rc = check_sources(ev, err)) || (rc = resolve_bounds(ev, out, err)))
+	    (rc = check_sources(ev, err)) ||
+	    (rc = resolve_bounds(ev, out, err)))
 		return rc;
 	out->span_class = tl_span_class(out->lo, out->hi);
 	out->timeline = ev->timeline && *ev->timeline ? ev->timeline
-						      : TLDB_DEFAULT_TIMELINE;
+	                                              : TLDB_DEFAULT_TIMELINE;
 	out->hash = content_hash(ev, out->timeline);
 	if (ev->uid && *ev->uid) {
 		snprintf(out->uid, sizeof out->uid, "%s", ev->uid);
@@ -346,7 +360,7 @@ int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err)
 		hash_str(&h, ev->start);
 		hash_str(&h, ev->title);
 		snprintf(out->uid, sizeof out->uid, "%016llx@tldb",
-			 (unsigned long long)h);
+		         (unsigned long long)h);
 	}
 	return TLDB_OK;
 }
@@ -362,7 +376,8 @@ int tldb_timeline_name_valid(const char *name)
 	if (!name || !*name || strlen(name) > TLDB_MAX_TIMELINE_NAME)
 		return 0;
 	for (const char *p = name; *p; p++) {
-		int alnum = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+		int alnum =
+		        (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
 		if (!alnum && (p == name || !strchr("._-", *p)))
 			return 0;
 	}
@@ -379,10 +394,10 @@ static size_t str_size(const char *s)
 static size_t event_size(const tldb_event *ev)
 {
 	size_t n = sizeof(tldb_event) + ev->ntags * sizeof(char *) +
-		   ev->nsources * sizeof(tldb_source);
+	           ev->nsources * sizeof(tldb_source);
 	const char *strs[] = {ev->uid,  ev->timeline, ev->title,
-			      ev->body, ev->start,    ev->end,
-			      ev->tz,   ev->location, ev->url};
+	                      ev->body, ev->start,    ev->end,
+	                      ev->tz,   ev->location, ev->url};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		n += str_size(strs[i]);
 	for (size_t i = 0; i < ev->ntags; i++)

@@ -18,7 +18,7 @@
  * end before the range) are at most about as many as those of its events that
  * reach into the range from before it; an empty class costs one seek.
  * 29 bounded classes reach spans of 30,000 years. */
-#define TL_NCLASSES 30
+#define TL_NCLASSES   30
 #define TL_CLASS_BASE INT64_C(3600)
 
 /* The longest span of class c, or -1 for the last, unbounded class. */
@@ -49,6 +49,6 @@ uint64_t tl_fnv1a(uint64_t h, const void *mem, size_t len);
 
 /* Writes a printf-style message into err (which may be NULL). */
 void tl_errbuf_set(tldb_errbuf *err, int column, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #endif /* TLDB_EVENT_INTERNAL_H */

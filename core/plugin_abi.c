@@ -10,8 +10,8 @@
 #include "tldb/plugin.h"
 
 #define OFF(type, field, at)                                                   \
-	_Static_assert(sizeof(void *) != 8 || offsetof(type, field) == (at),  \
-		       #type "." #field " moved: the plugin ABI is frozen")
+	_Static_assert(sizeof(void *) != 8 || offsetof(type, field) == (at),   \
+	               #type "." #field " moved: the plugin ABI is frozen")
 
 OFF(tldb_plugin_source, url, 8);
 OFF(tldb_plugin_source, resolver, 56);

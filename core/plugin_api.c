@@ -16,12 +16,12 @@
 #include "plugin_internal.h"
 
 #define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
-#define MIN_EVENT END_OF(tldb_plugin_event, hi)
-#define MIN_SOURCE END_OF(tldb_plugin_source, expr_end)
-#define MIN_TIMELINE END_OF(tldb_plugin_timeline, updated)
+#define MIN_EVENT           END_OF(tldb_plugin_event, hi)
+#define MIN_SOURCE          END_OF(tldb_plugin_source, expr_end)
+#define MIN_TIMELINE        END_OF(tldb_plugin_timeline, updated)
 
 void tl_run_error(tldb_run *run, int64_t line, int64_t column, const char *fmt,
-		  ...)
+                  ...)
 {
 	if (run->failed++)
 		return;
@@ -43,8 +43,8 @@ void tl_run_flush_skipped(tldb_run *run)
 		return;
 	char text[1400];
 	snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)", run->name,
-		 (long long)run->err.line, (long long)run->err.column,
-		 run->err.msg);
+	         (long long)run->err.line, (long long)run->err.column,
+	         run->err.msg);
 	run->report(run->ud, text);
 }
 
@@ -84,7 +84,7 @@ static int64_t host_read(tldb_run *run, void *buf, uint64_t len)
 		}
 		if (errno != EINTR) {
 			tl_run_error(run, 0, 0, "%s: read error: %s", run->name,
-				     strerror(errno));
+			             strerror(errno));
 			return TLDB_PLUGIN_EIO;
 		}
 	}
@@ -115,14 +115,16 @@ static int32_t host_set_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
 	tldb_plugin_timeline copy;
 	memset(&copy, 0, sizeof copy);
 	if (tl->size < MIN_TIMELINE) {
-		tl_run_error(run, 0, 0,
-			     "plugin %s: tldb_plugin_timeline of %u bytes is too "
-			     "small",
-			     run->plugin->info.name, tl->size);
+		tl_run_error(
+		        run, 0, 0,
+		        "plugin %s: tldb_plugin_timeline of %u bytes is too "
+		        "small",
+		        run->plugin->info.name, tl->size);
 		return TLDB_PLUGIN_ERROR;
 	}
 	memcpy(&copy, tl, tl->size < sizeof copy ? tl->size : sizeof copy);
-	return run->on_timeline(run, &copy) ? TLDB_PLUGIN_ERROR : TLDB_PLUGIN_OK;
+	return run->on_timeline(run, &copy) ? TLDB_PLUGIN_ERROR
+	                                    : TLDB_PLUGIN_OK;
 }
 
 static int32_t host_next(tldb_run *run, const tldb_plugin_event **ev)
@@ -153,8 +155,8 @@ static int32_t host_next(tldb_run *run, const tldb_plugin_event **ev)
 static const tldb_plugin_timeline *host_timeline(tldb_run *run)
 {
 	return run && run->kind == TL_RUN_EXPORT && run->has_timeline
-		       ? &run->timeline
-		       : NULL;
+	               ? &run->timeline
+	               : NULL;
 }
 
 static int32_t host_write(tldb_run *run, const void *buf, uint64_t len)
@@ -172,7 +174,7 @@ static int32_t host_write(tldb_run *run, const void *buf, uint64_t len)
 }
 
 static int32_t host_error(tldb_run *run, int32_t code, int64_t line,
-			  int64_t column, const char *msg)
+                          int64_t column, const char *msg)
 {
 	if (!run)
 		return TLDB_PLUGIN_STOP;
@@ -185,7 +187,8 @@ static int32_t host_error(tldb_run *run, int32_t code, int64_t line,
 		/* Reported as skipped when the plugin goes on; the run's error
 		 * if it cannot. */
 		tl_run_flush_skipped(run);
-		snprintf(run->err.msg, sizeof run->err.msg, "%s", msg ? msg : "error");
+		snprintf(run->err.msg, sizeof run->err.msg, "%s",
+		         msg ? msg : "error");
 		run->err.line = line;
 		run->err.column = column;
 		run->pending = 1;
@@ -197,7 +200,7 @@ static int32_t host_error(tldb_run *run, int32_t code, int64_t line,
 }
 
 static void host_warning(tldb_run *run, int64_t line, int64_t column,
-			 const char *msg)
+                         const char *msg)
 {
 	if (!run)
 		return;
@@ -206,17 +209,18 @@ static void host_warning(tldb_run *run, int64_t line, int64_t column,
 		return;
 	char text[1200];
 	if (line > 0)
-		snprintf(text, sizeof text, "%s:%lld:%lld: warning: %s", run->name,
-			 (long long)line, (long long)column, msg ? msg : "");
+		snprintf(text, sizeof text, "%s:%lld:%lld: warning: %s",
+		         run->name, (long long)line, (long long)column,
+		         msg ? msg : "");
 	else
 		snprintf(text, sizeof text, "%s: warning: %s", run->name,
-			 msg ? msg : "");
+		         msg ? msg : "");
 	run->report(run->ud, text);
 }
 
 static int32_t host_parse_date(const char *s, const char *zone,
-			       tldb_plugin_date *out, char *err,
-			       uint32_t errsize)
+                               tldb_plugin_date *out, char *err,
+                               uint32_t errsize)
 {
 	tldb_date d;
 	tldb_errbuf e = {{0}, 0};
@@ -247,9 +251,11 @@ static int32_t host_parse_date(const char *s, const char *zone,
 
 static int32_t host_zone_to_utc(const char *zone, int64_t local, int64_t *utc)
 {
-	return zone && utc && tldb_zone_to_utc(zone, local, utc, NULL) == TLDB_OK
-		       ? TLDB_PLUGIN_OK
-		       : TLDB_PLUGIN_ERROR;
+	return zone && utc &&
+	                       tldb_zone_to_utc(zone, local, utc, NULL) ==
+	                               TLDB_OK
+	               ? TLDB_PLUGIN_OK
+	               : TLDB_PLUGIN_ERROR;
 }
 
 static int32_t host_zone_offset(const char *zone, int64_t utc, int32_t *off)
@@ -277,25 +283,25 @@ static int32_t host_format_instant(int64_t t, char *buf, uint32_t size)
 }
 
 const tldb_host_api tl_host_api = {
-	.size = sizeof(tldb_host_api),
-	.abi_major = TLDB_PLUGIN_ABI_MAJOR,
-	.abi_minor = TLDB_PLUGIN_ABI_MINOR,
-	.host_version = TLDB_VERSION_STRING,
-	.option = host_option,
-	.read = host_read,
-	.set_position = host_set_position,
-	.emit = host_emit,
-	.set_timeline = host_set_timeline,
-	.next = host_next,
-	.timeline = host_timeline,
-	.write = host_write,
-	.error = host_error,
-	.warning = host_warning,
-	.parse_date = host_parse_date,
-	.zone_to_utc = host_zone_to_utc,
-	.zone_offset = host_zone_offset,
-	.now = host_now,
-	.format_instant = host_format_instant,
+        .size = sizeof(tldb_host_api),
+        .abi_major = TLDB_PLUGIN_ABI_MAJOR,
+        .abi_minor = TLDB_PLUGIN_ABI_MINOR,
+        .host_version = TLDB_VERSION_STRING,
+        .option = host_option,
+        .read = host_read,
+        .set_position = host_set_position,
+        .emit = host_emit,
+        .set_timeline = host_set_timeline,
+        .next = host_next,
+        .timeline = host_timeline,
+        .write = host_write,
+        .error = host_error,
+        .warning = host_warning,
+        .parse_date = host_parse_date,
+        .zone_to_utc = host_zone_to_utc,
+        .zone_offset = host_zone_offset,
+        .now = host_now,
+        .format_instant = host_format_instant,
 };
 
 int tl_run_format(tldb_run *run)
@@ -321,29 +327,34 @@ int tl_run_format(tldb_run *run)
 		if (run->pending)
 			run->failed = 1; /* its last record error ended it */
 		else
-			tl_run_error(run, run->line, run->column,
-				     "plugin %s failed (code %d) without saying "
-				     "why",
-				     run->plugin->info.name, rc);
+			tl_run_error(
+			        run, run->line, run->column,
+			        "plugin %s failed (code %d) without saying "
+			        "why",
+			        run->plugin->info.name, rc);
 	}
-	if (rc == TLDB_PLUGIN_OK && run->failed && !run->skip_errors)
-		rc = TLDB_PLUGIN_ERROR; /* an error the plugin ignored */
+	/* An error the plugin ignored (it may return OK after emit said
+	 * STOP).  In skip mode record errors never set `failed`, so what did
+	 * is fatal there too: a read or commit failure, a bad timeline. */
+	if (rc == TLDB_PLUGIN_OK && run->failed)
+		rc = TLDB_PLUGIN_ERROR;
 	return rc == TLDB_PLUGIN_OK ? TLDB_OK : TLDB_EPLUGIN;
 }
 
 /* ---- events across the boundary ---- */
 
 int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
-			 const char **tags, tldb_source *srcs, char *msg,
-			 size_t msgsize)
+                         const char **tags, tldb_source *srcs, char *msg,
+                         size_t msgsize)
 {
 	tldb_plugin_event e;
 	memset(&e, 0, sizeof e);
 	memset(ev, 0, sizeof *ev);
 	if (pev->size < MIN_EVENT) {
-		snprintf(msg, msgsize, "tldb_plugin_event of %u bytes is smaller "
-				       "than ABI 1.0's (%zu)",
-			 pev->size, (size_t)MIN_EVENT);
+		snprintf(msg, msgsize,
+		         "tldb_plugin_event of %u bytes is smaller "
+		         "than ABI 1.0's (%zu)",
+		         pev->size, (size_t)MIN_EVENT);
 		return -1;
 	}
 	memcpy(&e, pev, pev->size < sizeof e ? pev->size : sizeof e);
@@ -359,7 +370,8 @@ int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
 	size_t n = 0;
 	for (; e.tags && e.tags[n]; n++) {
 		if (n == TLDB_MAX_TAGS) {
-			snprintf(msg, msgsize, "more than %d tags", TLDB_MAX_TAGS);
+			snprintf(msg, msgsize, "more than %d tags",
+			         TLDB_MAX_TAGS);
 			return -1;
 		}
 		tags[n] = e.tags[n];
@@ -370,22 +382,28 @@ int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
 		const tldb_plugin_source *ps = e.sources[n];
 		if (n == TLDB_MAX_SOURCES) {
 			snprintf(msg, msgsize, "more than %d sources",
-				 TLDB_MAX_SOURCES);
+			         TLDB_MAX_SOURCES);
 			return -1;
 		}
 		if (ps->size < MIN_SOURCE) {
-			snprintf(msg, msgsize, "tldb_plugin_source of %u bytes is "
-					       "too small",
-				 ps->size);
+			snprintf(msg, msgsize,
+			         "tldb_plugin_source of %u bytes is "
+			         "too small",
+			         ps->size);
 			return -1;
 		}
 		tldb_plugin_source s;
 		memset(&s, 0, sizeof s);
 		memcpy(&s, ps, ps->size < sizeof s ? ps->size : sizeof s);
-		srcs[n] = (tldb_source){s.url,      s.title,   s.plugin,
-					s.quote,    s.expr,    s.doc_date,
-					s.resolver, {s.span_begin, s.span_end},
-					{s.expr_begin, s.expr_end}};
+		srcs[n] = (tldb_source){s.url,
+		                        s.title,
+		                        s.plugin,
+		                        s.quote,
+		                        s.expr,
+		                        s.doc_date,
+		                        s.resolver,
+		                        {s.span_begin, s.span_end},
+		                        {s.expr_begin, s.expr_end}};
 	}
 	ev->sources = srcs;
 	ev->nsources = n;
@@ -393,7 +411,7 @@ int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
 }
 
 int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,
-		       tldb_plugin_event *out)
+                       tldb_plugin_event *out)
 {
 	memset(out, 0, sizeof *out);
 	out->size = sizeof *out;
@@ -412,11 +430,12 @@ int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,
 	out->sequence = ev->sequence;
 	out->lo = ev->lo;
 	out->hi = ev->hi;
-	const char **tags = tl_arena_alloc(arena, (ev->ntags + 1) * sizeof *tags);
+	const char **tags =
+	        tl_arena_alloc(arena, (ev->ntags + 1) * sizeof *tags);
 	tldb_plugin_source *srcs =
-		tl_arena_alloc(arena, (ev->nsources + 1) * sizeof *srcs);
+	        tl_arena_alloc(arena, (ev->nsources + 1) * sizeof *srcs);
 	const tldb_plugin_source **sp =
-		tl_arena_alloc(arena, (ev->nsources + 1) * sizeof *sp);
+	        tl_arena_alloc(arena, (ev->nsources + 1) * sizeof *sp);
 	if (!tags || !srcs || !sp)
 		return -1;
 	for (size_t i = 0; i < ev->ntags; i++)
@@ -424,10 +443,19 @@ int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,
 	tags[ev->ntags] = NULL;
 	for (size_t i = 0; i < ev->nsources; i++) {
 		const tldb_source *s = &ev->sources[i];
-		srcs[i] = (tldb_plugin_source){
-			sizeof(tldb_plugin_source), 0, s->url, s->title,
-			s->plugin, s->quote, s->expr, s->doc_date, s->resolver,
-			s->span[0], s->span[1], s->expr_span[0], s->expr_span[1]};
+		srcs[i] = (tldb_plugin_source){sizeof(tldb_plugin_source),
+		                               0,
+		                               s->url,
+		                               s->title,
+		                               s->plugin,
+		                               s->quote,
+		                               s->expr,
+		                               s->doc_date,
+		                               s->resolver,
+		                               s->span[0],
+		                               s->span[1],
+		                               s->expr_span[0],
+		                               s->expr_span[1]};
 		sp[i] = &srcs[i];
 	}
 	sp[ev->nsources] = NULL;

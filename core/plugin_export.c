@@ -12,7 +12,7 @@
 /* When the query names exactly one timeline, the exporter may describe it
  * (a calendar's name, a document's title). */
 static int load_timeline(tldb *db, const tldb_query *q, tldb_run *run,
-			 tldb_timeline **tl, tldb_msgbuf *err)
+                         tldb_timeline **tl, tldb_msgbuf *err)
 {
 	*tl = NULL;
 	if (q->ntimelines != 1)
@@ -25,14 +25,17 @@ static int load_timeline(tldb *db, const tldb_query *q, tldb_run *run,
 		return rc;
 	}
 	run->has_timeline = 1;
-	run->timeline = (tldb_plugin_timeline){
-		sizeof(tldb_plugin_timeline), 0, (*tl)->name, (*tl)->title,
-		(*tl)->description, (*tl)->updated};
+	run->timeline = (tldb_plugin_timeline){sizeof(tldb_plugin_timeline),
+	                                       0,
+	                                       (*tl)->name,
+	                                       (*tl)->title,
+	                                       (*tl)->description,
+	                                       (*tl)->updated};
 	return TLDB_OK;
 }
 
 TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
-			 tldb_export_stats *stats, tldb_msgbuf *err)
+                         tldb_export_stats *stats, tldb_msgbuf *err)
 {
 	tldb_msgbuf scratch;
 	err = err ? err : &scratch;
@@ -42,11 +45,12 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 	const tldb_plugin_info *info = tldb_plugins_exporter(p, o->format);
 	if (!info) {
 		snprintf(err->msg, sizeof err->msg,
-			 "no exporter for '%s' (see: tldb plugins)", o->format);
+		         "no exporter for '%s' (see: tldb plugins)", o->format);
 		return TLDB_ENOTFOUND;
 	}
-	int rc = tldb_plugins_check_options(info, info->exporter, o->option_keys,
-					    o->option_values, o->noptions, err);
+	int rc =
+	        tldb_plugins_check_options(info, info->exporter, o->option_keys,
+	                                   o->option_values, o->noptions, err);
 	if (rc)
 		return rc;
 	tldb_query q;
@@ -78,8 +82,8 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 	}
 	rc = tl_run_format(&run);
 	if (rc)
-		snprintf(err->msg, sizeof err->msg, "%s exporter: %.900s", info->name,
-			 run.err.msg);
+		snprintf(err->msg, sizeof err->msg, "%s exporter: %.900s",
+		         info->name, run.err.msg);
 	if (stats) {
 		stats->events = run.exported;
 		stats->bytes = run.written;

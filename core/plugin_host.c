@@ -26,16 +26,16 @@
 
 /* The end of a struct's ABI 1.0 fields: the smallest size accepted. */
 #define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
-#define MIN_INFO END_OF(tldb_plugin_info, exporter)
-#define MIN_FORMAT END_OF(tldb_plugin_format, close)
-#define MIN_OPTION END_OF(tldb_plugin_option, help)
+#define MIN_INFO            END_OF(tldb_plugin_info, exporter)
+#define MIN_FORMAT          END_OF(tldb_plugin_format, close)
+#define MIN_OPTION          END_OF(tldb_plugin_option, help)
 
 _Static_assert(MIN_INFO == sizeof(tldb_plugin_info),
-	       "ABI 1.0: tldb_plugin_info ends with exporter");
+               "ABI 1.0: tldb_plugin_info ends with exporter");
 _Static_assert(MIN_FORMAT == sizeof(tldb_plugin_format),
-	       "ABI 1.0: tldb_plugin_format ends with close");
+               "ABI 1.0: tldb_plugin_format ends with close");
 static void msgf(tldb_msgbuf *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 static void msgf(tldb_msgbuf *err, const char *fmt, ...)
 {
 	if (!err)
@@ -85,8 +85,8 @@ TLDB_API void tldb_plugins_free(tldb_plugins *p)
  * Returns 0, or -1 when the plugin's struct is too small or uses bytes this
  * host does not know. */
 static int copy_struct(void *dst, size_t known, const void *src, uint32_t size,
-		       size_t min, const char *what, const char *path,
-		       tldb_msgbuf *err)
+                       size_t min, const char *what, const char *path,
+                       tldb_msgbuf *err)
 {
 	memset(dst, 0, known);
 	if (size < min) {
@@ -100,8 +100,10 @@ static int copy_struct(void *dst, size_t known, const void *src, uint32_t size,
 	for (size_t i = known; i < size; i++) {
 		if (bytes[i]) {
 			msgf(err,
-			     "%s: %s is %u bytes and uses fields this tldb (ABI "
-			     "%d.%d, %zu bytes) does not know; the plugin needs a "
+			     "%s: %s is %u bytes and uses fields this tldb "
+			     "(ABI "
+			     "%d.%d, %zu bytes) does not know; the plugin "
+			     "needs a "
 			     "newer tldb",
 			     path, what, size, TLDB_PLUGIN_ABI_MAJOR,
 			     TLDB_PLUGIN_ABI_MINOR, known);
@@ -109,6 +111,9 @@ static int copy_struct(void *dst, size_t known, const void *src, uint32_t size,
 		}
 	}
 	memcpy(dst, src, size < known ? size : known);
+	/* The copy is at this host's size, whatever the plugin's was. */
+	uint32_t own = (uint32_t)known;
+	memcpy(dst, &own, sizeof own);
 	return 0;
 }
 
@@ -118,7 +123,7 @@ static int name_ok(const char *s, const char *extra, size_t max)
 		return 0;
 	for (const char *c = s; *c; c++) {
 		int ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-			 (c != s && strchr(extra, *c));
+		         (c != s && strchr(extra, *c));
 		if (!ok)
 			return 0;
 	}
@@ -127,11 +132,12 @@ static int name_ok(const char *s, const char *extra, size_t max)
 
 /* Checks a NULL-terminated list of strings (extensions, MIME types). */
 static int check_list(const char *const *list, const char *extra,
-		      const char *what, const char *path, tldb_msgbuf *err)
+                      const char *what, const char *path, tldb_msgbuf *err)
 {
 	for (size_t i = 0; list && list[i]; i++) {
 		if (i == 32 || !name_ok(list[i], extra, 127)) {
-			msgf(err, "%s: malformed descriptor: %s entry %zu ('%s')",
+			msgf(err,
+			     "%s: malformed descriptor: %s entry %zu ('%s')",
 			     path, what, i, i == 32 ? "more than 32" : list[i]);
 			return -1;
 		}
@@ -142,12 +148,13 @@ static int check_list(const char *const *list, const char *extra,
 static int option_value_ok(uint32_t type, const char *v);
 
 static int copy_options(tl_plugin *pl, int k, const tldb_plugin_format *f,
-			tldb_msgbuf *err)
+                        tldb_msgbuf *err)
 {
 	size_t n = 0;
 	while (f->options && f->options[n]) {
 		if (++n > 64) {
-			msgf(err, "%s: malformed descriptor: more than 64 options",
+			msgf(err,
+			     "%s: malformed descriptor: more than 64 options",
 			     pl->path);
 			return -1;
 		}
@@ -160,14 +167,18 @@ static int copy_options(tl_plugin *pl, int k, const tldb_plugin_format *f,
 	}
 	for (size_t i = 0; i < n; i++) {
 		tldb_plugin_option *o = &pl->options[k][i];
-		if (copy_struct(o, sizeof *o, f->options[i], f->options[i]->size,
-				MIN_OPTION, "tldb_plugin_option", pl->path, err))
+		if (copy_struct(o, sizeof *o, f->options[i],
+		                f->options[i]->size, MIN_OPTION,
+		                "tldb_plugin_option", pl->path, err))
 			return -1;
-		if (!name_ok(o->key, "-_.", 63) || o->type < TLDB_OPTION_STRING ||
+		if (!name_ok(o->key, "-_.", 63) ||
+		    o->type < TLDB_OPTION_STRING ||
 		    o->type > TLDB_OPTION_DATE ||
-		    (o->default_value && !option_value_ok(o->type, o->default_value))) {
+		    (o->default_value &&
+		     !option_value_ok(o->type, o->default_value))) {
 			msgf(err,
-			     "%s: malformed descriptor: option %zu ('%s') has a bad "
+			     "%s: malformed descriptor: option %zu ('%s') has "
+			     "a bad "
 			     "key, type or default",
 			     pl->path, i, o->key ? o->key : "(null)");
 			return -1;
@@ -179,12 +190,11 @@ static int copy_options(tl_plugin *pl, int k, const tldb_plugin_format *f,
 }
 
 static int copy_format(tl_plugin *pl, int k, const tldb_plugin_format *src,
-		       tldb_plugin_format *dst, uint32_t kind,
-		       tldb_msgbuf *err)
+                       tldb_plugin_format *dst, uint32_t kind, tldb_msgbuf *err)
 {
 	const char *what = kind == TLDB_KIND_IMPORTER ? "importer" : "exporter";
 	if (copy_struct(dst, sizeof *dst, src, src->size, MIN_FORMAT,
-			"tldb_plugin_format", pl->path, err))
+	                "tldb_plugin_format", pl->path, err))
 		return -1;
 	if (dst->kind != kind || !dst->run) {
 		msgf(err,
@@ -199,8 +209,10 @@ static int copy_format(tl_plugin *pl, int k, const tldb_plugin_format *src,
 		return -1;
 	if (kind == TLDB_KIND_EXPORTER &&
 	    (!dst->extensions || !dst->extensions[0])) {
-		msgf(err, "%s: malformed descriptor: the exporter names no "
-			  "file extension", pl->path);
+		msgf(err,
+		     "%s: malformed descriptor: the exporter names no "
+		     "file extension",
+		     pl->path);
 		return -1;
 	}
 	if (!dst->description)
@@ -212,7 +224,7 @@ static int copy_format(tl_plugin *pl, int k, const tldb_plugin_format *src,
 }
 
 static int check_info(tl_plugin *pl, const tldb_plugin_info *raw,
-		      tldb_msgbuf *err)
+                      tldb_msgbuf *err)
 {
 	tldb_plugin_info *info = &pl->info;
 	if (!raw) {
@@ -223,13 +235,14 @@ static int check_info(tl_plugin *pl, const tldb_plugin_info *raw,
 	if (raw->size >= offsetof(tldb_plugin_info, abi_minor) + 4 &&
 	    raw->abi_major != TLDB_PLUGIN_ABI_MAJOR) {
 		msgf(err,
-		     "%s: built for plugin ABI %u.%u; this tldb speaks ABI %d.%d",
+		     "%s: built for plugin ABI %u.%u; this tldb speaks ABI "
+		     "%d.%d",
 		     pl->path, raw->abi_major, raw->abi_minor,
 		     TLDB_PLUGIN_ABI_MAJOR, TLDB_PLUGIN_ABI_MINOR);
 		return -1;
 	}
 	if (copy_struct(info, sizeof *info, raw, raw->size, MIN_INFO,
-			"tldb_plugin_info", pl->path, err))
+	                "tldb_plugin_info", pl->path, err))
 		return -1;
 	if (!name_ok(info->name, "-_", 64)) {
 		msgf(err,
@@ -239,27 +252,29 @@ static int check_info(tl_plugin *pl, const tldb_plugin_info *raw,
 		return -1;
 	}
 	if (!info->version || !*info->version) {
-		msgf(err, "%s: malformed descriptor: plugin '%s' has no version",
+		msgf(err,
+		     "%s: malformed descriptor: plugin '%s' has no version",
 		     pl->path, info->name);
 		return -1;
 	}
 	if (!info->description)
 		info->description = "";
 	if (!info->importer && !info->exporter) {
-		msgf(err, "%s: malformed descriptor: plugin '%s' has neither an "
-			  "importer nor an exporter",
+		msgf(err,
+		     "%s: malformed descriptor: plugin '%s' has neither an "
+		     "importer nor an exporter",
 		     pl->path, info->name);
 		return -1;
 	}
 	if (info->importer) {
 		if (copy_format(pl, 0, info->importer, &pl->importer,
-				TLDB_KIND_IMPORTER, err))
+		                TLDB_KIND_IMPORTER, err))
 			return -1;
 		info->importer = &pl->importer;
 	}
 	if (info->exporter) {
 		if (copy_format(pl, 1, info->exporter, &pl->exporter,
-				TLDB_KIND_EXPORTER, err))
+		                TLDB_KIND_EXPORTER, err))
 			return -1;
 		info->exporter = &pl->exporter;
 	}
@@ -302,7 +317,8 @@ static tldb_plugin_entry_fn open_entry(tl_plugin *pl, tldb_msgbuf *err)
 	pl->handle = dlopen(pl->path, RTLD_NOW | RTLD_LOCAL);
 	if (!pl->handle) {
 		const char *why = dlerror();
-		msgf(err, "%s: cannot load: %s", pl->path, why ? why : "dlopen failed");
+		msgf(err, "%s: cannot load: %s", pl->path,
+		     why ? why : "dlopen failed");
 		return NULL;
 	}
 	void *sym = dlsym(pl->handle, TLDB_PLUGIN_ENTRY_NAME);
@@ -327,7 +343,7 @@ static tldb_plugin_entry_fn open_entry(tl_plugin *pl, tldb_msgbuf *err)
 }
 
 TLDB_API int tldb_plugins_load(tldb_plugins *p, const char *path,
-			       tldb_msgbuf *err)
+                               tldb_msgbuf *err)
 {
 	tl_plugin *pl = calloc(1, sizeof *pl);
 	if (!pl || !(pl->path = strdup(path))) {
@@ -344,7 +360,8 @@ TLDB_API int tldb_plugins_load(tldb_plugins *p, const char *path,
 	const tldb_plugin_info *raw = NULL;
 	int32_t rc = entry(&tl_host_api, &raw);
 	if (rc != TLDB_PLUGIN_OK) {
-		msgf(err, "%s: the plugin refused to start (its entry returned %d)",
+		msgf(err,
+		     "%s: the plugin refused to start (its entry returned %d)",
 		     path, rc);
 		plugin_free(pl); /* its code ran: the handle stays open */
 		return TLDB_EPLUGIN;
@@ -414,7 +431,7 @@ static char **list_so(const char *dir, size_t *count)
 }
 
 TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
-				   tldb_report_fn report, void *ud)
+                                   tldb_report_fn report, void *ud)
 {
 	size_t n;
 	char **names = list_so(dir, &n);
@@ -436,8 +453,8 @@ TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
 }
 
 TLDB_API int tldb_plugins_load_path(tldb_plugins *p, const char *const *dirs,
-				    size_t ndirs, tldb_report_fn report,
-				    void *ud)
+                                    size_t ndirs, tldb_report_fn report,
+                                    void *ud)
 {
 	int loaded = 0;
 	for (size_t i = 0; i < ndirs; i++)
@@ -450,12 +467,13 @@ TLDB_API int tldb_plugins_load_path(tldb_plugins *p, const char *const *dirs,
 			if (next)
 				*next++ = '\0';
 			if (*s)
-				loaded += tldb_plugins_load_dir(p, s, report, ud);
+				loaded +=
+				        tldb_plugins_load_dir(p, s, report, ud);
 		}
 		free(copy);
 	}
-	return loaded + tldb_plugins_load_dir(p, TLDB_PLUGIN_INSTALL_DIR, report,
-					      ud);
+	return loaded +
+	       tldb_plugins_load_dir(p, TLDB_PLUGIN_INSTALL_DIR, report, ud);
 }
 
 TLDB_API size_t tldb_plugins_count(const tldb_plugins *p)
@@ -464,7 +482,7 @@ TLDB_API size_t tldb_plugins_count(const tldb_plugins *p)
 }
 
 TLDB_API const tldb_plugin_info *tldb_plugins_at(const tldb_plugins *p,
-						 size_t i, const char **path)
+                                                 size_t i, const char **path)
 {
 	if (!p || i >= p->n)
 		return NULL;
@@ -474,7 +492,7 @@ TLDB_API const tldb_plugin_info *tldb_plugins_at(const tldb_plugins *p,
 }
 
 TLDB_API const tldb_plugin_info *tldb_plugins_find(const tldb_plugins *p,
-						   const char *name)
+                                                   const char *name)
 {
 	for (size_t i = 0; p && name && i < p->n; i++)
 		if (strcmp(p->items[i]->info.name, name) == 0)
@@ -498,15 +516,16 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-TLDB_API const tldb_plugin_info *
-tldb_plugins_exporter(const tldb_plugins *p, const char *name_or_ext)
+TLDB_API const tldb_plugin_info *tldb_plugins_exporter(const tldb_plugins *p,
+                                                       const char *name_or_ext)
 {
 	const tldb_plugin_info *info = tldb_plugins_find(p, name_or_ext);
 	if (info && info->exporter)
 		return info;
 	for (size_t i = 0; p && i < p->n; i++) {
 		info = &p->items[i]->info;
-		if (info->exporter && in_list(info->exporter->extensions, name_or_ext))
+		if (info->exporter &&
+		    in_list(info->exporter->extensions, name_or_ext))
 			return info;
 	}
 	return NULL;
@@ -524,9 +543,10 @@ static const char *extension_of(const char *path)
 
 /* Appends the names of importers matching `match` to names; returns how
  * many matched and the first in *out. */
-static size_t candidates(const tldb_plugins *p, int (*match)(const tldb_plugin_info *, const void *),
-			 const void *arg, const tldb_plugin_info **out, char *names,
-			 size_t size)
+static size_t candidates(const tldb_plugins *p,
+                         int (*match)(const tldb_plugin_info *, const void *),
+                         const void *arg, const tldb_plugin_info **out,
+                         char *names, size_t size)
 {
 	size_t n = 0, used = 0;
 	names[0] = '\0';
@@ -536,8 +556,8 @@ static size_t candidates(const tldb_plugins *p, int (*match)(const tldb_plugin_i
 			continue;
 		if (!n++)
 			*out = info;
-		int w = snprintf(names + used, size - used, "%s%s", used ? ", " : "",
-				 info->name);
+		int w = snprintf(names + used, size - used, "%s%s",
+		                 used ? ", " : "", info->name);
 		if (w > 0 && (size_t)w < size - used)
 			used += (size_t)w;
 	}
@@ -575,32 +595,34 @@ static int match_best_probe(const tldb_plugin_info *info, const void *arg)
 }
 
 static int choose_by(const tldb_plugins *p, size_t n, const char *names,
-		     const char *how, const tldb_plugin_info **out,
-		     tldb_msgbuf *err)
+                     const char *how, const tldb_plugin_info **out,
+                     tldb_msgbuf *err)
 {
 	if (n == 1)
 		return TLDB_OK;
 	*out = NULL;
-	msgf(err, "several importers claim this input by %s (%s); choose one "
-		  "with --plugin",
+	msgf(err,
+	     "several importers claim this input by %s (%s); choose one "
+	     "with --plugin",
 	     how, names);
 	(void)p;
 	return TLDB_EEXIST;
 }
 
 TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
-					  const char *name, const char *path,
-					  const char *mime, const uint8_t *head,
-					  size_t len,
-					  const tldb_plugin_info **out,
-					  tldb_msgbuf *err)
+                                          const char *name, const char *path,
+                                          const char *mime, const uint8_t *head,
+                                          size_t len,
+                                          const tldb_plugin_info **out,
+                                          tldb_msgbuf *err)
 {
 	char names[512];
 	*out = NULL;
 	if (name) {
 		const tldb_plugin_info *info = tldb_plugins_find(p, name);
 		if (!info) {
-			msgf(err, "no plugin named '%s' (see: tldb plugins)", name);
+			msgf(err, "no plugin named '%s' (see: tldb plugins)",
+			     name);
 			return TLDB_ENOTFOUND;
 		}
 		if (!info->importer) {
@@ -612,9 +634,11 @@ TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
 	}
 	const char *ext = extension_of(path);
 	size_t n;
-	if (ext && (n = candidates(p, match_ext, ext, out, names, sizeof names)))
+	if (ext &&
+	    (n = candidates(p, match_ext, ext, out, names, sizeof names)))
 		return choose_by(p, n, names, "extension", out, err);
-	if (mime && (n = candidates(p, match_mime, mime, out, names, sizeof names)))
+	if (mime &&
+	    (n = candidates(p, match_mime, mime, out, names, sizeof names)))
 		return choose_by(p, n, names, "MIME type", out, err);
 	probe_arg a = {head, len, 0};
 	for (size_t i = 0; i < p->n; i++) {
@@ -627,8 +651,9 @@ TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
 	}
 	if ((n = candidates(p, match_best_probe, &a, out, names, sizeof names)))
 		return choose_by(p, n, names, "content", out, err);
-	msgf(err, "no importer recognises this input%s%s%s; choose one with "
-		  "--plugin (see: tldb plugins)",
+	msgf(err,
+	     "no importer recognises this input%s%s%s; choose one with "
+	     "--plugin (see: tldb plugins)",
 	     ext ? " (extension ." : "", ext ? ext : "", ext ? ")" : "");
 	return TLDB_ENOTFOUND;
 }
@@ -639,8 +664,8 @@ static int option_value_ok(uint32_t type, const char *v)
 {
 	switch (type) {
 	case TLDB_OPTION_BOOL: {
-		static const char *const words[] = {"true", "false", "yes", "no",
-						    "1",    "0",     "on",  "off"};
+		static const char *const words[] = {
+		        "true", "false", "yes", "no", "1", "0", "on", "off"};
 		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 			if (strcasecmp(v, words[i]) == 0)
 				return 1;
@@ -665,18 +690,22 @@ static int option_value_ok(uint32_t type, const char *v)
 static const char *type_name(uint32_t type)
 {
 	switch (type) {
-	case TLDB_OPTION_BOOL: return "true or false";
-	case TLDB_OPTION_INT: return "an integer";
-	case TLDB_OPTION_DATE: return "an EDTF date";
-	default: return "a string";
+	case TLDB_OPTION_BOOL:
+		return "true or false";
+	case TLDB_OPTION_INT:
+		return "an integer";
+	case TLDB_OPTION_DATE:
+		return "an EDTF date";
+	default:
+		return "a string";
 	}
 }
 
 TLDB_API int tldb_plugins_check_options(const tldb_plugin_info *plugin,
-					const tldb_plugin_format *format,
-					const char *const *keys,
-					const char *const *values, size_t n,
-					tldb_msgbuf *err)
+                                        const tldb_plugin_format *format,
+                                        const char *const *keys,
+                                        const char *const *values, size_t n,
+                                        tldb_msgbuf *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const tldb_plugin_option *found = NULL;
@@ -696,14 +725,16 @@ TLDB_API int tldb_plugins_check_options(const tldb_plugin_info *plugin,
 		size_t used = 0;
 		valid[0] = '\0';
 		for (size_t k = 0; format->options && format->options[k]; k++) {
-			int w = snprintf(valid + used, sizeof valid - used, "%s%s",
-					 k ? ", " : "", format->options[k]->key);
+			int w = snprintf(valid + used, sizeof valid - used,
+			                 "%s%s", k ? ", " : "",
+			                 format->options[k]->key);
 			if (w > 0 && (size_t)w < sizeof valid - used)
 				used += (size_t)w;
 		}
-		msgf(err, "-o %s: %s %s has no option '%s' (valid: %s)", keys[i],
-		     plugin->name,
-		     format->kind == TLDB_KIND_IMPORTER ? "importer" : "exporter",
+		msgf(err, "-o %s: %s %s has no option '%s' (valid: %s)",
+		     keys[i], plugin->name,
+		     format->kind == TLDB_KIND_IMPORTER ? "importer"
+		                                        : "exporter",
 		     keys[i], used ? valid : "none");
 		return TLDB_EINVAL;
 	}

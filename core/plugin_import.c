@@ -18,8 +18,8 @@
 
 #include "plugin_internal.h"
 
-#define HEAD_BYTES 4096
-#define DEFAULT_BATCH 10000
+#define HEAD_BYTES     4096
+#define DEFAULT_BATCH  10000
 #define PROGRESS_EVERY 1000
 
 typedef struct import_state {
@@ -27,12 +27,13 @@ typedef struct import_state {
 	const tldb_import_opts *o;
 	tldb_import_stats *st;
 	char doc_timeline[TLDB_MAX_TIMELINE_NAME + 1];
+	char made_timeline[TLDB_MAX_TIMELINE_NAME + 1]; /* last ensured */
 	int64_t batch, in_batch;
 	int64_t total_bytes;
 } import_state;
 
 static void copy_msg(tldb_msgbuf *err, const char *msg, int64_t line,
-		     int64_t column)
+                     int64_t column)
 {
 	if (!err)
 		return;
@@ -47,8 +48,9 @@ static int refuse(tldb_run *run, const char *msg)
 	import_state *s = run->pipeline;
 	if (s->o->on_error == TLDB_ON_ERROR_SKIP) {
 		char text[1400];
-		snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)", run->name,
-			 (long long)run->line, (long long)run->column, msg);
+		snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)",
+		         run->name, (long long)run->line,
+		         (long long)run->column, msg);
 		s->st->skipped++;
 		if (run->report)
 			run->report(run->ud, text);
@@ -68,6 +70,19 @@ static int next_batch(import_state *s)
 	return rc ? rc : tldb_begin(s->db);
 }
 
+/* An input may name timelines of its own (an export of several timelines):
+ * they are created as part of the import, so they go if it fails. */
+static void ensure_timeline(import_state *s, const char *name)
+{
+	if (!name || !*name || strcmp(name, s->made_timeline) == 0 ||
+	    !tldb_timeline_name_valid(name))
+		return; /* a bad name is refused by the put, with its message */
+	tldb_timeline t = {.name = name};
+	int rc = tldb_timeline_create(s->db, &t);
+	if (rc == TLDB_OK || rc == TLDB_EEXIST)
+		snprintf(s->made_timeline, sizeof s->made_timeline, "%s", name);
+}
+
 static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 {
 	import_state *s = run->pipeline;
@@ -82,6 +97,8 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 		ev.timeline = s->o->timeline;
 	else if ((!ev.timeline || !*ev.timeline) && s->doc_timeline[0])
 		ev.timeline = s->doc_timeline;
+	else
+		ensure_timeline(s, ev.timeline);
 	tldb_put_result res;
 	if (tldb_put(s->db, &ev, NULL, &res))
 		return refuse(run, tldb_errmsg(s->db));
@@ -98,7 +115,7 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 	}
 	if (s->o->progress && s->st->records % PROGRESS_EVERY == 0)
 		s->o->progress(s->o->ud, s->st->records, run->bytes,
-			       s->total_bytes);
+		               s->total_bytes);
 	return 0;
 }
 
@@ -109,17 +126,17 @@ static int on_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
 		return 0; /* --timeline wins over the document's */
 	if (!tldb_timeline_name_valid(tl->name)) {
 		tl_run_error(run, run->line, run->column,
-			     "bad timeline name '%s': a name is "
-			     "[a-z0-9][a-z0-9._-]*",
-			     tl->name ? tl->name : "");
+		             "bad timeline name '%s': a name is "
+		             "[a-z0-9][a-z0-9._-]*",
+		             tl->name ? tl->name : "");
 		return -1;
 	}
 	tldb_timeline t = {.name = tl->name,
-			   .title = tl->title,
-			   .description = tl->description};
+	                   .title = tl->title,
+	                   .description = tl->description};
 	if (tldb_timeline_put(s->db, &t)) {
 		tl_run_error(run, run->line, run->column, "%s",
-			     tldb_errmsg(s->db));
+		             tldb_errmsg(s->db));
 		return -1;
 	}
 	snprintf(s->doc_timeline, sizeof s->doc_timeline, "%s", tl->name);
@@ -127,20 +144,20 @@ static int on_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
 }
 
 /* Opens the input and reads its first bytes for the probes. */
-static int open_input(tldb_run *run, const tldb_import_opts *o,
-		      int64_t *total, tldb_msgbuf *err)
+static int open_input(tldb_run *run, const tldb_import_opts *o, int64_t *total,
+                      tldb_msgbuf *err)
 {
 	int use_fd = !o->path || strcmp(o->path, "-") == 0;
 	run->fd = use_fd ? o->fd : open(o->path, O_RDONLY | O_CLOEXEC);
 	if (run->fd < 0) {
 		snprintf(err->msg, sizeof err->msg, "cannot open: %s",
-			 strerror(errno));
+		         strerror(errno));
 		return TLDB_EIO;
 	}
 	struct stat sb;
 	*total = fstat(run->fd, &sb) == 0 && S_ISREG(sb.st_mode)
-			 ? (int64_t)sb.st_size
-			 : -1;
+	                 ? (int64_t)sb.st_size
+	                 : -1;
 	if (!use_fd && S_ISDIR(sb.st_mode)) {
 		snprintf(err->msg, sizeof err->msg, "is a folder");
 		return TLDB_EIO;
@@ -150,14 +167,14 @@ static int open_input(tldb_run *run, const tldb_import_opts *o,
 		return TLDB_ENOMEM;
 	while (run->head_len < HEAD_BYTES) {
 		ssize_t n = read(run->fd, run->head + run->head_len,
-				 HEAD_BYTES - run->head_len);
+		                 HEAD_BYTES - run->head_len);
 		if (n == 0)
 			break;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			snprintf(err->msg, sizeof err->msg, "read error: %s",
-				 strerror(errno));
+			         strerror(errno));
 			return TLDB_EIO;
 		}
 		run->head_len += (size_t)n;
@@ -166,25 +183,25 @@ static int open_input(tldb_run *run, const tldb_import_opts *o,
 }
 
 static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
-		   tldb_run *run, int64_t *total, tldb_msgbuf *err)
+                   tldb_run *run, int64_t *total, tldb_msgbuf *err)
 {
 	int rc = open_input(run, o, total, err);
 	if (rc)
 		return rc;
 	const tldb_plugin_info *info;
 	if ((rc = tldb_plugins_choose_importer(p, o->plugin, o->path, o->mime,
-					       run->head, run->head_len, &info,
-					       err)))
+	                                       run->head, run->head_len, &info,
+	                                       err)))
 		return rc;
 	run->plugin = tl_plugin_of(p, info);
 	run->format = info->importer;
 	if ((rc = tldb_plugins_check_options(info, info->importer,
-					     o->option_keys, o->option_values,
-					     o->noptions, err)))
+	                                     o->option_keys, o->option_values,
+	                                     o->noptions, err)))
 		return rc;
 	if (o->timeline && !tldb_timeline_name_valid(o->timeline)) {
 		snprintf(err->msg, sizeof err->msg, "bad timeline name '%s'",
-			 o->timeline);
+		         o->timeline);
 		return TLDB_EINVAL;
 	}
 	if ((rc = tldb_begin(db))) {
@@ -204,7 +221,7 @@ static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 }
 
 TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
-			 tldb_import_stats *stats, tldb_msgbuf *err)
+                         tldb_import_stats *stats, tldb_msgbuf *err)
 {
 	tldb_msgbuf scratch;
 	tldb_import_stats st_scratch;
@@ -235,7 +252,8 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		st->warnings = run.warnings;
 		st->skipped += run.skipped;
 		if (rc)
-			copy_msg(err, run.err.msg, run.err.line, run.err.column);
+			copy_msg(err, run.err.msg, run.err.line,
+			         run.err.column);
 		/* Abort: nothing of a failed input stays.  Skip: the good
 		 * records stay even when the plugin could not go on. */
 		if (rc && o->on_error != TLDB_ON_ERROR_SKIP) {
@@ -246,7 +264,8 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 			rc = TLDB_EIO;
 		}
 		if (o->progress)
-			o->progress(o->ud, st->records, run.bytes, s.total_bytes);
+			o->progress(o->ud, st->records, run.bytes,
+			            s.total_bytes);
 	}
 	if (run.fd >= 0 && o->path && strcmp(o->path, "-") != 0)
 		close(run.fd);

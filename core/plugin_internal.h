@@ -18,7 +18,7 @@ typedef struct tl_plugin {
 	void *handle;
 	tldb_plugin_info info;
 	tldb_plugin_format importer, exporter;
-	tldb_plugin_option *options[2];       /* copies, per format */
+	tldb_plugin_option *options[2];        /* copies, per format */
 	const tldb_plugin_option **optlist[2]; /* NULL-terminated pointers */
 	pthread_mutex_t lock; /* serialises formats that are not threadsafe */
 } tl_plugin;
@@ -79,8 +79,8 @@ struct tldb_run {
 extern const tldb_host_api tl_host_api;
 
 /* Records the first error of a run (later ones only count). */
-void tl_run_error(tldb_run *run, int64_t line, int64_t column,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tl_run_error(tldb_run *run, int64_t line, int64_t column, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
 
 /* Skip mode: reports the pending record error as skipped. */
 void tl_run_flush_skipped(tldb_run *run);
@@ -91,11 +91,11 @@ int tl_run_format(tldb_run *run);
 /* Converts a plugin's event (of any size) into a store event.  Arrays go to
  * the caller's buffers; returns 0 or -1 with a message in msg. */
 int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
-			 const char **tags, tldb_source *srcs, char *msg,
-			 size_t msgsize);
+                         const char **tags, tldb_source *srcs, char *msg,
+                         size_t msgsize);
 
 /* Converts a store event into the plugin view, allocating in arena. */
 int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,
-		       tldb_plugin_event *out);
+                       tldb_plugin_event *out);
 
 #endif /* TLDB_PLUGIN_INTERNAL_H */

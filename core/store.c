@@ -14,48 +14,52 @@
 #include "store_internal.h"
 
 static const char *const stmt_sql[TL_ST_COUNT] = {
-	[TL_ST_TIMELINE_ID] = "SELECT id FROM timelines WHERE name = ?1",
-	[TL_ST_TIMELINE_INSERT] =
-		"INSERT INTO timelines(name, title, description, created, "
-		"updated) VALUES (?1, ?2, ?3, ?4, ?4)",
-	[TL_ST_TIMELINE_TOUCH] =
-		"UPDATE timelines SET updated = ?2 WHERE id = ?1 AND updated < ?2",
-	[TL_ST_EVENT_FIND] =
-		"SELECT id, chash, timeline_id FROM events WHERE uid = ?1",
-	[TL_ST_EVENT_INSERT] =
-		"INSERT INTO events(uid, timeline_id, title, body, start, \"end\", "
-		"tz, location, url, lo, hi, prec, span_class, chash, created, "
-		"updated, sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"?10, ?11, ?12, ?13, ?14, ?15, ?15, 0)",
-	[TL_ST_EVENT_UPDATE] =
-		"UPDATE events SET timeline_id = ?2, title = ?3, body = ?4, "
-		"start = ?5, \"end\" = ?6, tz = ?7, location = ?8, url = ?9, "
-		"lo = ?10, hi = ?11, prec = ?12, span_class = ?13, chash = ?14, "
-		"updated = ?15, sequence = sequence + 1 WHERE id = ?1",
-	[TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
-	[TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",
-	[TL_ST_TAG_INSERT] =
-		"INSERT INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
-	[TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
-	[TL_ST_SOURCE_INSERT] =
-		"INSERT INTO sources(event_id, ord, url, title, plugin, quote, "
-		"expr, doc_date, resolver, span_lo, span_hi, expr_lo, expr_hi) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-	[TL_ST_FTS_DELETE] = "DELETE FROM events_fts WHERE rowid = ?1",
-	[TL_ST_FTS_INSERT] =
-		"INSERT INTO events_fts(rowid, title, body, location, tags, "
-		"quotes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[TL_ST_EVENT_GET] = "SELECT " TL_EVENT_COLUMNS
-			    " FROM events e JOIN timelines t ON t.id = "
-			    "e.timeline_id WHERE e.uid = ?1",
-	[TL_ST_TAGS_GET] =
-		"SELECT tag FROM tags WHERE event_id = ?1 ORDER BY ord",
-	[TL_ST_SOURCES_GET] =
-		"SELECT url, title, plugin, quote, expr, doc_date, resolver, "
-		"span_lo, span_hi, expr_lo, expr_hi FROM sources WHERE "
-		"event_id = ?1 ORDER BY ord",
-	[TL_ST_SAVEPOINT] = "SAVEPOINT tl_put",
-	[TL_ST_RELEASE] = "RELEASE tl_put",
+        [TL_ST_TIMELINE_ID] = "SELECT id FROM timelines WHERE name = ?1",
+        [TL_ST_TIMELINE_INSERT] =
+                "INSERT INTO timelines(name, title, description, created, "
+                "updated) VALUES (?1, ?2, ?3, ?4, ?4)",
+        [TL_ST_TIMELINE_TOUCH] = "UPDATE timelines SET updated = ?2 WHERE id = "
+                                 "?1 AND updated < ?2",
+        [TL_ST_EVENT_FIND] =
+                "SELECT id, chash, timeline_id FROM events WHERE uid = ?1",
+        [TL_ST_EVENT_INSERT] =
+                "INSERT INTO events(uid, timeline_id, title, body, start, "
+                "\"end\", "
+                "tz, location, url, lo, hi, prec, span_class, chash, created, "
+                "updated, sequence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                "?9, "
+                "?10, ?11, ?12, ?13, ?14, ?15, ?15, 0)",
+        [TL_ST_EVENT_UPDATE] =
+                "UPDATE events SET timeline_id = ?2, title = ?3, body = ?4, "
+                "start = ?5, \"end\" = ?6, tz = ?7, location = ?8, url = ?9, "
+                "lo = ?10, hi = ?11, prec = ?12, span_class = ?13, chash = "
+                "?14, "
+                "updated = ?15, sequence = sequence + 1 WHERE id = ?1",
+        [TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
+        [TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",
+        [TL_ST_TAG_INSERT] =
+                "INSERT INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
+        [TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
+        [TL_ST_SOURCE_INSERT] =
+                "INSERT INTO sources(event_id, ord, url, title, plugin, quote, "
+                "expr, doc_date, resolver, span_lo, span_hi, expr_lo, expr_hi) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "?13)",
+        [TL_ST_FTS_DELETE] = "DELETE FROM events_fts WHERE rowid = ?1",
+        [TL_ST_FTS_INSERT] =
+                "INSERT INTO events_fts(rowid, title, body, location, tags, "
+                "quotes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        [TL_ST_EVENT_GET] = "SELECT " TL_EVENT_COLUMNS
+                            " FROM events e JOIN timelines t ON t.id = "
+                            "e.timeline_id WHERE e.uid = ?1",
+        [TL_ST_TAGS_GET] =
+                "SELECT tag FROM tags WHERE event_id = ?1 ORDER BY ord",
+        [TL_ST_SOURCES_GET] =
+                "SELECT url, title, plugin, quote, expr, doc_date, resolver, "
+                "span_lo, span_hi, expr_lo, expr_hi FROM sources WHERE "
+                "event_id = ?1 ORDER BY ord",
+        [TL_ST_SAVEPOINT] = "SAVEPOINT tl_put",
+        [TL_ST_RELEASE] = "RELEASE tl_put",
 };
 
 int tl_fail(tldb *db, int code, const char *fmt, ...)
@@ -98,22 +102,24 @@ static int map_sqlite(int rc)
 int tl_fail_sql(tldb *db, int rc, const char *doing)
 {
 	int code = map_sqlite(rc);
-	const char *what = db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+	const char *what =
+	        db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
 	switch (code) {
 	case TLDB_ECORRUPT:
 		return tl_fail(db, code, "%s: the database is corrupt (%s)",
-			       db->path, what);
+		               db->path, what);
 	case TLDB_ENOTDB:
 		return tl_fail(db, code, "%s: not a tldb database (%s)",
-			       db->path, what);
+		               db->path, what);
 	case TLDB_EREADONLY:
 		return tl_fail(db, code, "%s: the database is read-only",
-			       db->path);
+		               db->path);
 	case TLDB_EBUSY:
-		return tl_fail(db, code,
-			       "%s: the database is busy (another process holds "
-			       "a lock); try again",
-			       db->path);
+		return tl_fail(
+		        db, code,
+		        "%s: the database is busy (another process holds "
+		        "a lock); try again",
+		        db->path);
 	default:
 		return tl_fail(db, code, "%s: %s", doing, what);
 	}
@@ -128,7 +134,7 @@ sqlite3_stmt *tl_stmt(tldb *db, enum tl_stmt_id id)
 		return st;
 	}
 	int rc = sqlite3_prepare_v3(db->sql, stmt_sql[id], -1,
-				    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	                            SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
 		tl_fail_sql(db, rc, "preparing a statement");
 		return NULL;
@@ -203,8 +209,9 @@ static int make_parent_dirs(tldb *db, const char *path)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-			return tl_fail(db, TLDB_EIO, "%s: cannot create folder: %s",
-				       dir, strerror(errno));
+			return tl_fail(db, TLDB_EIO,
+			               "%s: cannot create folder: %s", dir,
+			               strerror(errno));
 		*p = saved;
 	}
 	return TLDB_OK;
@@ -222,7 +229,8 @@ static int pragma_int(tldb *db, const char *sql, int *out)
 		}
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? TLDB_OK : tl_fail_sql(db, rc, "reading the schema");
+	return rc == SQLITE_OK ? TLDB_OK
+	                       : tl_fail_sql(db, rc, "reading the schema");
 }
 
 /* Refuses what is not a tldb database or is newer than us.  *fresh is set
@@ -232,22 +240,23 @@ static int check_identity(tldb *db, int *fresh)
 	int app_id = 0, version = 0, objects = 0, rc;
 	if ((rc = pragma_int(db, "PRAGMA application_id", &app_id)) ||
 	    (rc = pragma_int(db, "PRAGMA user_version", &version)) ||
-	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects)))
+	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema",
+	                     &objects)))
 		return rc;
 	*fresh = app_id == 0 && version == 0 && objects == 0;
 	if (*fresh)
 		return TLDB_OK;
 	if (app_id != TL_APPLICATION_ID)
 		return tl_fail(db, TLDB_ENOTDB,
-			       "%s: not a tldb database (a SQLite database of "
-			       "another application)",
-			       db->path);
+		               "%s: not a tldb database (a SQLite database of "
+		               "another application)",
+		               db->path);
 	if (version > TL_SCHEMA_VERSION)
 		return tl_fail(db, TLDB_ESCHEMA,
-			       "%s: the database has schema version %d, newer "
-			       "than this tldb knows (%d); upgrade tldb. The "
-			       "database was not modified.",
-			       db->path, version, TL_SCHEMA_VERSION);
+		               "%s: the database has schema version %d, newer "
+		               "than this tldb knows (%d); upgrade tldb. The "
+		               "database was not modified.",
+		               db->path, version, TL_SCHEMA_VERSION);
 	return TLDB_OK;
 }
 
@@ -257,9 +266,9 @@ static int open_sqlite(tldb *db, int flags)
 	if (flags & TLDB_OPEN_READONLY) {
 		if (access(db->path, F_OK) != 0)
 			return tl_fail(db, TLDB_ENOTFOUND,
-				       "%s: no database here (add an event or "
-				       "import a timeline first)",
-				       db->path);
+			               "%s: no database here (add an event or "
+			               "import a timeline first)",
+			               db->path);
 		oflags |= SQLITE_OPEN_READONLY;
 	} else {
 		oflags |= SQLITE_OPEN_READWRITE;
@@ -274,7 +283,7 @@ static int open_sqlite(tldb *db, int flags)
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xFF) == SQLITE_CANTOPEN)
 			return tl_fail(db, TLDB_EIO, "%s: cannot open: %s",
-				       db->path, sqlite3_errmsg(db->sql));
+			               db->path, sqlite3_errmsg(db->sql));
 		return tl_fail_sql(db, rc, "opening the database");
 	}
 	sqlite3_extended_result_codes(db->sql, 1);
@@ -288,10 +297,11 @@ static int configure(tldb *db)
 	if (rc || db->readonly)
 		return rc;
 	/* WAL lets `tldb serve` read while `tldb import` writes. */
-	return tl_exec(db,
-		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-		       "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
-		       "switching to WAL");
+	return tl_exec(
+	        db,
+	        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+	        "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+	        "switching to WAL");
 }
 
 TLDB_API int tldb_open(const char *path, int flags, tldb **out)
@@ -312,8 +322,8 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 		rc = check_identity(db, &fresh);
 	if (!rc && fresh && db->readonly)
 		rc = tl_fail(db, TLDB_ENOTDB,
-			     "%s: not a tldb database (the file is empty)",
-			     db->path);
+		             "%s: not a tldb database (the file is empty)",
+		             db->path);
 	if (!rc)
 		rc = configure(db);
 	if (!rc && !db->readonly)
@@ -352,8 +362,8 @@ static int need_sql(tldb *db)
 	if (!db->sql)
 		return tl_fail(db, TLDB_EINVAL, "the database is not open");
 	if (db->readonly)
-		return tl_fail(db, TLDB_EREADONLY,
-			       "%s: opened read-only", db->path);
+		return tl_fail(db, TLDB_EREADONLY, "%s: opened read-only",
+		               db->path);
 	return TLDB_OK;
 }
 
@@ -363,7 +373,8 @@ TLDB_API int tldb_begin(tldb *db)
 	if (rc)
 		return rc;
 	if (db->tx_depth)
-		return tl_fail(db, TLDB_EINVAL, "a transaction is already open");
+		return tl_fail(db, TLDB_EINVAL,
+		               "a transaction is already open");
 	rc = tl_exec(db, "BEGIN IMMEDIATE", "beginning a transaction");
 	if (!rc)
 		db->tx_depth = 1;
@@ -422,8 +433,9 @@ int tl_savepoint(tldb *db)
 
 int tl_release(tldb *db)
 {
-	int rc = db->tx_depth ? run_stmt(db, TL_ST_RELEASE, "committing a write")
-			      : tl_exec(db, "COMMIT", "committing a write");
+	int rc = db->tx_depth
+	                 ? run_stmt(db, TL_ST_RELEASE, "committing a write")
+	                 : tl_exec(db, "COMMIT", "committing a write");
 	if (rc)
 		tl_rollback_to(db);
 	return rc;
@@ -453,8 +465,8 @@ void tl_rollback_to(tldb *db)
 	/* The put may have created the timeline it cached. */
 	db->tl_cache_name[0] = '\0';
 	if (db->tx_depth) {
-		sqlite3_exec(db->sql, "ROLLBACK TO tl_put; RELEASE tl_put", NULL,
-			     NULL, NULL);
+		sqlite3_exec(db->sql, "ROLLBACK TO tl_put; RELEASE tl_put",
+		             NULL, NULL, NULL);
 	} else if (!sqlite3_get_autocommit(db->sql)) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	}

@@ -15,7 +15,7 @@
 #include "store_internal.h"
 
 static int lookup_timeline(tldb *db, const char *name, int create_default,
-			   sqlite3_int64 *id);
+                           sqlite3_int64 *id);
 
 static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
 {
@@ -25,7 +25,7 @@ static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
 }
 
 int tl_timeline_id(tldb *db, const char *name, int create_default,
-		   sqlite3_int64 *id)
+                   sqlite3_int64 *id)
 {
 	if (db->tx_depth && strcmp(db->tl_cache_name, name) == 0) {
 		*id = db->tl_cache_id;
@@ -40,7 +40,7 @@ int tl_timeline_id(tldb *db, const char *name, int create_default,
 }
 
 static int lookup_timeline(tldb *db, const char *name, int create_default,
-			   sqlite3_int64 *id)
+                           sqlite3_int64 *id)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_ID);
 	if (!st)
@@ -57,9 +57,9 @@ static int lookup_timeline(tldb *db, const char *name, int create_default,
 		return tl_fail_sql(db, rc, "finding a timeline");
 	if (!create_default || strcmp(name, TLDB_DEFAULT_TIMELINE) != 0)
 		return tl_fail(db, TLDB_ENOTFOUND,
-			       "unknown timeline '%s' (create it with: tldb "
-			       "timeline create %s)",
-			       name, name);
+		               "unknown timeline '%s' (create it with: tldb "
+		               "timeline create %s)",
+		               name, name);
 	if (!(st = tl_stmt(db, TL_ST_TIMELINE_INSERT)))
 		return TLDB_EINTERNAL;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -82,8 +82,8 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id)
 
 /* Binds ?2..?15 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE. */
 static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
-		       const tl_checked *c, sqlite3_int64 timeline_id,
-		       int64_t now)
+                       const tl_checked *c, sqlite3_int64 timeline_id,
+                       int64_t now)
 {
 	sqlite3_bind_int64(st, 2, timeline_id);
 	tl_bind_text(st, 3, ev->title);
@@ -160,11 +160,11 @@ static int insert_children(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 
 /* Joins strings with a space for the full-text index. */
 static int join_for_fts(tl_buf *b, const char *const *items, size_t n,
-			size_t stride)
+                        size_t stride)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *s = *(const char *const *)((const char *)items +
-						       i * stride);
+		                                       i * stride);
 		if (!s || !*s)
 			continue;
 		if ((b->len && tl_buf_add(b, " ", 1)) || tl_buf_adds(b, s))
@@ -182,7 +182,7 @@ static int insert_fts(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 	if (join_for_fts(&tags, ev->tags, ev->ntags, sizeof(char *)) ||
 	    (ev->nsources &&
 	     join_for_fts(&quotes, (const char *const *)&ev->sources[0].quote,
-			  ev->nsources, sizeof(tldb_source)))) {
+	                  ev->nsources, sizeof(tldb_source)))) {
 		rc = tl_fail(db, TLDB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -206,9 +206,8 @@ out:
 
 static int delete_children(tldb *db, sqlite3_int64 id)
 {
-	static const enum tl_stmt_id ids[] = {TL_ST_TAGS_DELETE,
-					      TL_ST_SOURCES_DELETE,
-					      TL_ST_FTS_DELETE};
+	static const enum tl_stmt_id ids[] = {
+	        TL_ST_TAGS_DELETE, TL_ST_SOURCES_DELETE, TL_ST_FTS_DELETE};
 	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
 		sqlite3_stmt *st = tl_stmt(db, ids[i]);
 		if (!st)
@@ -223,7 +222,7 @@ static int delete_children(tldb *db, sqlite3_int64 id)
 
 /* Looks uid up: *id 0 when absent. */
 static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
-		      uint64_t *hash, sqlite3_int64 *timeline_id)
+                      uint64_t *hash, sqlite3_int64 *timeline_id)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_FIND);
 	if (!st)
@@ -238,11 +237,12 @@ static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, "finding an event");
+	return rc == SQLITE_DONE ? TLDB_OK
+	                         : tl_fail_sql(db, rc, "finding an event");
 }
 
 static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
-		       tldb_put_result *result)
+                       tldb_put_result *result)
 {
 	sqlite3_int64 timeline_id, id, old_timeline_id = 0;
 	uint64_t old_hash = 0;
@@ -255,7 +255,8 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		*result = TLDB_PUT_UNCHANGED;
 		return TLDB_OK;
 	}
-	sqlite3_stmt *st = tl_stmt(db, id ? TL_ST_EVENT_UPDATE : TL_ST_EVENT_INSERT);
+	sqlite3_stmt *st =
+	        tl_stmt(db, id ? TL_ST_EVENT_UPDATE : TL_ST_EVENT_INSERT);
 	if (!st)
 		return TLDB_EINTERNAL;
 	if (id)
@@ -283,7 +284,7 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 }
 
 TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
-		      tldb_put_result *result)
+                      tldb_put_result *result)
 {
 	tl_checked c;
 	tldb_errbuf err = {{0}, 0};
@@ -314,7 +315,7 @@ static const char *col_str(sqlite3_stmt *st, int col, tl_arena *arena, int *oom)
 	if (!s)
 		return NULL;
 	char *p = tl_arena_strndup(arena, (const char *)s,
-				   (size_t)sqlite3_column_bytes(st, col));
+	                           (size_t)sqlite3_column_bytes(st, col));
 	if (!p)
 		*oom = 1;
 	return p;
@@ -347,8 +348,7 @@ static int split_tags(const char *joined, tl_arena *arena, tldb_event *ev)
 	return TLDB_OK;
 }
 
-int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena,
-		      tldb_event *ev)
+int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena, tldb_event *ev)
 {
 	int oom = 0;
 	memset(ev, 0, sizeof *ev);
@@ -370,19 +370,18 @@ int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena,
 	if (oom)
 		return TLDB_ENOMEM;
 	return split_tags((const char *)sqlite3_column_text(st, c0 + 16), arena,
-			  ev);
+	                  ev);
 }
 
 static void read_span(sqlite3_stmt *st, int col, int64_t span[2])
 {
 	for (int k = 0; k < 2; k++)
 		span[k] = sqlite3_column_type(st, col + k) == SQLITE_NULL
-				  ? -1
-				  : sqlite3_column_int64(st, col + k);
+		                  ? -1
+		                  : sqlite3_column_int64(st, col + k);
 }
 
-int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
-		    tldb_event *ev)
+int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena, tldb_event *ev)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_SOURCES_GET);
 	if (!st)
@@ -394,7 +393,8 @@ int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 4;
-			tldb_source *grown = tl_arena_alloc(arena, ncap * sizeof *grown);
+			tldb_source *grown =
+			        tl_arena_alloc(arena, ncap * sizeof *grown);
 			if (!grown) {
 				oom = 1;
 				break;
@@ -437,7 +437,8 @@ TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
-		return tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'", uid);
+		return tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'",
+		               uid);
 	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);

@@ -65,7 +65,7 @@ struct tldb {
 
 /* Records a message on db and returns code. */
 int tl_fail(tldb *db, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Maps SQLite's result rc to a TLDB_E* code and records SQLite's message,
  * prefixed with what was being done. */
@@ -100,7 +100,7 @@ int tl_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* The id of timeline `name`; when absent and `create_default` and name is the
  * default timeline, creates it.  TLDB_ENOTFOUND when absent. */
 int tl_timeline_id(tldb *db, const char *name, int create_default,
-		   sqlite3_int64 *id);
+                   sqlite3_int64 *id);
 
 /* Marks the timeline changed now (feeds' Last-Modified). */
 int tl_timeline_touch(tldb *db, sqlite3_int64 id);
@@ -112,9 +112,9 @@ int tl_schema_migrate(tldb *db);
  * TL_EVENT_COLUMNS, copying strings into arena.  `tags` is the
  * char(31)-joined tag list column. */
 int tl_event_from_row(sqlite3_stmt *st, int first_col, tl_arena *arena,
-		      tldb_event *ev);
+                      tldb_event *ev);
 int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
-		    tldb_event *ev);
+                    tldb_event *ev);
 
 /* The columns of an event row, in the order tl_event_from_row reads them;
  * `e` is events and `t` timelines. */

@@ -40,9 +40,9 @@ enum {
 	P_LIMIT = 5,
 	P_OFFSET = 6,
 	P_UID = 7,
-	P_CLASS_LO = 10,                   /* + class */
+	P_CLASS_LO = 10,                        /* + class */
 	P_TIMELINES = P_CLASS_LO + TL_NCLASSES, /* + i */
-	P_TAGS = P_TIMELINES + 64          /* + i */
+	P_TAGS = P_TIMELINES + 64               /* + i */
 };
 
 TLDB_API void tldb_query_init(tldb_query *q)
@@ -58,19 +58,21 @@ static void add_filters(tl_buf *b, const tldb_query *q)
 	if (q->ntimelines) {
 		tl_buf_adds(b, " AND t.name IN (");
 		for (size_t i = 0; i < q->ntimelines; i++)
-			tl_buf_addf(b, "%s?%zu", i ? ", " : "", P_TIMELINES + i);
+			tl_buf_addf(b, "%s?%zu", i ? ", " : "",
+			            P_TIMELINES + i);
 		tl_buf_adds(b, ")");
 	}
 	for (size_t i = 0; i < q->ntags; i++)
-		tl_buf_addf(b,
-			    " AND EXISTS (SELECT 1 FROM tags g WHERE g.event_id "
-			    "= e.id AND g.tag = ?%zu)",
-			    P_TAGS + i);
+		tl_buf_addf(
+		        b,
+		        " AND EXISTS (SELECT 1 FROM tags g WHERE g.event_id "
+		        "= e.id AND g.tag = ?%zu)",
+		        P_TAGS + i);
 	if (q->text && *q->text)
 		tl_buf_addf(b,
-			    " AND e.id IN (SELECT rowid FROM events_fts WHERE "
-			    "events_fts MATCH ?%d)",
-			    P_TEXT);
+		            " AND e.id IN (SELECT rowid FROM events_fts WHERE "
+		            "events_fts MATCH ?%d)",
+		            P_TEXT);
 	if (q->min_precision > TLDB_PREC_NONE)
 		tl_buf_addf(b, " AND e.prec >= ?%d", P_MINPREC);
 	if (q->uid)
@@ -80,14 +82,15 @@ static void add_filters(tl_buf *b, const tldb_query *q)
 static void add_arm(tl_buf *b, const tldb_query *q, int c)
 {
 	tl_buf_addf(b,
-		    "SELECT " TL_EVENT_COLUMNS
-		    " FROM events e JOIN timelines t ON t.id = e.timeline_id"
-		    " WHERE e.span_class = %d",
-		    c);
+	            "SELECT " TL_EVENT_COLUMNS
+	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
+	            " WHERE e.span_class = %d",
+	            c);
 	if (q->within) {
 		/* The whole span inside [lo, hi). */
-		tl_buf_addf(b, " AND e.lo >= ?%d AND e.lo < ?%d AND e.hi <= ?%d",
-			    P_LO, P_HI, P_HI);
+		tl_buf_addf(b,
+		            " AND e.lo >= ?%d AND e.lo < ?%d AND e.hi <= ?%d",
+		            P_LO, P_HI, P_HI);
 	} else {
 		if (tl_class_max_span(c) >= 0)
 			tl_buf_addf(b, " AND e.lo >= ?%d", P_CLASS_LO + c);
@@ -107,7 +110,7 @@ static char *build_sql(const tldb_query *q)
 	}
 	/* Columns: 14 lo, 16 prec, 4 title, 2 uid. */
 	tl_buf_addf(&b, " ORDER BY 14, 16 DESC, 4, 2 LIMIT ?%d OFFSET ?%d",
-		    P_LIMIT, P_OFFSET);
+	            P_LIMIT, P_OFFSET);
 	return tl_buf_steal(&b);
 }
 
@@ -130,14 +133,15 @@ static void bind_query(sqlite3_stmt *st, const tldb_query *q)
 	for (int c = 0; c < TL_NCLASSES; c++) {
 		int64_t span = tl_class_max_span(c);
 		if (span >= 0)
-			sqlite3_bind_int64(st, P_CLASS_LO + c, sat_sub(q->lo, span));
+			sqlite3_bind_int64(st, P_CLASS_LO + c,
+			                   sat_sub(q->lo, span));
 	}
 	for (size_t i = 0; i < q->ntimelines; i++)
 		sqlite3_bind_text(st, (int)(P_TIMELINES + i), q->timelines[i],
-				  -1, SQLITE_STATIC);
+		                  -1, SQLITE_STATIC);
 	for (size_t i = 0; i < q->ntags; i++)
 		sqlite3_bind_text(st, (int)(P_TAGS + i), q->tags[i], -1,
-				  SQLITE_STATIC);
+		                  SQLITE_STATIC);
 }
 
 static int check_query(tldb *db, const tldb_query *q)
@@ -145,19 +149,21 @@ static int check_query(tldb *db, const tldb_query *q)
 	if (!db->sql)
 		return tl_fail(db, TLDB_EINVAL, "the database is not open");
 	if (q->ntimelines > 64)
-		return tl_fail(db, TLDB_ETOOBIG, "more than 64 timelines in a query");
+		return tl_fail(db, TLDB_ETOOBIG,
+		               "more than 64 timelines in a query");
 	if (q->ntags > TLDB_MAX_TAGS)
 		return tl_fail(db, TLDB_ETOOBIG, "more than %d tags in a query",
-			       TLDB_MAX_TAGS);
+		               TLDB_MAX_TAGS);
 	if (q->hi <= q->lo)
-		return tl_fail(db, TLDB_EINVAL, "the range ends before it starts");
+		return tl_fail(db, TLDB_EINVAL,
+		               "the range ends before it starts");
 	return TLDB_OK;
 }
 
 /* A prepared statement for sql: from the cache when a free one matches, else
  * prepared (and cached when a slot is free).  Takes ownership of sql. */
 static int prepare_cached(tldb *db, char *sql, sqlite3_stmt **st,
-			  tl_cached_query **cached)
+                          tl_cached_query **cached)
 {
 	tl_cached_query *free_slot = NULL;
 	*cached = NULL;
@@ -174,7 +180,7 @@ static int prepare_cached(tldb *db, char *sql, sqlite3_stmt **st,
 			free_slot = e;
 	}
 	int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
-				    st, NULL);
+	                            st, NULL);
 	if (rc != SQLITE_OK) {
 		free(sql);
 		return tl_fail_sql(db, rc, "preparing the query");
@@ -235,7 +241,7 @@ static int step(tldb_cursor *c)
 	if ((rc & 0xFF) == SQLITE_ERROR &&
 	    (c->has_text || strstr(sqlite3_errmsg(c->db->sql), "fts5")))
 		return tl_fail(c->db, TLDB_EINVAL, "bad text query: %s",
-			       sqlite3_errmsg(c->db->sql));
+		               sqlite3_errmsg(c->db->sql));
 	return tl_fail_sql(c->db, rc, "querying");
 }
 
@@ -290,7 +296,8 @@ TLDB_API int tldb_query_plan(tldb *db, const tldb_query *q, char **out)
 	if (rc == SQLITE_OK) {
 		bind_query(st, q);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			tl_buf_adds(&plan, (const char *)sqlite3_column_text(st, 3));
+			tl_buf_adds(&plan,
+			            (const char *)sqlite3_column_text(st, 3));
 			tl_buf_adds(&plan, "\n");
 		}
 	}
@@ -315,11 +322,11 @@ TLDB_API int tldb_timeline_list(tldb *db, tldb_cursor **out)
 	if (!c)
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	int rc = sqlite3_prepare_v2(
-		db->sql,
-		"SELECT name, title, description, created, updated, (SELECT "
-		"count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
-		"timelines t ORDER BY name",
-		-1, &c->stmt, NULL);
+	        db->sql,
+	        "SELECT name, title, description, created, updated, (SELECT "
+	        "count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
+	        "timelines t ORDER BY name",
+	        -1, &c->stmt, NULL);
 	if (rc != SQLITE_OK) {
 		free(c);
 		return tl_fail_sql(db, rc, "listing timelines");
@@ -342,9 +349,10 @@ TLDB_API int tldb_cursor_next_timeline(tldb_cursor *c, const tldb_timeline **tl)
 	const char *cols[3];
 	for (int i = 0; i < 3; i++) {
 		const unsigned char *s = sqlite3_column_text(c->stmt, i);
-		cols[i] = s ? tl_arena_strndup(&c->arena, (const char *)s,
-					       (size_t)sqlite3_column_bytes(c->stmt, i))
-			    : NULL;
+		cols[i] = s ? tl_arena_strndup(
+		                      &c->arena, (const char *)s,
+		                      (size_t)sqlite3_column_bytes(c->stmt, i))
+		            : NULL;
 		if (s && !cols[i])
 			return tl_fail(c->db, TLDB_ENOMEM, "out of memory");
 	}

@@ -24,69 +24,72 @@
 #include "store_internal.h"
 
 static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE timelines ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE,"
-	"  title TEXT,"
-	"  description TEXT,"
-	"  token TEXT,"
-	"  created INTEGER NOT NULL,"
-	"  updated INTEGER NOT NULL);"
-	"CREATE TABLE events ("
-	"  id INTEGER PRIMARY KEY,"
-	"  uid TEXT NOT NULL UNIQUE,"
-	"  timeline_id INTEGER NOT NULL REFERENCES timelines(id),"
-	"  title TEXT NOT NULL,"
-	"  body TEXT,"
-	"  start TEXT NOT NULL,"
-	"  \"end\" TEXT,"
-	"  tz TEXT,"
-	"  location TEXT,"
-	"  url TEXT,"
-	"  lo INTEGER NOT NULL,"
-	"  hi INTEGER NOT NULL,"
-	"  prec INTEGER NOT NULL,"
-	"  span_class INTEGER NOT NULL,"
-	"  chash INTEGER NOT NULL,"
-	"  created INTEGER NOT NULL,"
-	"  updated INTEGER NOT NULL,"
-	"  sequence INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX events_span ON events(span_class, lo, prec DESC, title, "
-	"uid, hi);"
-	"CREATE INDEX events_timeline ON events(timeline_id);"
-	"CREATE TABLE tags ("
-	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
-	"  ord INTEGER NOT NULL,"
-	"  tag TEXT NOT NULL,"
-	"  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
-	"CREATE TABLE sources ("
-	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
-	"  ord INTEGER NOT NULL,"
-	"  url TEXT, title TEXT, plugin TEXT, quote TEXT, expr TEXT,"
-	"  doc_date TEXT, resolver TEXT,"
-	"  span_lo INTEGER, span_hi INTEGER, expr_lo INTEGER, expr_hi INTEGER,"
-	"  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
-	"CREATE VIRTUAL TABLE events_fts USING fts5("
-	"  title, body, location, tags, quotes,"
-	"  tokenize = 'unicode61 remove_diacritics 2');",
+        /* 0 -> 1 */
+        "CREATE TABLE timelines ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  title TEXT,"
+        "  description TEXT,"
+        "  token TEXT,"
+        "  created INTEGER NOT NULL,"
+        "  updated INTEGER NOT NULL);"
+        "CREATE TABLE events ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL UNIQUE,"
+        "  timeline_id INTEGER NOT NULL REFERENCES timelines(id),"
+        "  title TEXT NOT NULL,"
+        "  body TEXT,"
+        "  start TEXT NOT NULL,"
+        "  \"end\" TEXT,"
+        "  tz TEXT,"
+        "  location TEXT,"
+        "  url TEXT,"
+        "  lo INTEGER NOT NULL,"
+        "  hi INTEGER NOT NULL,"
+        "  prec INTEGER NOT NULL,"
+        "  span_class INTEGER NOT NULL,"
+        "  chash INTEGER NOT NULL,"
+        "  created INTEGER NOT NULL,"
+        "  updated INTEGER NOT NULL,"
+        "  sequence INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX events_span ON events(span_class, lo, prec DESC, title, "
+        "uid, hi);"
+        "CREATE INDEX events_timeline ON events(timeline_id);"
+        "CREATE TABLE tags ("
+        "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+        "  ord INTEGER NOT NULL,"
+        "  tag TEXT NOT NULL,"
+        "  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
+        "CREATE TABLE sources ("
+        "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+        "  ord INTEGER NOT NULL,"
+        "  url TEXT, title TEXT, plugin TEXT, quote TEXT, expr TEXT,"
+        "  doc_date TEXT, resolver TEXT,"
+        "  span_lo INTEGER, span_hi INTEGER, expr_lo INTEGER, expr_hi INTEGER,"
+        "  PRIMARY KEY (event_id, ord)) WITHOUT ROWID;"
+        "CREATE VIRTUAL TABLE events_fts USING fts5("
+        "  title, body, location, tags, quotes,"
+        "  tokenize = 'unicode61 remove_diacritics 2');",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 
 _Static_assert(NMIGRATIONS == TL_SCHEMA_VERSION,
-	       "one migration per schema version");
+               "one migration per schema version");
 
 static int current_version(tldb *db, int *version)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st,
+	                            NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*version = sqlite3_column_int(st, 0);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? TLDB_OK : tl_fail_sql(db, rc, "reading the schema version");
+	return rc == SQLITE_OK
+	               ? TLDB_OK
+	               : tl_fail_sql(db, rc, "reading the schema version");
 }
 
 int tl_schema_migrate(tldb *db)
@@ -101,13 +104,14 @@ int tl_schema_migrate(tldb *db)
 	if ((rc = current_version(db, &version)))
 		goto fail;
 	for (; version < TL_SCHEMA_VERSION; version++) {
-		if ((rc = tl_exec(db, migrations[version], "migrating the schema")))
+		if ((rc = tl_exec(db, migrations[version],
+		                  "migrating the schema")))
 			goto fail;
 	}
 	char pragmas[128];
 	snprintf(pragmas, sizeof pragmas,
-		 "PRAGMA application_id = %d; PRAGMA user_version = %d",
-		 TL_APPLICATION_ID, TL_SCHEMA_VERSION);
+	         "PRAGMA application_id = %d; PRAGMA user_version = %d",
+	         TL_APPLICATION_ID, TL_SCHEMA_VERSION);
 	if ((rc = tl_exec(db, pragmas, "migrating the schema")) ||
 	    (rc = tl_exec(db, "COMMIT", "migrating the schema")))
 		goto fail;

@@ -12,16 +12,17 @@ static int check_name(tldb *db, const char *name)
 {
 	if (tldb_timeline_name_valid(name))
 		return TLDB_OK;
-	return tl_fail(db, TLDB_EINVAL,
-		       "bad timeline name '%s': a name is [a-z0-9][a-z0-9._-]*, "
-		       "at most %d bytes",
-		       name ? name : "", TLDB_MAX_TIMELINE_NAME);
+	return tl_fail(
+	        db, TLDB_EINVAL,
+	        "bad timeline name '%s': a name is [a-z0-9][a-z0-9._-]*, "
+	        "at most %d bytes",
+	        name ? name : "", TLDB_MAX_TIMELINE_NAME);
 }
 
 /* Runs a one-row write statement with text/integer parameters; returns the
  * number of rows changed through *changes. */
-static int run(tldb *db, const char *sql, const char *const *texts,
-	       int ntexts, int64_t now, int *changes, const char *doing)
+static int run(tldb *db, const char *sql, const char *const *texts, int ntexts,
+               int64_t now, int *changes, const char *doing)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
@@ -43,8 +44,9 @@ static int run(tldb *db, const char *sql, const char *const *texts,
 static int check_text_field(tldb *db, const char *field, const char *s)
 {
 	if (s && strlen(s) > TLDB_MAX_TEXT)
-		return tl_fail(db, TLDB_ETOOBIG, "timeline %s: longer than %d bytes",
-			       field, TLDB_MAX_TEXT);
+		return tl_fail(db, TLDB_ETOOBIG,
+		               "timeline %s: longer than %d bytes", field,
+		               TLDB_MAX_TEXT);
 	return TLDB_OK;
 }
 
@@ -57,13 +59,14 @@ static int write_timeline(tldb *db, const tldb_timeline *tl, int replace)
 		return rc;
 	const char *texts[] = {tl->name, tl->title, tl->description};
 	const char *sql =
-		replace ? "INSERT INTO timelines(name, title, description, "
-			  "created, updated) VALUES (?1, ?2, ?3, ?4, ?4) ON "
-			  "CONFLICT(name) DO UPDATE SET title = ?2, "
-			  "description = ?3, updated = ?4 WHERE title IS NOT ?2 "
-			  "OR description IS NOT ?3"
-			: "INSERT INTO timelines(name, title, description, "
-			  "created, updated) VALUES (?1, ?2, ?3, ?4, ?4)";
+	        replace ? "INSERT INTO timelines(name, title, description, "
+	                  "created, updated) VALUES (?1, ?2, ?3, ?4, ?4) ON "
+	                  "CONFLICT(name) DO UPDATE SET title = ?2, "
+	                  "description = ?3, updated = ?4 WHERE title IS NOT "
+	                  "?2 "
+	                  "OR description IS NOT ?3"
+	                : "INSERT INTO timelines(name, title, description, "
+	                  "created, updated) VALUES (?1, ?2, ?3, ?4, ?4)";
 	if ((rc = tl_savepoint(db)))
 		return rc;
 	rc = run(db, sql, texts, 3, tl_now(db), NULL, "writing a timeline");
@@ -93,8 +96,9 @@ TLDB_API int tldb_timeline_rename(tldb *db, const char *from, const char *to)
 		return rc;
 	tl_forget_tx(db);
 	const char *texts[] = {from, to};
-	rc = run(db, "UPDATE timelines SET name = ?2, updated = ?3 WHERE name = ?1",
-		 texts, 2, tl_now(db), &changes, "renaming a timeline");
+	rc = run(db,
+	         "UPDATE timelines SET name = ?2, updated = ?3 WHERE name = ?1",
+	         texts, 2, tl_now(db), &changes, "renaming a timeline");
 	if (rc == TLDB_EEXIST)
 		rc = tl_fail(db, rc, "timeline '%s' already exists", to);
 	else if (!rc && !changes)
@@ -110,15 +114,16 @@ static int count_events(tldb *db, sqlite3_int64 timeline_id, int64_t *n)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(
-		db->sql, "SELECT count(*) FROM events WHERE timeline_id = ?1", -1,
-		&st, NULL);
+	        db->sql, "SELECT count(*) FROM events WHERE timeline_id = ?1",
+	        -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, timeline_id);
 		rc = sqlite3_step(st);
 		*n = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? TLDB_OK : tl_fail_sql(db, rc, "counting events");
+	return rc == SQLITE_ROW ? TLDB_OK
+	                        : tl_fail_sql(db, rc, "counting events");
 }
 
 static int remove_timeline(tldb *db, const char *name, int with_events)
@@ -131,14 +136,14 @@ static int remove_timeline(tldb *db, const char *name, int with_events)
 		return rc;
 	if (n && !with_events)
 		return tl_fail(db, TLDB_EEXIST,
-			       "timeline '%s' holds %lld events; remove them "
-			       "too with --force",
-			       name, (long long)n);
+		               "timeline '%s' holds %lld events; remove them "
+		               "too with --force",
+		               name, (long long)n);
 	static const char *const sql[] = {
-		"DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events "
-		"WHERE timeline_id = ?1)",
-		"DELETE FROM events WHERE timeline_id = ?1",
-		"DELETE FROM timelines WHERE id = ?1",
+	        "DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events "
+	        "WHERE timeline_id = ?1)",
+	        "DELETE FROM events WHERE timeline_id = ?1",
+	        "DELETE FROM timelines WHERE id = ?1",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
 		sqlite3_stmt *st;
@@ -175,7 +180,8 @@ static int scalar(tldb *db, const char *sql, int64_t *out)
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? TLDB_OK : tl_fail_sql(db, rc, "reading statistics");
+	return rc == SQLITE_ROW ? TLDB_OK
+	                        : tl_fail_sql(db, rc, "reading statistics");
 }
 
 TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
@@ -186,20 +192,26 @@ TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
 	int64_t version = 0;
 	int rc;
 	if ((rc = scalar(db, "SELECT count(*) FROM events", &out->events)) ||
-	    (rc = scalar(db, "SELECT count(*) FROM timelines", &out->timelines)) ||
-	    (rc = scalar(db, "SELECT count(DISTINCT tag) FROM tags", &out->tags)) ||
+	    (rc = scalar(db, "SELECT count(*) FROM timelines",
+	                 &out->timelines)) ||
+	    (rc = scalar(db, "SELECT count(DISTINCT tag) FROM tags",
+	                 &out->tags)) ||
 	    (rc = scalar(db, "SELECT count(*) FROM sources", &out->sources)) ||
-	    (rc = scalar(db, "SELECT coalesce(min(lo), 0) FROM events WHERE lo > -9223372036854775808",
-			 &out->lo_min)) ||
-	    (rc = scalar(db, "SELECT coalesce(max(hi), 0) FROM events WHERE hi < 9223372036854775807",
-			 &out->hi_max)) ||
+	    (rc = scalar(db,
+	                 "SELECT coalesce(min(lo), 0) FROM events WHERE lo > "
+	                 "-9223372036854775808",
+	                 &out->lo_min)) ||
+	    (rc = scalar(db,
+	                 "SELECT coalesce(max(hi), 0) FROM events WHERE hi < "
+	                 "9223372036854775807",
+	                 &out->hi_max)) ||
 	    (rc = scalar(db, "PRAGMA user_version", &version)))
 		return rc;
 	out->schema_version = (int)version;
 	sqlite3_stmt *st;
-	rc = sqlite3_prepare_v2(db->sql,
-				"SELECT prec, count(*) FROM events GROUP BY prec",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	        db->sql, "SELECT prec, count(*) FROM events GROUP BY prec", -1,
+	        &st, NULL);
 	if (rc != SQLITE_OK)
 		return tl_fail_sql(db, rc, "reading statistics");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -235,11 +247,11 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 		return tl_fail(db, TLDB_EINVAL, "the database is not open");
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(
-		db->sql,
-		"SELECT name, title, description, created, updated, (SELECT "
-		"count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
-		"timelines t WHERE name = ?1",
-		-1, &st, NULL);
+	        db->sql,
+	        "SELECT name, title, description, created, updated, (SELECT "
+	        "count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
+	        "timelines t WHERE name = ?1",
+	        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return tl_fail_sql(db, rc, "reading a timeline");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -247,8 +259,8 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc == SQLITE_DONE)
-			return tl_fail(db, TLDB_ENOTFOUND, "unknown timeline '%s'",
-				       name);
+			return tl_fail(db, TLDB_ENOTFOUND,
+			               "unknown timeline '%s'", name);
 		return tl_fail_sql(db, rc, "reading a timeline");
 	}
 	size_t size = sizeof(tldb_timeline);

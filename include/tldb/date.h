@@ -42,7 +42,7 @@ extern "C" {
 
 /* Longest IANA zone name accepted, and the size of a formatted date. */
 #define TLDB_ZONE_NAME_MAX 64
-#define TLDB_DATE_STRMAX 192
+#define TLDB_DATE_STRMAX   192
 
 /* Finer precisions compare greater. */
 typedef enum tldb_precision {
@@ -78,17 +78,17 @@ typedef struct tldb_datepoint {
 	int64_t year;
 	int month, day, hour, minute, second;
 	tldb_zone_kind zone_kind;
-	int offset_minutes; /* TLDB_ZONE_OFFSET only */
+	int offset_minutes;            /* TLDB_ZONE_OFFSET only */
 	char zone[TLDB_ZONE_NAME_MAX]; /* TLDB_ZONE_NAMED only */
-	int64_t lo, hi; /* bounds of this point */
+	int64_t lo, hi;                /* bounds of this point */
 } tldb_datepoint;
 
 /* A date: a single point, or an interval of two points. */
 typedef struct tldb_date {
 	int is_interval;
 	tldb_datepoint start;
-	tldb_datepoint end; /* is_interval only */
-	int64_t lo, hi;     /* [start.lo, end.hi) for an interval */
+	tldb_datepoint end;       /* is_interval only */
+	int64_t lo, hi;           /* [start.lo, end.hi) for an interval */
 	tldb_precision precision; /* the coarsest known end */
 } tldb_date;
 
@@ -98,7 +98,7 @@ typedef struct tldb_date {
  * ("2022-13-01: month 13 is out of range") and its column in *err (err may be
  * NULL); *out is then unspecified. */
 TLDB_API TLDB_NODISCARD int tldb_date_parse(const char *s, const char *zone,
-					    tldb_date *out, tldb_errbuf *err);
+                                            tldb_date *out, tldb_errbuf *err);
 
 /* Writes the canonical form of `d` into buf (NUL-terminated).  Returns the
  * length written, or TLDB_ETOOBIG when `size` is too small
@@ -138,15 +138,15 @@ TLDB_API int tldb_zone_exists(const char *zone);
 /* The UTC offset in seconds of `zone` at UTC instant `utc`.  Returns TLDB_OK
  * or TLDB_EZONE (message in *err, which may be NULL). */
 TLDB_API TLDB_NODISCARD int tldb_zone_offset(const char *zone, int64_t utc,
-					     int *offset_seconds,
-					     tldb_errbuf *err);
+                                             int *offset_seconds,
+                                             tldb_errbuf *err);
 
 /* Converts wall time `local` (seconds since the epoch as if the wall clock
  * were UTC) in `zone` to a UTC instant, as RFC 5545 3.3.5 says: a time in an
  * overlap is its first occurrence; a time in a gap is read with the offset in
  * force before the gap.  Returns TLDB_OK or TLDB_EZONE. */
 TLDB_API TLDB_NODISCARD int tldb_zone_to_utc(const char *zone, int64_t local,
-					     int64_t *utc, tldb_errbuf *err);
+                                             int64_t *utc, tldb_errbuf *err);
 
 /* The local time zone's IANA name: $TZ when it names a zone, else the target
  * of /etc/localtime, else /etc/timezone, else "UTC".  The string is static. */
@@ -168,15 +168,15 @@ TLDB_API const char *tldb_zone_local(void);
  *                      is a positive offset, it is a length: `today 7d`
  * Returns TLDB_OK, or TLDB_EDATE / TLDB_EINVAL with a message in *err. */
 TLDB_API TLDB_NODISCARD int tldb_range_parse(const char *const *words,
-					     size_t nwords, int64_t now,
-					     const char *zone, int64_t *lo,
-					     int64_t *hi, tldb_errbuf *err);
+                                             size_t nwords, int64_t now,
+                                             const char *zone, int64_t *lo,
+                                             int64_t *hi, tldb_errbuf *err);
 
 /* The bounds of a single range word (see above; an offset is the day it lands
  * on).  Used for --from (its lo) and --to (its hi). */
 TLDB_API TLDB_NODISCARD int tldb_range_word(const char *word, int64_t now,
-					    const char *zone, int64_t *lo,
-					    int64_t *hi, tldb_errbuf *err);
+                                            const char *zone, int64_t *lo,
+                                            int64_t *hi, tldb_errbuf *err);
 
 #ifdef __cplusplus
 }

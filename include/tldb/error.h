@@ -33,7 +33,7 @@ extern "C" {
 	X(EREADONLY, -11, "database is read-only")                             \
 	X(ETOOBIG, -12, "value too large")                                     \
 	X(EZONE, -13, "unknown time zone")                                     \
-	X(EINTERNAL, -14, "internal error")                                   \
+	X(EINTERNAL, -14, "internal error")                                    \
 	X(EPLUGIN, -15, "plugin refused or failed")                            \
 	X(EINPUT, -16, "bad input")
 

@@ -71,7 +71,7 @@ extern "C" {
 #define TLDB_PLUGIN_ABI_MAJOR 1
 #define TLDB_PLUGIN_ABI_MINOR 0
 
-#define TLDB_PLUGIN_ENTRY tldb_plugin_entry_v1
+#define TLDB_PLUGIN_ENTRY      tldb_plugin_entry_v1
 #define TLDB_PLUGIN_ENTRY_NAME "tldb_plugin_entry_v1"
 
 #if defined(__GNUC__)
@@ -81,11 +81,11 @@ extern "C" {
 #endif
 
 /* Result codes of plugin and host functions. */
-#define TLDB_PLUGIN_OK 0
-#define TLDB_PLUGIN_STOP 1   /* emit: stop reading; not an error */
+#define TLDB_PLUGIN_OK    0
+#define TLDB_PLUGIN_STOP  1  /* emit: stop reading; not an error */
 #define TLDB_PLUGIN_ERROR -1 /* a failure; the message was set with error */
 #define TLDB_PLUGIN_NOMEM -2
-#define TLDB_PLUGIN_EIO -3
+#define TLDB_PLUGIN_EIO   -3
 
 /* Kinds of format. */
 #define TLDB_KIND_IMPORTER 1u
@@ -96,15 +96,15 @@ extern "C" {
 
 /* Option types: how the host checks a value before the plugin runs. */
 #define TLDB_OPTION_STRING 1u
-#define TLDB_OPTION_BOOL 2u /* true/false, yes/no, 1/0 */
-#define TLDB_OPTION_INT 3u  /* a decimal integer */
-#define TLDB_OPTION_DATE 4u /* an EDTF date */
+#define TLDB_OPTION_BOOL   2u /* true/false, yes/no, 1/0 */
+#define TLDB_OPTION_INT    3u /* a decimal integer */
+#define TLDB_OPTION_DATE   4u /* an EDTF date */
 
 /* Precisions, finer greater (as tldb_precision in date.h). */
-#define TLDB_PLUGIN_PREC_NONE 0u
-#define TLDB_PLUGIN_PREC_YEAR 1u
-#define TLDB_PLUGIN_PREC_MONTH 2u
-#define TLDB_PLUGIN_PREC_DAY 3u
+#define TLDB_PLUGIN_PREC_NONE   0u
+#define TLDB_PLUGIN_PREC_YEAR   1u
+#define TLDB_PLUGIN_PREC_MONTH  2u
+#define TLDB_PLUGIN_PREC_DAY    3u
 #define TLDB_PLUGIN_PREC_MINUTE 4u
 #define TLDB_PLUGIN_PREC_SECOND 5u
 
@@ -208,7 +208,8 @@ typedef struct tldb_plugin_format {
 /* What a plugin is. */
 typedef struct tldb_plugin_info {
 	uint32_t size;
-	uint32_t abi_major; /* TLDB_PLUGIN_ABI_MAJOR the plugin was built with */
+	uint32_t
+	        abi_major; /* TLDB_PLUGIN_ABI_MAJOR the plugin was built with */
 	uint32_t abi_minor; /* TLDB_PLUGIN_ABI_MINOR */
 	uint32_t reserved;
 	const char *name; /* [a-z0-9][a-z0-9_-]*, unique among loaded plugins */
@@ -272,18 +273,18 @@ typedef struct tldb_host_api {
 	 * thread) is returned from run whatever the answer.  Exporters always
 	 * get TLDB_PLUGIN_STOP. */
 	int32_t (*error)(tldb_run *run, int32_t code, int64_t line,
-			 int64_t column, const char *msg);
+	                 int64_t column, const char *msg);
 
 	/* Reports a warning; the run goes on. */
 	void (*warning)(tldb_run *run, int64_t line, int64_t column,
-			const char *msg);
+	                const char *msg);
 
 	/* Parses an EDTF date; floating times are read in `zone` (NULL: UTC).
 	 * Returns TLDB_PLUGIN_OK, or TLDB_PLUGIN_ERROR with a message in
 	 * err[0..errsize). */
 	int32_t (*parse_date)(const char *s, const char *zone,
-			      tldb_plugin_date *out, char *err,
-			      uint32_t errsize);
+	                      tldb_plugin_date *out, char *err,
+	                      uint32_t errsize);
 
 	/* The UTC instant of wall time `local` (seconds as if the wall clock
 	 * were UTC) in IANA `zone`, per RFC 5545 (first of an overlap, the
@@ -293,7 +294,7 @@ typedef struct tldb_host_api {
 
 	/* The UTC offset in seconds of `zone` at UTC instant `utc`. */
 	int32_t (*zone_offset)(const char *zone, int64_t utc,
-			       int32_t *offset_seconds);
+	                       int32_t *offset_seconds);
 
 	/* The host's clock, seconds since 1970 (fixed in tests). */
 	int64_t (*now)(tldb_run *run);
@@ -307,14 +308,14 @@ typedef struct tldb_host_api {
 
 /* 1 when the host table `host` has function `fn` (a field name). */
 #define TLDB_HOST_HAS(host, fn)                                                \
-	((host)->size >= offsetof(tldb_host_api, fn) + sizeof((host)->fn) &&  \
+	((host)->size >= offsetof(tldb_host_api, fn) + sizeof((host)->fn) &&   \
 	 (host)->fn != NULL)
 
 /* The entry point every plugin defines, and its type. */
 TLDB_PLUGIN_EXPORT int32_t TLDB_PLUGIN_ENTRY(const tldb_host_api *host,
-					     const tldb_plugin_info **out);
+                                             const tldb_plugin_info **out);
 typedef int32_t (*tldb_plugin_entry_fn)(const tldb_host_api *host,
-					const tldb_plugin_info **out);
+                                        const tldb_plugin_info **out);
 
 #ifdef __cplusplus
 }

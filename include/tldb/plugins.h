@@ -48,23 +48,22 @@ TLDB_API void tldb_plugins_free(tldb_plugins *p);
 /* Loads the plugin file at `path`.  On refusal returns TLDB_EPLUGIN (or
  * TLDB_EEXIST for a duplicate name) with the reason in *err, naming the file
  * and, where they differ, both versions. */
-TLDB_API TLDB_NODISCARD int tldb_plugins_load(tldb_plugins *p,
-					      const char *path,
-					      tldb_msgbuf *err);
+TLDB_API TLDB_NODISCARD int tldb_plugins_load(tldb_plugins *p, const char *path,
+                                              tldb_msgbuf *err);
 
 /* Loads every "*.so" in `dir`, in name order.  Each refusal goes to
  * `report` (may be NULL) and loading goes on; a plugin whose name is
  * already loaded (from an earlier folder) is skipped the same way.  A
  * missing folder is not an error.  Returns the count loaded (>= 0). */
 TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
-				   tldb_report_fn report, void *ud);
+                                   tldb_report_fn report, void *ud);
 
 /* Loads the search path, first found wins: `dirs` (--plugin-dir, may be
  * NULL), then each folder of $TLDB_PLUGIN_PATH (colon-separated), then the
  * install folder (tldb_plugins_install_dir()).  Returns the count loaded. */
 TLDB_API int tldb_plugins_load_path(tldb_plugins *p, const char *const *dirs,
-				    size_t ndirs, tldb_report_fn report,
-				    void *ud);
+                                    size_t ndirs, tldb_report_fn report,
+                                    void *ud);
 
 /* The folder plugins are installed in (${libdir}/tldb/plugins). */
 TLDB_API const char *tldb_plugins_install_dir(void);
@@ -72,16 +71,16 @@ TLDB_API const char *tldb_plugins_install_dir(void);
 /* How many plugins are loaded; the i-th (in load order) with its file. */
 TLDB_API size_t tldb_plugins_count(const tldb_plugins *p);
 TLDB_API const tldb_plugin_info *tldb_plugins_at(const tldb_plugins *p,
-						 size_t i, const char **path);
+                                                 size_t i, const char **path);
 
 /* The plugin called `name`, or NULL. */
 TLDB_API const tldb_plugin_info *tldb_plugins_find(const tldb_plugins *p,
-						   const char *name);
+                                                   const char *name);
 
 /* The exporter for `name_or_ext`: a plugin name ("json") or an extension
  * ("ics"); NULL when none. */
-TLDB_API const tldb_plugin_info *
-tldb_plugins_exporter(const tldb_plugins *p, const char *name_or_ext);
+TLDB_API const tldb_plugin_info *tldb_plugins_exporter(const tldb_plugins *p,
+                                                       const char *name_or_ext);
 
 /* Chooses an importer for an input: the plugin `name` when given, else by
  * the file's extension, else by `mime` (may be NULL), else by the probes
@@ -89,17 +88,17 @@ tldb_plugins_exporter(const tldb_plugins *p, const char *name_or_ext);
  * TLDB_ENOTFOUND / TLDB_EEXIST with a message naming them. */
 TLDB_API TLDB_NODISCARD int
 tldb_plugins_choose_importer(const tldb_plugins *p, const char *name,
-			     const char *path, const char *mime,
-			     const uint8_t *head, size_t len,
-			     const tldb_plugin_info **out, tldb_msgbuf *err);
+                             const char *path, const char *mime,
+                             const uint8_t *head, size_t len,
+                             const tldb_plugin_info **out, tldb_msgbuf *err);
 
 /* Checks -o options against a format's declared options: every key known,
  * every value of its type.  An unknown key's message lists the valid ones. */
 TLDB_API TLDB_NODISCARD int
 tldb_plugins_check_options(const tldb_plugin_info *plugin,
-			   const tldb_plugin_format *format,
-			   const char *const *keys, const char *const *values,
-			   size_t n, tldb_msgbuf *err);
+                           const tldb_plugin_format *format,
+                           const char *const *keys, const char *const *values,
+                           size_t n, tldb_msgbuf *err);
 
 /* ---- import ---- */
 
@@ -124,7 +123,7 @@ typedef struct tldb_import_opts {
 	tldb_report_fn report;
 	/* Called now and then with progress; total_bytes < 0 when unknown. */
 	void (*progress)(void *ud, int64_t records, int64_t bytes,
-			 int64_t total_bytes);
+	                 int64_t total_bytes);
 	void *ud;
 } tldb_import_opts;
 
@@ -144,9 +143,9 @@ typedef struct tldb_import_stats {
  * failure *err holds the message and, when known, the input's line and
  * column.  Importing the same input twice changes nothing. */
 TLDB_API TLDB_NODISCARD int tldb_import(tldb *db, tldb_plugins *p,
-					const tldb_import_opts *opts,
-					tldb_import_stats *stats,
-					tldb_msgbuf *err);
+                                        const tldb_import_opts *opts,
+                                        tldb_import_stats *stats,
+                                        tldb_msgbuf *err);
 
 /* ---- export ---- */
 
@@ -173,9 +172,9 @@ typedef struct tldb_export_stats {
 
 /* Runs the query's cursor through the exporter in constant memory. */
 TLDB_API TLDB_NODISCARD int tldb_export(tldb *db, tldb_plugins *p,
-					const tldb_export_opts *opts,
-					tldb_export_stats *stats,
-					tldb_msgbuf *err);
+                                        const tldb_export_opts *opts,
+                                        tldb_export_stats *stats,
+                                        tldb_msgbuf *err);
 
 #ifdef __cplusplus
 }

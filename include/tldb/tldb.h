@@ -35,14 +35,14 @@ typedef struct tldb_cursor tldb_cursor;
 
 /* Limits on what one event may hold; past them a write fails with
  * TLDB_ETOOBIG and a message naming the field. */
-#define TLDB_MAX_UID 256
-#define TLDB_MAX_TITLE 1024
-#define TLDB_MAX_BODY (1024 * 1024)
-#define TLDB_MAX_TEXT 8192 /* location, url, source url/title/expr */
-#define TLDB_MAX_QUOTE (64 * 1024)
-#define TLDB_MAX_TAGS 64
-#define TLDB_MAX_TAG 64
-#define TLDB_MAX_SOURCES 64
+#define TLDB_MAX_UID           256
+#define TLDB_MAX_TITLE         1024
+#define TLDB_MAX_BODY          (1024 * 1024)
+#define TLDB_MAX_TEXT          8192 /* location, url, source url/title/expr */
+#define TLDB_MAX_QUOTE         (64 * 1024)
+#define TLDB_MAX_TAGS          64
+#define TLDB_MAX_TAG           64
+#define TLDB_MAX_SOURCES       64
 #define TLDB_MAX_TIMELINE_NAME 64
 
 /* The timeline an event goes to when none is named. */
@@ -72,7 +72,7 @@ typedef struct tldb_source {
  * and the fields marked (read) are ignored.  On reads every string the event
  * lacks is NULL. */
 typedef struct tldb_event {
-	const char *uid;      /* NULL on add: derived from timeline, start, title */
+	const char *uid; /* NULL on add: derived from timeline, start, title */
 	const char *timeline; /* NULL: TLDB_DEFAULT_TIMELINE */
 	const char *title;
 	const char *body;
@@ -85,10 +85,10 @@ typedef struct tldb_event {
 	size_t ntags;
 	const tldb_source *sources;
 	size_t nsources;
-	int64_t created;  /* (read) seconds since the epoch */
-	int64_t updated;  /* (read) */
-	int64_t sequence; /* (read) */
-	int64_t lo, hi;   /* (read) bounds [lo, hi) */
+	int64_t created;          /* (read) seconds since the epoch */
+	int64_t updated;          /* (read) */
+	int64_t sequence;         /* (read) */
+	int64_t lo, hi;           /* (read) bounds [lo, hi) */
 	tldb_precision precision; /* (read) the coarsest of start and end */
 } tldb_event;
 
@@ -96,7 +96,7 @@ typedef struct tldb_timeline {
 	const char *name;
 	const char *title;
 	const char *description;
-	int64_t events; /* (read) how many events it holds */
+	int64_t events;           /* (read) how many events it holds */
 	int64_t created, updated; /* (read) */
 } tldb_timeline;
 
@@ -118,7 +118,7 @@ typedef struct tldb_query {
 	size_t ntags;
 	const char *text; /* FTS5 query syntax, or NULL */
 	tldb_precision min_precision;
-	int64_t limit;  /* <= 0: no limit */
+	int64_t limit; /* <= 0: no limit */
 	int64_t offset;
 	int with_sources; /* 1: load each event's sources too */
 	const char *uid;  /* only the event with this uid, or NULL */
@@ -127,7 +127,7 @@ typedef struct tldb_query {
 typedef struct tldb_stats {
 	int64_t events;
 	int64_t timelines;
-	int64_t tags;    /* distinct tags */
+	int64_t tags; /* distinct tags */
 	int64_t sources;
 	int64_t by_precision[6]; /* indexed by tldb_precision */
 	int64_t lo_min, hi_max;  /* over events with known bounds */
@@ -181,24 +181,24 @@ TLDB_API int tldb_timeline_name_valid(const char *name);
 /* Creates a timeline (title/description may be NULL).  TLDB_EEXIST when it
  * exists. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_create(tldb *db,
-						 const tldb_timeline *tl);
+                                                 const tldb_timeline *tl);
 
 /* Creates the timeline or updates its title and description. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_put(tldb *db,
-					      const tldb_timeline *tl);
+                                              const tldb_timeline *tl);
 
 TLDB_API TLDB_NODISCARD int tldb_timeline_rename(tldb *db, const char *from,
-						 const char *to);
+                                                 const char *to);
 
 /* Removes a timeline.  A timeline that holds events is removed only with
  * `with_events` (its events go too); else TLDB_EEXIST. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_remove(tldb *db, const char *name,
-						 int with_events);
+                                                 int with_events);
 
 /* Loads timeline `name` into *out (the caller's; tldb_timeline_free).
  * TLDB_ENOTFOUND when absent. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_get(tldb *db, const char *name,
-					      tldb_timeline **out);
+                                              tldb_timeline **out);
 TLDB_API void tldb_timeline_free(tldb_timeline *tl);
 
 /* Iterates the timelines by name: tldb_timeline_list opens *out (the
@@ -206,14 +206,14 @@ TLDB_API void tldb_timeline_free(tldb_timeline *tl);
  * (borrowed until the next call) and TLDB_DONE at the end. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_list(tldb *db, tldb_cursor **out);
 TLDB_API TLDB_NODISCARD int tldb_cursor_next_timeline(tldb_cursor *c,
-						      const tldb_timeline **tl);
+                                                      const tldb_timeline **tl);
 
 /* ---- events ---- */
 
 /* Checks an event without writing it: dates, end not before start, zone,
  * sizes, UTF-8, tags.  Message in *err. */
 TLDB_API TLDB_NODISCARD int tldb_event_check(const tldb_event *ev,
-					     tldb_errbuf *err);
+                                             tldb_errbuf *err);
 
 /* Inserts or updates the event with ev->uid (derived when NULL), keeping
  * created, raising sequence only when the content changed.  The timeline
@@ -221,12 +221,12 @@ TLDB_API TLDB_NODISCARD int tldb_event_check(const tldb_event *ev,
  * The uid written is copied into uid_out (at least TLDB_MAX_UID + 1 bytes)
  * when not NULL; what happened into *result when not NULL. */
 TLDB_API TLDB_NODISCARD int tldb_put(tldb *db, const tldb_event *ev,
-				     char *uid_out, tldb_put_result *result);
+                                     char *uid_out, tldb_put_result *result);
 
 /* Loads the event `uid` with its tags and sources into *out (the caller's;
  * tldb_event_free).  TLDB_ENOTFOUND when absent. */
 TLDB_API TLDB_NODISCARD int tldb_get(tldb *db, const char *uid,
-				     tldb_event **out);
+                                     tldb_event **out);
 
 /* Removes the event and everything that hangs off it.  TLDB_ENOTFOUND when
  * absent. */
@@ -234,7 +234,7 @@ TLDB_API TLDB_NODISCARD int tldb_remove(tldb *db, const char *uid);
 
 /* Deep-copies ev into one allocation (the caller's; tldb_event_free). */
 TLDB_API TLDB_NODISCARD int tldb_event_copy(const tldb_event *ev,
-					    tldb_event **out);
+                                            tldb_event **out);
 TLDB_API void tldb_event_free(tldb_event *ev);
 
 /* ---- queries ---- */
@@ -246,19 +246,19 @@ TLDB_API void tldb_query_init(tldb_query *q);
  * finer precision first, then title, then uid.  Memory stays constant
  * however many events match.  *out is the caller's (tldb_cursor_free). */
 TLDB_API TLDB_NODISCARD int tldb_query_open(tldb *db, const tldb_query *q,
-					    tldb_cursor **out);
+                                            tldb_cursor **out);
 
 /* Yields the next event (borrowed until the next call on c): TLDB_OK, then
  * TLDB_DONE when there are no more, or an error. */
 TLDB_API TLDB_NODISCARD int tldb_cursor_next(tldb_cursor *c,
-					     const tldb_event **ev);
+                                             const tldb_event **ev);
 
 TLDB_API void tldb_cursor_free(tldb_cursor *c);
 
 /* Describes how SQLite runs the query (EXPLAIN QUERY PLAN, one line per
  * step) into *out (the caller's; free()).  For tests and `tldb stats`. */
 TLDB_API TLDB_NODISCARD int tldb_query_plan(tldb *db, const tldb_query *q,
-					    char **out);
+                                            char **out);
 
 /* Counts and bounds of the whole database. */
 TLDB_API TLDB_NODISCARD int tldb_stats_get(tldb *db, tldb_stats *out);

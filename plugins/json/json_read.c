@@ -14,9 +14,9 @@
 
 #include "json_plugin.h"
 
-#define CHUNK 65536
-#define MAX_DEPTH 64
-#define MAX_TAGS 64
+#define CHUNK       65536
+#define MAX_DEPTH   64
+#define MAX_TAGS    64
 #define MAX_SOURCES 64
 
 typedef enum role {
@@ -33,15 +33,34 @@ typedef enum role {
 	R_SKIP
 } role;
 
-enum { F_UID, F_TIMELINE, F_TITLE, F_BODY, F_START, F_END, F_TZ, F_LOCATION,
-       F_URL, NFIELDS };
-static const char *const field_names[NFIELDS] = {
-	"uid", "timeline", "title", "body", "start", "end", "tz", "location", "url"};
+enum {
+	F_UID,
+	F_TIMELINE,
+	F_TITLE,
+	F_BODY,
+	F_START,
+	F_END,
+	F_TZ,
+	F_LOCATION,
+	F_URL,
+	NFIELDS
+};
+static const char *const field_names[NFIELDS] = {"uid",  "timeline", "title",
+                                                 "body", "start",    "end",
+                                                 "tz",   "location", "url"};
 
-enum { S_URL, S_TITLE, S_PLUGIN, S_QUOTE, S_EXPR, S_DOC_DATE, S_RESOLVER,
-       NSFIELDS };
+enum {
+	S_URL,
+	S_TITLE,
+	S_PLUGIN,
+	S_QUOTE,
+	S_EXPR,
+	S_DOC_DATE,
+	S_RESOLVER,
+	NSFIELDS
+};
 static const char *const source_names[NSFIELDS] = {
-	"url", "title", "plugin", "quote", "expr", "doc_date", "resolver"};
+        "url", "title", "plugin", "quote", "expr", "doc_date", "resolver"};
 
 typedef struct source_buf {
 	tldb_plugin_source pub;
@@ -110,7 +129,7 @@ static int push(reader *r, role ro)
 {
 	if (r->depth + 1 >= MAX_DEPTH) {
 		json_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col,
-				 "JSON nested too deeply");
+		                 "JSON nested too deeply");
 		r->stop = 1;
 		return 0;
 	}
@@ -122,7 +141,7 @@ static int push(reader *r, role ro)
 
 /* Notes the first problem of the current event; reported at its end. */
 static void problem(reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 static void problem(reader *r, const char *fmt, ...)
 {
 	if (r->bad[0])
@@ -170,8 +189,9 @@ static int fatal(reader *r, const char *msg)
 static int emit_event(reader *r)
 {
 	if (r->bad[0]) {
-		int32_t answer = json_host->error(r->run, TLDB_PLUGIN_ERROR,
-						  r->bad_line, r->bad_col, r->bad);
+		int32_t answer =
+		        json_host->error(r->run, TLDB_PLUGIN_ERROR, r->bad_line,
+		                         r->bad_col, r->bad);
 		clear_event(r);
 		if (answer != TLDB_PLUGIN_OK)
 			r->stop = 1;
@@ -180,20 +200,19 @@ static int emit_event(reader *r)
 	const tldb_plugin_source *srcs[MAX_SOURCES + 1];
 	for (size_t i = 0; i < r->nsrc; i++) {
 		source_buf *s = &r->src[i];
-		s->pub = (tldb_plugin_source){
-			sizeof(tldb_plugin_source),
-			0,
-			s->f[S_URL],
-			s->f[S_TITLE],
-			s->f[S_PLUGIN],
-			s->f[S_QUOTE],
-			s->f[S_EXPR],
-			s->f[S_DOC_DATE],
-			s->f[S_RESOLVER],
-			s->nspan == 2 ? s->span[0] : -1,
-			s->nspan == 2 ? s->span[1] : -1,
-			s->nexpr == 2 ? s->expr[0] : -1,
-			s->nexpr == 2 ? s->expr[1] : -1};
+		s->pub = (tldb_plugin_source){sizeof(tldb_plugin_source),
+		                              0,
+		                              s->f[S_URL],
+		                              s->f[S_TITLE],
+		                              s->f[S_PLUGIN],
+		                              s->f[S_QUOTE],
+		                              s->f[S_EXPR],
+		                              s->f[S_DOC_DATE],
+		                              s->f[S_RESOLVER],
+		                              s->nspan == 2 ? s->span[0] : -1,
+		                              s->nspan == 2 ? s->span[1] : -1,
+		                              s->nexpr == 2 ? s->expr[0] : -1,
+		                              s->nexpr == 2 ? s->expr[1] : -1};
 		srcs[i] = &s->pub;
 	}
 	srcs[r->nsrc] = NULL;
@@ -235,14 +254,16 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 			r->f[i] = copy;
 			return 1;
 		}
-		if (r->key && (strcmp(r->key, "tags") == 0 ||
-			       strcmp(r->key, "sources") == 0) && is_null)
+		if (r->key &&
+		    (strcmp(r->key, "tags") == 0 ||
+		     strcmp(r->key, "sources") == 0) &&
+		    is_null)
 			return 1;
 		break;
 	case R_META:
 		if ((i = index_of((const char *const[]){"name", "title",
-							 "description"},
-				  3, r->key)) >= 0) {
+		                                        "description"},
+		                  3, r->key)) >= 0) {
 			free(r->meta[i]);
 			r->meta[i] = copy;
 			return 1;
@@ -268,7 +289,7 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 		break;
 	case R_SPAN:
 		problem(r, "\"%s\" must be [begin, end] byte offsets",
-			r->span_key ? r->span_key : "span");
+		        r->span_key ? r->span_key : "span");
 		break;
 	case R_ROOT:
 	case R_EVENTS:
@@ -280,7 +301,7 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 			return emit_event(r);
 		}
 		return fatal(r, "expected a tldb document, an array of events "
-				"or JSON Lines of events");
+		                "or JSON Lines of events");
 	default:
 		break;
 	}
@@ -309,7 +330,8 @@ static int cb_boolean(void *ctx, int b)
 	(void)b;
 	if (top(r) == R_EVENT && index_of(field_names, NFIELDS, r->key) >= 0)
 		problem(r, "\"%s\" must be a string", r->key);
-	return top(r) == R_ROOT ? fatal(r, "expected an object or an array") : 1;
+	return top(r) == R_ROOT ? fatal(r, "expected an object or an array")
+	                        : 1;
 }
 
 static int cb_number(void *ctx, const char *s, size_t n)
@@ -320,12 +342,13 @@ static int cb_number(void *ctx, const char *s, size_t n)
 	if (top(r) == R_DOC && r->key && strcmp(r->key, "tldb") == 0) {
 		if (n != 1 || s[0] != '1')
 			return fatal(r, "unsupported document version (tldb 1 "
-					"is supported)");
+			                "is supported)");
 		return 1;
 	}
 	if (top(r) == R_SPAN) {
 		source_buf *src = &r->src[r->nsrc - 1];
-		int is_expr = r->span_key && strcmp(r->span_key, "expr_span") == 0;
+		int is_expr =
+		        r->span_key && strcmp(r->span_key, "expr_span") == 0;
 		int *count = is_expr ? &src->nexpr : &src->nspan;
 		int64_t *dst = is_expr ? src->expr : src->span;
 		char *end;
@@ -333,7 +356,7 @@ static int cb_number(void *ctx, const char *s, size_t n)
 		long long v = strtoll(buf, &end, 10);
 		if (*end || *count >= 2 || v < 0)
 			problem(r, "\"%s\" must be [begin, end] byte offsets",
-				is_expr ? "expr_span" : "span");
+			        is_expr ? "expr_span" : "span");
 		else
 			dst[(*count)++] = v;
 		return 1;
@@ -342,7 +365,8 @@ static int cb_number(void *ctx, const char *s, size_t n)
 		problem(r, "\"%s\" must be a string", r->key);
 	if (top(r) == R_TAGS)
 		problem(r, "a tag must be a string");
-	return top(r) == R_ROOT ? fatal(r, "expected an object or an array") : 1;
+	return top(r) == R_ROOT ? fatal(r, "expected an object or an array")
+	                        : 1;
 }
 
 static int cb_start_map(void *ctx)
@@ -362,7 +386,7 @@ static int cb_start_map(void *ctx)
 		if (r->key && strcmp(r->key, "timeline") == 0) {
 			if (r->events_seen)
 				return fatal(r, "\"timeline\" must come before "
-						"\"events\"");
+				                "\"events\"");
 			return push(r, R_META);
 		}
 		return push(r, R_SKIP);
@@ -391,8 +415,8 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	if (top(r) == R_TOP_MAP) {
 		/* The first key tells a document from an event (JSON Lines). */
 		int doc = strcmp(r->key, "tldb") == 0 ||
-			  strcmp(r->key, "timeline") == 0 ||
-			  strcmp(r->key, "events") == 0;
+		          strcmp(r->key, "timeline") == 0 ||
+		          strcmp(r->key, "events") == 0;
 		r->stack[r->depth] = doc ? R_DOC : R_EVENT;
 	}
 	return 1;
@@ -412,8 +436,8 @@ static int cb_end_map(void *ctx)
 		return emit_event(r);
 	}
 	if (ro == R_META) {
-		tldb_plugin_timeline tl = {sizeof tl, 0, r->meta[0], r->meta[1],
-					   r->meta[2], 0};
+		tldb_plugin_timeline tl = {sizeof tl,  0,          r->meta[0],
+		                           r->meta[1], r->meta[2], 0};
 		if (!r->meta[0])
 			return fatal(r, "\"timeline\" needs a \"name\"");
 		if (json_host->set_timeline(r->run, &tl) != TLDB_PLUGIN_OK) {
@@ -433,7 +457,8 @@ static int cb_start_array(void *ctx)
 	case R_ROOT:
 		return push(r, R_EVENTS);
 	case R_DOC:
-		return push(r, k && strcmp(k, "events") == 0 ? R_EVENTS : R_SKIP);
+		return push(r,
+		            k && strcmp(k, "events") == 0 ? R_EVENTS : R_SKIP);
 	case R_EVENT:
 		if (k && strcmp(k, "tags") == 0)
 			return push(r, R_TAGS);
@@ -443,9 +468,11 @@ static int cb_start_array(void *ctx)
 			problem(r, "\"%s\" must be a string", k);
 		return push(r, R_SKIP);
 	case R_SOURCE:
-		if (k && (strcmp(k, "span") == 0 || strcmp(k, "expr_span") == 0)) {
+		if (k &&
+		    (strcmp(k, "span") == 0 || strcmp(k, "expr_span") == 0)) {
 			free(r->span_key);
-			r->span_key = dup_n((const unsigned char *)k, strlen(k));
+			r->span_key =
+			        dup_n((const unsigned char *)k, strlen(k));
 			return push(r, R_SPAN);
 		}
 		return push(r, R_SKIP);
@@ -467,21 +494,22 @@ static int cb_end_array(void *ctx)
 	advance(r);
 	if (top(r) == R_SPAN) {
 		source_buf *src = &r->src[r->nsrc - 1];
-		int is_expr = r->span_key && strcmp(r->span_key, "expr_span") == 0;
+		int is_expr =
+		        r->span_key && strcmp(r->span_key, "expr_span") == 0;
 		if ((is_expr ? src->nexpr : src->nspan) != 2 ||
 		    (is_expr ? src->expr[1] < src->expr[0]
-			     : src->span[1] < src->span[0]))
+		             : src->span[1] < src->span[0]))
 			problem(r, "\"%s\" must be [begin, end] byte offsets",
-				is_expr ? "expr_span" : "span");
+			        is_expr ? "expr_span" : "span");
 	}
 	r->depth--;
 	return 1;
 }
 
 static const yajl_callbacks callbacks = {
-	cb_null,     cb_boolean,   NULL,       NULL,         cb_number,
-	cb_string,   cb_start_map, cb_map_key, cb_end_map,   cb_start_array,
-	cb_end_array};
+        cb_null,    cb_boolean,     NULL,         NULL,
+        cb_number,  cb_string,      cb_start_map, cb_map_key,
+        cb_end_map, cb_start_array, cb_end_array};
 
 static void report_syntax(reader *r, const unsigned char *buf, size_t len)
 {
@@ -489,7 +517,7 @@ static void report_syntax(reader *r, const unsigned char *buf, size_t len)
 	unsigned char *msg = yajl_get_error(r->h, 0, buf, len);
 	char text[300];
 	snprintf(text, sizeof text, "invalid JSON: %s",
-		 msg ? (const char *)msg : "parse error");
+	         msg ? (const char *)msg : "parse error");
 	/* yajl's message ends with a newline. */
 	size_t n = strlen(text);
 	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
@@ -514,8 +542,8 @@ static int32_t feed(reader *r, unsigned char *buf, size_t len, int last)
 {
 	r->chunk = buf;
 	r->scanned = 0;
-	yajl_status st = last ? yajl_complete_parse(r->h)
-			      : yajl_parse(r->h, buf, len);
+	yajl_status st =
+	        last ? yajl_complete_parse(r->h) : yajl_parse(r->h, buf, len);
 	if (st == yajl_status_ok)
 		return 0;
 	if (st == yajl_status_client_canceled || r->stop)
@@ -551,7 +579,8 @@ int32_t json_import_run(tldb_run *run, void *state)
 		if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 			skip = 3; /* a UTF-8 byte order mark */
 		first = 0;
-		if ((rc = feed(r, buf + skip, (size_t)n - skip, n == 0)) || n == 0)
+		if ((rc = feed(r, buf + skip, (size_t)n - skip, n == 0)) ||
+		    n == 0)
 			break;
 	}
 	if (rc == TLDB_PLUGIN_OK && r->depth != 0) {

@@ -19,8 +19,9 @@ static void set_str(json_t *o, const char *key, const char *s)
 static void set_span(json_t *o, const char *key, int64_t a, int64_t b)
 {
 	if (a >= 0)
-		json_object_set_new(o, key, json_pack("[II]", (json_int_t)a,
-						      (json_int_t)b));
+		json_object_set_new(
+		        o, key,
+		        json_pack("[II]", (json_int_t)a, (json_int_t)b));
 }
 
 static void set_instant(json_t *o, const char *key, int64_t t)
@@ -64,7 +65,8 @@ static json_t *event_json(const tldb_plugin_event *ev)
 	json_object_set_new(o, "sources", srcs);
 	set_instant(o, "created", ev->created);
 	set_instant(o, "updated", ev->updated);
-	json_object_set_new(o, "sequence", json_integer((json_int_t)ev->sequence));
+	json_object_set_new(o, "sequence",
+	                    json_integer((json_int_t)ev->sequence));
 	return o;
 }
 
@@ -75,7 +77,8 @@ static int32_t put(tldb_run *run, const char *s)
 
 static int32_t put_json(tldb_run *run, json_t *o)
 {
-	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text =
+	        o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	if (!text) {
 		json_host->error(run, TLDB_PLUGIN_NOMEM, 0, 0, "out of memory");
@@ -88,7 +91,7 @@ static int32_t put_json(tldb_run *run, json_t *o)
 
 /* Writes every event, each followed by `sep` (the last by `last`). */
 static int32_t write_events(tldb_run *run, const char *first, const char *sep,
-			    const char *last)
+                            const char *last)
 {
 	const tldb_plugin_event *ev;
 	int32_t rc, n = 0;
@@ -112,7 +115,8 @@ int32_t json_export_document(tldb_run *run, void *state)
 		set_str(t, "name", tl->name);
 		set_str(t, "title", tl->title);
 		set_str(t, "description", tl->description);
-		if (!(rc = put(run, "\"timeline\": ")) && !(rc = put_json(run, t)))
+		if (!(rc = put(run, "\"timeline\": ")) &&
+		    !(rc = put_json(run, t)))
 			rc = put(run, ", ");
 	}
 	if (!rc)

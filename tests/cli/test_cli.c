@@ -1348,13 +1348,13 @@ Test(cli, failed_write_leaves_no_new_database)
 {
 	char *bad = path_in("bad.json");
 	write_file(bad, "[{\"title\": \"ok\", \"start\": \"2022\"},\n"
-			" {\"title\": \"bad\", \"start\": \"2022-13\"}]\n");
+	                " {\"title\": \"bad\", \"start\": \"2022-13\"}]\n");
 	cr_assert(!exists(g_db));
 	expect_error(TL("import", bad), 1, "month 13 is out of range");
 	cr_assert(!exists(g_db), "a failed import left a new database");
 	expect_error(TL("add", "--title", "x", "--start", "2022", "--timeline",
-			"nope"),
-		     1, "unknown timeline 'nope'");
+	                "nope"),
+	             1, "unknown timeline 'nope'");
 	cr_assert(!exists(g_db), "a failed add left a new database");
 	free(bad);
 }
@@ -1378,8 +1378,8 @@ Test(cli, export_writes_whole_files_or_none)
 {
 	seed();
 	char *out = path_in("out.jsonl");
-	run r = expect(TL("export", "--format", "jsonl", "2022-09", "--timeline",
-	                  "asia", "--output", out),
+	run r = expect(TL("export", "--format", "jsonl", "2022-09",
+	                  "--timeline", "asia", "--output", out),
 	               0);
 	run_free(&r);
 	size_t len;
@@ -1408,4 +1408,32 @@ Test(cli, export_writes_whole_files_or_none)
 	free(doc);
 	free(first);
 	free(out);
+}
+
+/* An export of several timelines imports into a fresh database: the
+ * timelines its events name come with them. */
+Test(cli, export_of_several_timelines_reimports)
+{
+	seed();
+	char *doc = path_in("all.json");
+	run r = expect(TL("export", "--output", doc), 0);
+	run_free(&r);
+	char *fresh = path_in("fresh.db");
+	r = expect(run_db(fresh, (const char *const[]){"import", doc, NULL}),
+	           0);
+	cr_expect(strstr(r.err, "9 events written") != NULL, "%s", r.err);
+	run_free(&r);
+	r = expect(
+	        run_db(fresh, (const char *const[]){"timeline", "list", NULL}),
+	        0);
+	cr_expect(strstr(r.out, "asia") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "default") != NULL, "%s", r.out);
+	run_free(&r);
+	r = expect(run_db(fresh, (const char *const[]){"query", "--timeline",
+	                                               "asia", NULL}),
+	           0);
+	cr_expect(strstr(r.out, "SCO summit") != NULL, "%s", r.out);
+	run_free(&r);
+	free(fresh);
+	free(doc);
 }

@@ -27,9 +27,10 @@ static void setup(void)
 	FILE *f = fopen(input, "w");
 	cr_assert_not_null(f);
 	for (int i = 0; i < 5000; i++)
-		fprintf(f, "{\"uid\": \"e%d\", \"title\": \"Event %d\", "
-			   "\"start\": \"2022-%02d-%02d\"}\n",
-			i, i, 1 + i % 12, 1 + i % 28);
+		fprintf(f,
+		        "{\"uid\": \"e%d\", \"title\": \"Event %d\", "
+		        "\"start\": \"2022-%02d-%02d\"}\n",
+		        i, i, 1 + i % 12, 1 + i % 28);
 	fclose(f);
 }
 
@@ -37,7 +38,7 @@ static void teardown(void)
 {
 	char path[400];
 	const char *names[] = {"events.jsonl", "db.sqlite", "db.sqlite-wal",
-			       "db.sqlite-shm"};
+	                       "db.sqlite-shm"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		unlink(path);
@@ -116,9 +117,9 @@ Test(progress, shown_on_a_terminal)
 	char *out = run_on_pty(&status);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
 	cr_expect(strstr(out, " records, ") != NULL,
-		  "no progress line on a terminal:\n%s", out);
+	          "no progress line on a terminal:\n%s", out);
 	cr_expect(strstr(out, "/s") != NULL && strstr(out, "%") != NULL,
-		  "the progress line gives a rate and a percentage:\n%s", out);
+	          "the progress line gives a rate and a percentage:\n%s", out);
 	cr_expect(strstr(out, "5000 events written") != NULL, "%s", out);
 	free(out);
 }
@@ -129,7 +130,7 @@ Test(progress, absent_when_not_a_terminal)
 	char *out = run_on_pipe(&status);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
 	cr_expect(strstr(out, " records, ") == NULL,
-		  "a progress line went to a pipe:\n%s", out);
+	          "a progress line went to a pipe:\n%s", out);
 	cr_expect(strchr(out, '\r') == NULL, "%s", out);
 	cr_expect(strstr(out, "5000 events written") != NULL, "%s", out);
 	free(out);

@@ -1435,19 +1435,23 @@ Test(store, timeline_updated_at_commit)
 		ev.timeline = "t";
 		put_ok(db, &ev, TLDB_PUT_INSERTED);
 	}
-	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	cr_expect_eq(raw_int(db_path,
+	                     "SELECT updated FROM timelines WHERE name = 't'"),
 	             100, "a reader sees the old stamp before the commit");
 	cr_assert_eq(tldb_commit(db), TLDB_OK, "%s", tldb_errmsg(db));
-	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	cr_expect_eq(raw_int(db_path,
+	                     "SELECT updated FROM timelines WHERE name = 't'"),
 	             200);
 	tldb_set_now(db, 300);
 	cr_assert_eq(tldb_begin(db), TLDB_OK);
 	cr_assert_eq(tldb_remove(db, "e0"), TLDB_OK);
 	tldb_rollback(db);
-	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	cr_expect_eq(raw_int(db_path,
+	                     "SELECT updated FROM timelines WHERE name = 't'"),
 	             200);
 	cr_assert_eq(tldb_remove(db, "e0"), TLDB_OK);
-	cr_expect_eq(raw_int(db_path, "SELECT updated FROM timelines WHERE name = 't'"),
+	cr_expect_eq(raw_int(db_path,
+	                     "SELECT updated FROM timelines WHERE name = 't'"),
 	             300);
 	/* A renamed timeline is looked up afresh inside a transaction. */
 	cr_assert_eq(tldb_begin(db), TLDB_OK);

@@ -1,0 +1,177 @@
+/*
+ * test_check.c -- end-to-end tests of `tldb plugins check FILE.so`: each
+ * test spawns the real built binary (posix_spawn, stdout and stderr captured
+ * through one pipe) and checks the exit status and the report: the bundled
+ * json and jsonl plugins pass every check; a text file and libtldb.so (a
+ * shared object that is no plugin) fail with FAIL lines.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+typedef struct run {
+	int code; /* exit status, or -1 when killed by a signal */
+	char *out;
+	size_t len;
+} run;
+
+static void append(run *r, size_t *cap, const char *p, size_t n)
+{
+	if (r->len + n + 1 > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		while (c < r->len + n + 1)
+			c *= 2;
+		char *b = realloc(r->out, c);
+		cr_assert_not_null(b);
+		r->out = b;
+		*cap = c;
+	}
+	memcpy(r->out + r->len, p, n);
+	r->len += n;
+	r->out[r->len] = '\0';
+}
+
+/* Runs `tldb plugins check [file]`, stdin from /dev/null. */
+static run check_file(const char *file)
+{
+	char *argv[] = {(char *)TLDB_BIN, "plugins", "check", (char *)file,
+	                NULL};
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	pid_t pid;
+	int rc = posix_spawn(&pid, TLDB_BIN, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "cannot spawn %s: %s", TLDB_BIN, strerror(rc));
+	close(fds[1]);
+	run r = {0, NULL, 0};
+	size_t cap = 0;
+	append(&r, &cap, "", 0);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			cr_assert_eq(errno, EINTR, "read: %s", strerror(errno));
+			continue;
+		}
+		append(&r, &cap, buf, (size_t)n);
+	}
+	close(fds[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		cr_assert_eq(errno, EINTR);
+	r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return r;
+}
+
+/* The counts of the report's last line "N passed, M failed". */
+static void summary(const run *r, int *passed, int *failed)
+{
+	const char *end = r->out + r->len;
+	while (end > r->out && end[-1] == '\n')
+		end--;
+	const char *line = end;
+	while (line > r->out && line[-1] != '\n')
+		line--;
+	cr_assert_eq(sscanf(line, "%d passed, %d failed", passed, failed), 2,
+	             "no summary line at the end of:\n%s", r->out);
+}
+
+static void expect_pass(const char *plugin)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/plugins/%s", TLDB_BUILD_DIR, plugin);
+	run r = check_file(path);
+	cr_assert_eq(r.code, 0, "exit %d for %s:\n%s", r.code, plugin, r.out);
+	int passed, failed;
+	summary(&r, &passed, &failed);
+	cr_assert_eq(failed, 0, "%s:\n%s", plugin, r.out);
+	cr_assert_gt(passed, 3, "%s:\n%s", plugin, r.out);
+	cr_assert_null(strstr(r.out, "FAIL  "), "%s:\n%s", plugin, r.out);
+	free(r.out);
+}
+
+static void expect_fail(const char *path)
+{
+	run r = check_file(path);
+	cr_assert_eq(r.code, 1, "exit %d for %s:\n%s", r.code, path, r.out);
+	cr_assert_not_null(strstr(r.out, "\nFAIL  "), "no FAIL line:\n%s",
+	                   r.out);
+	int passed, failed;
+	summary(&r, &passed, &failed);
+	cr_assert_gt(failed, 0, "%s", r.out);
+	free(r.out);
+}
+
+Test(check, json_passes)
+{
+	expect_pass("json.so");
+}
+
+Test(check, jsonl_passes)
+{
+	run r = check_file(TLDB_BUILD_DIR "/plugins/jsonl.so");
+	cr_assert_not_null(strstr(r.out, "skip  importer"), "%s", r.out);
+	free(r.out);
+	expect_pass("jsonl.so");
+}
+
+Test(check, json_report_names_the_plugin)
+{
+	run r = check_file(TLDB_BUILD_DIR "/plugins/json.so");
+	cr_assert_not_null(strstr(r.out, "ok    loads: json "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "import,export"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "ok    round trip"), "%s", r.out);
+	free(r.out);
+}
+
+Test(check, text_file_fails)
+{
+	char dir[] = "/tmp/tldb-test-check-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/notaplugin.so", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("this is not a shared object\n", f);
+	fclose(f);
+	expect_fail(path);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(check, libtldb_fails)
+{
+	run r = check_file(TLDB_BUILD_DIR "/libtldb.so");
+	cr_assert_not_null(strstr(r.out, "FAIL  loads"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "FAIL  exports only"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "libsqlite3"), "%s", r.out);
+	free(r.out);
+	expect_fail(TLDB_BUILD_DIR "/libtldb.so");
+}
+
+Test(check, missing_file_fails)
+{
+	expect_fail("/nonexistent/tldb/plugin.so");
+}
+
+Test(check, usage_without_file)
+{
+	run r = check_file(NULL);
+	cr_assert_eq(r.code, 2, "exit %d:\n%s", r.code, r.out);
+	free(r.out);
+}
