@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR -- runs bench-store (built in BUILD_DIR) at each size
+# of $BENCH_SIZES (default: 1,000,000 and 10,000,000 events), with the
+# databases under BUILD_DIR/bench/db (removed afterwards), and writes the
+# output to BUILD_DIR/bench/results.md.  Extra bench-store options may be
+# given in $BENCH_ARGS (e.g. BENCH_ARGS="--queries 200 --seed 7").
+# Exits non-zero when any run fails (e.g. tldb and the ceiling disagree).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: bench/run.sh BUILD_DIR" >&2
+	exit 2
+fi
+build=$1
+bin=$build/bench-store
+out=$build/bench
+dbdir=$out/db
+results=$out/results.md
+sizes=${BENCH_SIZES:-"1000000 10000000"}
+
+if [ ! -x "$bin" ]; then
+	echo "bench/run.sh: $bin is missing (cmake --build $build --target bench-store)" >&2
+	exit 2
+fi
+mkdir -p "$dbdir"
+trap 'rm -rf "$dbdir"' EXIT
+
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//' || true)
+{
+	echo "# tldb benchmark results"
+	echo
+	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GB RAM", $2 / 1048576}' /proc/meminfo)"
+	echo "- kernel: $(uname -sr)"
+	echo "- sizes: $sizes"
+	echo
+} >"$results"
+
+status=0
+for n in $sizes; do
+	echo "== bench-store --events $n ==" >&2
+	# shellcheck disable=SC2086 # BENCH_ARGS is a list of options
+	if ! "$bin" --events "$n" --dir "$dbdir" ${BENCH_ARGS:-} 2>&1 | tee -a "$results"; then
+		echo "bench/run.sh: the run at $n events failed" | tee -a "$results" >&2
+		status=1
+	fi
+	echo >>"$results"
+	rm -f "$dbdir"/*
+done
+echo "results: $results" >&2
+exit $status
