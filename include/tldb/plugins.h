@@ -9,9 +9,10 @@
  * descriptors handed out are the host's normalised copies: every struct at
  * the size this host knows, zero where the plugin's was smaller.
  *
- * A registry is used by one thread at a time; imports and exports through it
- * may run on several threads only with a registry each.  (The server opens
- * one registry and serialises formats that are not TLDB_FORMAT_THREADSAFE.)
+ * Loading is for one thread at a time.  A loaded registry may be shared:
+ * imports and exports through it may run on several threads at once (each
+ * with its own tldb handle); the host runs one instance at a time of a
+ * format that is not flagged TLDB_FORMAT_THREADSAFE.
  */
 #ifndef TLDB_PLUGINS_H
 #define TLDB_PLUGINS_H

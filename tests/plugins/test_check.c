@@ -175,3 +175,24 @@ Test(check, usage_without_file)
 	cr_assert_eq(r.code, 2, "exit %d:\n%s", r.code, r.out);
 	free(r.out);
 }
+
+/* A plugin that crashes in run is reported, not inherited: the checker runs
+ * plugin code in child processes. */
+Test(check, crash_in_run_is_reported)
+{
+	run r = check_file(TLDB_FIXTURE_DIR "/crash.so");
+	cr_assert_eq(r.code, 1, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "ok    loads"), "%s", r.out);
+	/* A plain build sees the signal; a sanitizer build may stop the child
+	 * before the signal, which the checker reports as an exit without a
+	 * result.  Either way the importer check fails and the checker lives.
+	 */
+	cr_assert(strstr(r.out, "FAIL  importer") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "crashed with signal") != NULL ||
+	                  strstr(r.out, "without") != NULL,
+	          "%s", r.out);
+	int passed, failed;
+	summary(&r, &passed, &failed);
+	cr_assert_gt(failed, 0, "%s", r.out);
+	free(r.out);
+}

@@ -737,3 +737,70 @@ Test(pipeline, skip_mode_still_fails_on_an_error_that_is_not_a_record)
 	tldb_close(db);
 	tldb_plugins_free(p);
 }
+
+/* ---- one registry shared by threads ---- */
+
+typedef struct exporter_thread {
+	tldb_plugins *p;
+	const char *dbpath;
+	int failures;
+	char msg[256];
+} exporter_thread;
+
+static void *export_worker(void *arg)
+{
+	exporter_thread *w = arg;
+	tldb *db = NULL;
+	if (tldb_open(w->dbpath, TLDB_OPEN_READONLY, &db)) {
+		w->failures++;
+		tldb_close(db);
+		return NULL;
+	}
+	for (int i = 0; i < 20; i++) {
+		sink out;
+		memset(&out, 0, sizeof out);
+		tldb_export_opts eo;
+		memset(&eo, 0, sizeof eo);
+		eo.format = "lines";
+		eo.write = sink_write;
+		eo.ud = &out;
+		tldb_msgbuf err;
+		if (tldb_export(db, w->p, &eo, NULL, &err) != TLDB_OK) {
+			w->failures++;
+			snprintf(w->msg, sizeof w->msg, "%.200s", err.msg);
+		}
+		free(out.buf);
+	}
+	tldb_close(db);
+	return NULL;
+}
+
+/* A format not flagged TLDB_FORMAT_THREADSAFE runs one instance at a time,
+ * however many threads share the registry (the fixture fails if it ever
+ * finds another instance running). */
+Test(pipeline, shared_registry_serialises_formats_that_are_not_threadsafe)
+{
+	tldb_plugins *p = lines_registry();
+	write_text(tmp_path("in.lines"), five);
+	tldb *db = open_db(tmp_path("t.db"));
+	tldb_msgbuf err;
+	cr_assert_eq(import_file(db, p, NULL, tmp_path("in.lines"), NULL, &err),
+	             TLDB_OK, "%s", err.msg);
+	tldb_close(db);
+	char dbpath[512];
+	snprintf(dbpath, sizeof dbpath, "%s", tmp_path("t.db"));
+	exporter_thread ws[4];
+	pthread_t ts[4];
+	for (int i = 0; i < 4; i++) {
+		memset(&ws[i], 0, sizeof ws[i]);
+		ws[i].p = p;
+		ws[i].dbpath = dbpath;
+		cr_assert_eq(
+		        pthread_create(&ts[i], NULL, export_worker, &ws[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(pthread_join(ts[i], NULL), 0);
+		cr_expect_eq(ws[i].failures, 0, "thread %d: %s", i, ws[i].msg);
+	}
+	tldb_plugins_free(p);
+}
