@@ -114,6 +114,9 @@ int cli_query_args(const cli_ctx *ctx, const char *cmd, const char *usage,
                    int allow_output, int argc, char **argv, query_args *qa);
 void cli_query_args_release(query_args *qa);
 
+/* EXIT_OK when an exporter `format` is loaded, else a usage error. */
+int cli_need_exporter(const cli_ctx *ctx, const char *cmd, const char *format);
+
 /* Runs an export of qa's query to `out` (stdout or a file). */
 int cli_export_to(const cli_ctx *ctx, tldb *db, query_args *qa, FILE *out);
 

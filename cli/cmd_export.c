@@ -63,14 +63,8 @@ int cmd_export(const cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (!qa.format)
 		qa.format = "json";
-	tldb_plugins *p = cli_plugins(ctx);
-	if (!p || !tldb_plugins_exporter(p, qa.format)) {
-		rc = cli_usage_error("export",
-		                     "--format: no exporter '%s' (see: tldb "
-		                     "plugins)",
-		                     qa.format);
+	if ((rc = cli_need_exporter(ctx, "export", qa.format)))
 		goto out;
-	}
 	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db) {
 		rc = EXIT_FAIL;

@@ -60,16 +60,8 @@ int cmd_query(const cli_ctx *ctx, int argc, char **argv)
 		rc = cli_usage_error("query", "-o goes with --format FORMAT");
 		goto out;
 	}
-	if (!table) {
-		tldb_plugins *p = cli_plugins(ctx);
-		if (!p || !tldb_plugins_exporter(p, qa.format)) {
-			rc = cli_usage_error("query",
-			                     "--format: no exporter '%s' (see: "
-			                     "tldb plugins)",
-			                     qa.format);
-			goto out;
-		}
-	}
+	if (!table && (rc = cli_need_exporter(ctx, "query", qa.format)))
+		goto out;
 	tldb *db = cli_open(ctx, CLI_READ);
 	if (!db) {
 		rc = EXIT_FAIL;

@@ -94,6 +94,19 @@ void cli_input_error(const char *name, const tldb_msgbuf *err)
 		cli_error("%s: %s", name, err->msg);
 }
 
+int cli_need_exporter(const cli_ctx *ctx, const char *cmd, const char *format)
+{
+	tldb_plugins *p = cli_plugins(ctx);
+	if (!p)
+		return EXIT_FAIL;
+	if (tldb_plugins_exporter(p, format))
+		return EXIT_OK;
+	return cli_usage_error(cmd,
+	                       "--format: no exporter '%s' (see: tldb "
+	                       "plugins)",
+	                       format);
+}
+
 static int write_stream(void *ud, const void *buf, size_t len)
 {
 	return fwrite(buf, 1, len, ud) == len ? 0 : -1;

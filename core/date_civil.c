@@ -17,7 +17,7 @@
 
 #include "date_internal.h"
 
-int64_t tldb__floor_div(int64_t a, int64_t b)
+int64_t tl_floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 	if ((a % b != 0) && ((a < 0) != (b < 0)))
@@ -25,7 +25,7 @@ int64_t tldb__floor_div(int64_t a, int64_t b)
 	return q;
 }
 
-int64_t tldb__floor_mod(int64_t a, int64_t b)
+int64_t tl_floor_mod(int64_t a, int64_t b)
 {
 	int64_t r = a % b;
 	return r < 0 ? r + b : r;
@@ -77,7 +77,7 @@ TLDB_API int tldb_days_in_month(int64_t y, int m)
 	return len[m - 1];
 }
 
-int tldb__format_year(int64_t y, char *buf, size_t size)
+int tl_format_year(int64_t y, char *buf, size_t size)
 {
 	int n;
 
@@ -94,8 +94,8 @@ int tldb__format_year(int64_t y, char *buf, size_t size)
 
 TLDB_API int tldb_format_instant(int64_t t, char *buf, size_t size)
 {
-	int64_t days = tldb__floor_div(t, TLDB_DAY_SECONDS);
-	int64_t sod = tldb__floor_mod(t, TLDB_DAY_SECONDS);
+	int64_t days = tl_floor_div(t, TLDB_DAY_SECONDS);
+	int64_t sod = tl_floor_mod(t, TLDB_DAY_SECONDS);
 	int64_t y;
 	int m, d, n, k;
 	char year[32];
@@ -103,7 +103,7 @@ TLDB_API int tldb_format_instant(int64_t t, char *buf, size_t size)
 	if (!buf || size == 0)
 		return 0;
 	tldb_civil_from_days(days, &y, &m, &d);
-	if (tldb__format_year(y, year, sizeof year) < 0)
+	if (tl_format_year(y, year, sizeof year) < 0)
 		year[0] = '\0';
 	n = snprintf(buf, size, "%s-%02d-%02dT%02d:%02d:%02dZ", year, m, d,
 	             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
@@ -170,8 +170,8 @@ static void errbuf_vset(tldb_errbuf *err, int column, const char *input,
 	(void)vsnprintf(err->msg + used, sizeof err->msg - used, fmt, ap);
 }
 
-void tldb__errf(tldb_errbuf *err, int column, const char *input,
-                const char *fmt, ...)
+void tl_errf(tldb_errbuf *err, int column, const char *input, const char *fmt,
+             ...)
 {
 	va_list ap;
 
@@ -180,7 +180,7 @@ void tldb__errf(tldb_errbuf *err, int column, const char *input,
 	va_end(ap);
 }
 
-void tldb__errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
+void tl_errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -189,7 +189,7 @@ void tldb__errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
 	va_end(ap);
 }
 
-int tldb__zone_is_default(const char *zone)
+int tl_zone_is_default(const char *zone)
 {
 	return zone == NULL || zone[0] == '\0';
 }

@@ -72,7 +72,7 @@ static void put_point(out_buf *o, const tldb_datepoint *pt)
 	}
 	if (pt->kind == TLDB_POINT_UNKNOWN)
 		return;
-	n = tldb__format_year(pt->year, year, sizeof year);
+	n = tl_format_year(pt->year, year, sizeof year);
 	if (n > 0)
 		put(o, year, (size_t)n);
 	if (pt->precision >= TLDB_PREC_MONTH)

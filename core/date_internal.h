@@ -15,23 +15,23 @@
 #define TLDB_DAY_SECONDS INT64_C(86400)
 
 /* Floor division and the matching non-negative remainder (b > 0). */
-int64_t tldb__floor_div(int64_t a, int64_t b);
-int64_t tldb__floor_mod(int64_t a, int64_t b);
+int64_t tl_floor_div(int64_t a, int64_t b);
+int64_t tl_floor_mod(int64_t a, int64_t b);
 
 /* Writes year y canonically ("2022", "-0044", "Y12000", "Y-12000") into buf.
  * Returns the length, or -1 when it does not fit. */
-int tldb__format_year(int64_t y, char *buf, size_t size);
+int tl_format_year(int64_t y, char *buf, size_t size);
 
 /* Fills *err (when not NULL): the message is `input` followed by ": " and the
  * formatted text; column is 1-based (0: no position). */
-void tldb__errf(tldb_errbuf *err, int column, const char *input,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tl_errf(tldb_errbuf *err, int column, const char *input, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
 
 /* Fills *err with the formatted text alone (no input prefix). */
-void tldb__errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
+void tl_errf_plain(tldb_errbuf *err, int column, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* 1 when `zone` is NULL, "" (meaning UTC to the callers of this module). */
-int tldb__zone_is_default(const char *zone);
+int tl_zone_is_default(const char *zone);
 
 #endif /* TLDB_DATE_INTERNAL_H */

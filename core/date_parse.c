@@ -57,8 +57,8 @@ static int64_t digits_value(const char *p, size_t n)
 static int two_digits(point_reader *r, const char *what, int *out)
 {
 	if (digit_run(r, r->i) != 2) {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "expected a two-digit %s", what);
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "expected a two-digit %s", what);
 		return TLDB_EDATE;
 	}
 	*out = (int)digits_value(r->p + r->i, 2);
@@ -78,14 +78,14 @@ static int read_y_year(point_reader *r, tldb_datepoint *pt)
 	}
 	n = digit_run(r, r->i);
 	if (n < 5 || r->p[r->i] == '0') {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "a year with the Y prefix needs more than four "
-		           "digits and no leading zero");
+		tl_errf(r->err, col(r, start), r->input,
+		        "a year with the Y prefix needs more than four "
+		        "digits and no leading zero");
 		return TLDB_EDATE;
 	}
 	if (n > 9) {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "year is out of range (at most 999999999)");
+		tl_errf(r->err, col(r, start), r->input,
+		        "year is out of range (at most 999999999)");
 		return TLDB_EDATE;
 	}
 	pt->year = digits_value(r->p + r->i, n) * (neg ? -1 : 1);
@@ -104,27 +104,27 @@ static int read_plain_year(point_reader *r, tldb_datepoint *pt)
 	}
 	n = digit_run(r, r->i);
 	if (n == 8 && !neg) {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "the basic format is not accepted; write "
-		           "YYYY-MM-DD");
+		tl_errf(r->err, col(r, start), r->input,
+		        "the basic format is not accepted; write "
+		        "YYYY-MM-DD");
 		return TLDB_EDATE;
 	}
 	if (n > 4) {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "a year of more than four digits needs the Y "
-		           "prefix (Y%s%.*s)",
-		           neg ? "-" : "", (int)n, r->p + r->i);
+		tl_errf(r->err, col(r, start), r->input,
+		        "a year of more than four digits needs the Y "
+		        "prefix (Y%s%.*s)",
+		        neg ? "-" : "", (int)n, r->p + r->i);
 		return TLDB_EDATE;
 	}
 	if (n < 4) {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "expected a four-digit year");
+		tl_errf(r->err, col(r, start), r->input,
+		        "expected a four-digit year");
 		return TLDB_EDATE;
 	}
 	pt->year = digits_value(r->p + r->i, 4) * (neg ? -1 : 1);
 	if (neg && pt->year == 0) {
-		tldb__errf(r->err, col(r, start), r->input,
-		           "-0000 is not a year; write 0000");
+		tl_errf(r->err, col(r, start), r->input,
+		        "-0000 is not a year; write 0000");
 		return TLDB_EDATE;
 	}
 	r->i += 4;
@@ -145,8 +145,8 @@ static int read_month_day(point_reader *r, tldb_datepoint *pt)
 	if ((rc = two_digits(r, "month", &pt->month)) != TLDB_OK)
 		return rc;
 	if (pt->month < 1 || pt->month > 12) {
-		tldb__errf(r->err, col(r, at), r->input,
-		           "month %d is out of range", pt->month);
+		tl_errf(r->err, col(r, at), r->input,
+		        "month %d is out of range", pt->month);
 		return TLDB_EDATE;
 	}
 	pt->precision = TLDB_PREC_MONTH;
@@ -157,11 +157,11 @@ static int read_month_day(point_reader *r, tldb_datepoint *pt)
 	if ((rc = two_digits(r, "day", &pt->day)) != TLDB_OK)
 		return rc;
 	if (pt->day < 1 || pt->day > tldb_days_in_month(pt->year, pt->month)) {
-		if (tldb__format_year(pt->year, year, sizeof year) < 0)
+		if (tl_format_year(pt->year, year, sizeof year) < 0)
 			year[0] = '\0';
-		tldb__errf(r->err, col(r, at), r->input,
-		           "day %d is out of range for %s-%02d", pt->day, year,
-		           pt->month);
+		tl_errf(r->err, col(r, at), r->input,
+		        "day %d is out of range for %s-%02d", pt->day, year,
+		        pt->month);
 		return TLDB_EDATE;
 	}
 	pt->precision = TLDB_PREC_DAY;
@@ -175,8 +175,8 @@ static int time_field(point_reader *r, const char *what, int max, int *out)
 	int rc = two_digits(r, what, out);
 
 	if (rc == TLDB_OK && *out > max) {
-		tldb__errf(r->err, col(r, at), r->input,
-		           "%s %d is out of range", what, *out);
+		tl_errf(r->err, col(r, at), r->input, "%s %d is out of range",
+		        what, *out);
 		return TLDB_EDATE;
 	}
 	return rc;
@@ -191,21 +191,21 @@ static int read_offset(point_reader *r, tldb_datepoint *pt)
 	if (two_digits(r, "offset hour", &hh) != TLDB_OK)
 		return TLDB_EDATE;
 	if (peek(r, 0) != ':') {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "expected ':' in the offset (+HH:MM)");
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "expected ':' in the offset (+HH:MM)");
 		return TLDB_EDATE;
 	}
 	r->i++;
 	if (two_digits(r, "offset minute", &mm) != TLDB_OK)
 		return TLDB_EDATE;
 	if (hh > 23 || mm > 59) {
-		tldb__errf(r->err, col(r, at), r->input,
-		           "offset %.6s is out of range", r->p + at);
+		tl_errf(r->err, col(r, at), r->input,
+		        "offset %.6s is out of range", r->p + at);
 		return TLDB_EDATE;
 	}
 	if (sign < 0 && hh == 0 && mm == 0) {
-		tldb__errf(r->err, col(r, at), r->input,
-		           "offset -00:00 is not accepted; write Z or +00:00");
+		tl_errf(r->err, col(r, at), r->input,
+		        "offset -00:00 is not accepted; write Z or +00:00");
 		return TLDB_EDATE;
 	}
 	pt->zone_kind = TLDB_ZONE_OFFSET;
@@ -220,19 +220,19 @@ static int read_zone_name(point_reader *r, tldb_datepoint *pt)
 	while (end < r->len && r->p[end] != ']')
 		end++;
 	if (end >= r->len) {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "missing ']' after the time zone");
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "missing ']' after the time zone");
 		return TLDB_EDATE;
 	}
 	if (end - at == 0 || end - at >= TLDB_ZONE_NAME_MAX) {
-		tldb__errf(r->err, col(r, at), r->input, "bad time zone name");
+		tl_errf(r->err, col(r, at), r->input, "bad time zone name");
 		return TLDB_EDATE;
 	}
 	memcpy(pt->zone, r->p + at, end - at);
 	pt->zone[end - at] = '\0';
 	if (!tldb_zone_exists(pt->zone)) {
-		tldb__errf(r->err, col(r, at), r->input,
-		           "unknown time zone '%s'", pt->zone);
+		tl_errf(r->err, col(r, at), r->input, "unknown time zone '%s'",
+		        pt->zone);
 		return TLDB_EZONE;
 	}
 	pt->zone_kind = TLDB_ZONE_NAMED;
@@ -247,16 +247,16 @@ static int read_time(point_reader *r, tldb_datepoint *pt)
 	char c;
 
 	if (pt->precision != TLDB_PREC_DAY) {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "a time needs a full date (YYYY-MM-DD) before it");
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "a time needs a full date (YYYY-MM-DD) before it");
 		return TLDB_EDATE;
 	}
 	r->i++;
 	if ((rc = time_field(r, "hour", 23, &pt->hour)) != TLDB_OK)
 		return rc;
 	if (peek(r, 0) != ':') {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "expected ':' and minutes after the hour");
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "expected ':' and minutes after the hour");
 		return TLDB_EDATE;
 	}
 	r->i++;
@@ -291,8 +291,8 @@ static int read_qualifier(point_reader *r, tldb_datepoint *pt)
 	if (!q)
 		return TLDB_OK;
 	if (pt->precision >= TLDB_PREC_MINUTE) {
-		tldb__errf(r->err, col(r, r->i), r->input,
-		           "a qualifier ('%c') cannot follow a time", c);
+		tl_errf(r->err, col(r, r->i), r->input,
+		        "a qualifier ('%c') cannot follow a time", c);
 		return TLDB_EDATE;
 	}
 	pt->qualifiers = q;
@@ -339,8 +339,8 @@ static int point_bounds(point_reader *r, tldb_datepoint *pt, const char *zone)
 	} else if (pt->zone_kind != TLDB_ZONE_UTC) {
 		z = pt->zone_kind == TLDB_ZONE_NAMED ? pt->zone : zone;
 		if (tldb_zone_to_utc(z, local, &lo, NULL) != TLDB_OK) {
-			tldb__errf(r->err, r->col0 + 1, r->input,
-			           "unknown time zone '%s'", z ? z : "");
+			tl_errf(r->err, r->col0 + 1, r->input,
+			        "unknown time zone '%s'", z ? z : "");
 			return TLDB_EZONE;
 		}
 	}
@@ -368,7 +368,7 @@ static int parse_point(const char *input, const char *p, size_t len, int col0,
 		return TLDB_OK;
 	}
 	if (len == 0) {
-		tldb__errf(err, col0 + 1, input, "the date is empty");
+		tl_errf(err, col0 + 1, input, "the date is empty");
 		return TLDB_EDATE;
 	}
 	rc = p[0] == 'Y' ? read_y_year(&r, pt) : read_plain_year(&r, pt);
@@ -383,8 +383,8 @@ static int parse_point(const char *input, const char *p, size_t len, int col0,
 	if ((rc = read_qualifier(&r, pt)) != TLDB_OK)
 		return rc;
 	if (r.i < len) {
-		tldb__errf(err, col(&r, r.i), input, "unexpected '%.*s'",
-		           (int)(len - r.i), p + r.i);
+		tl_errf(err, col(&r, r.i), input, "unexpected '%.*s'",
+		        (int)(len - r.i), p + r.i);
 		return TLDB_EDATE;
 	}
 	return point_bounds(&r, pt, zone);
@@ -441,8 +441,8 @@ static int parse_interval(const char *s, size_t len, size_t slash,
 	out->hi = out->end.hi;
 	if (out->start.kind == TLDB_POINT_DATE &&
 	    out->end.kind == TLDB_POINT_DATE && out->end.hi <= out->start.lo) {
-		tldb__errf(err, (int)slash + 2, s,
-		           "the interval ends before it starts");
+		tl_errf(err, (int)slash + 2, s,
+		        "the interval ends before it starts");
 		return TLDB_EDATE;
 	}
 	out->precision = coarsest(&out->start, &out->end);
@@ -457,14 +457,14 @@ TLDB_API int tldb_date_parse(const char *s, const char *zone, tldb_date *out,
 	int rc;
 
 	if (!s || !out) {
-		tldb__errf_plain(err, 0, "no date given");
+		tl_errf_plain(err, 0, "no date given");
 		return TLDB_EINVAL;
 	}
 	memset(out, 0, sizeof *out);
 	len = strlen(s);
 	slash = find_slash(s, len, &bad);
 	if (slash < 0) {
-		tldb__errf(err, (int)bad + 1, s, "unexpected second '/'");
+		tl_errf(err, (int)bad + 1, s, "unexpected second '/'");
 		return TLDB_EDATE;
 	}
 	if ((size_t)slash < len)

@@ -32,15 +32,15 @@ static int64_t add_units(int64_t t, int64_t n, char unit)
 
 	if (t == TLDB_TIME_MIN || t == TLDB_TIME_MAX)
 		return t;
-	days = tldb__floor_div(t, TLDB_DAY_SECONDS);
-	sod = tldb__floor_mod(t, TLDB_DAY_SECONDS);
+	days = tl_floor_div(t, TLDB_DAY_SECONDS);
+	sod = tl_floor_mod(t, TLDB_DAY_SECONDS);
 	if (unit == 'd' || unit == 'w') {
 		days += unit == 'w' ? 7 * n : n;
 	} else {
 		tldb_civil_from_days(days, &y, &m, &d);
 		mi = y * 12 + (m - 1) + (unit == 'y' ? 12 * n : n);
-		y = tldb__floor_div(mi, 12);
-		m = (int)tldb__floor_mod(mi, 12) + 1;
+		y = tl_floor_div(mi, 12);
+		m = (int)tl_floor_mod(mi, 12) + 1;
 		dim = tldb_days_in_month(y, m);
 		days = tldb_days_from_civil(y, m, d > dim ? dim : d);
 	}
@@ -66,8 +66,8 @@ static int parse_offset(const char *w, word_val *v, tldb_errbuf *err)
 	    w[i + nd + 1] != '\0')
 		return 0;
 	if (nd > 6 || n > OFFSET_MAX) {
-		tldb__errf(err, 1, w, "offset is too large (at most %lld)",
-		           (long long)OFFSET_MAX);
+		tl_errf(err, 1, w, "offset is too large (at most %lld)",
+		        (long long)OFFSET_MAX);
 		return -1;
 	}
 	v->is_offset = 1;
@@ -84,11 +84,11 @@ static int today(int64_t now, const char *zone, word_val *v, tldb_errbuf *err)
 	int rc = tldb_zone_offset(zone, now, &off, NULL);
 
 	if (rc != TLDB_OK) {
-		tldb__errf_plain(err, 0, "unknown time zone '%s'",
-		                 zone ? zone : "");
+		tl_errf_plain(err, 0, "unknown time zone '%s'",
+		              zone ? zone : "");
 		return rc;
 	}
-	v->lo = tldb__floor_div(now + off, TLDB_DAY_SECONDS) * TLDB_DAY_SECONDS;
+	v->lo = tl_floor_div(now + off, TLDB_DAY_SECONDS) * TLDB_DAY_SECONDS;
 	v->hi = v->lo + TLDB_DAY_SECONDS;
 	return TLDB_OK;
 }
@@ -149,7 +149,7 @@ static int eval_word(const char *w, int64_t now, const char *zone, word_val *v,
 		return TLDB_OK;
 	}
 	if (looks_like_word(w)) {
-		tldb__errf_plain(err, 1, "bad range word '%s'", w);
+		tl_errf_plain(err, 1, "bad range word '%s'", w);
 		return TLDB_EDATE;
 	}
 	rc = tldb_date_parse(w, zone, &d, err);
@@ -169,7 +169,7 @@ static int combine(const char *what, const word_val *a, const word_val *b,
 	if (b->is_offset && b->n > 0)
 		h = add_units(a->lo, b->n, b->unit);
 	if (h <= a->lo) {
-		tldb__errf(err, 0, what, "range ends before it starts");
+		tl_errf(err, 0, what, "range ends before it starts");
 		return TLDB_EDATE;
 	}
 	*lo = a->lo;
@@ -190,7 +190,7 @@ static int eval_side(const char *w, size_t n, int64_t now, const char *zone,
 		return TLDB_OK;
 	}
 	if (n >= sizeof buf) {
-		tldb__errf_plain(err, 0, "range word is too long");
+		tl_errf_plain(err, 0, "range word is too long");
 		return TLDB_EDATE;
 	}
 	memcpy(buf, w, n);
@@ -279,11 +279,11 @@ TLDB_API int tldb_range_word(const char *word, int64_t now, const char *zone,
                              int64_t *lo, int64_t *hi, tldb_errbuf *err)
 {
 	if (!word || !lo || !hi) {
-		tldb__errf_plain(err, 0, "no range word given");
+		tl_errf_plain(err, 0, "no range word given");
 		return TLDB_EINVAL;
 	}
 	if (word[0] == '\0') {
-		tldb__errf_plain(err, 1, "empty range word");
+		tl_errf_plain(err, 1, "empty range word");
 		return TLDB_EDATE;
 	}
 	return eval_span(word, now, zone, lo, hi, err);
@@ -316,7 +316,7 @@ static int two_words(const char *const *words, int64_t now, const char *zone,
 	int rc;
 
 	if (!words[0] || !words[1]) {
-		tldb__errf_plain(err, 0, "no range word given");
+		tl_errf_plain(err, 0, "no range word given");
 		return TLDB_EINVAL;
 	}
 	rc = eval_word(words[0], now, zone, &a, err);
@@ -336,7 +336,7 @@ TLDB_API int tldb_range_parse(const char *const *words, size_t nwords,
 	int rc;
 
 	if (!lo || !hi || (nwords > 0 && !words)) {
-		tldb__errf_plain(err, 0, "no range given");
+		tl_errf_plain(err, 0, "no range given");
 		return TLDB_EINVAL;
 	}
 	if (nwords == 0) {
@@ -345,14 +345,14 @@ TLDB_API int tldb_range_parse(const char *const *words, size_t nwords,
 		return TLDB_OK;
 	}
 	if (nwords > 2) {
-		tldb__errf_plain(err, 0,
-		                 "too many range words (at most two: A B)");
+		tl_errf_plain(err, 0,
+		              "too many range words (at most two: A B)");
 		return TLDB_EINVAL;
 	}
 	if (nwords == 2)
 		return two_words(words, now, zone, lo, hi, err);
 	if (!words[0]) {
-		tldb__errf_plain(err, 0, "no range word given");
+		tl_errf_plain(err, 0, "no range word given");
 		return TLDB_EINVAL;
 	}
 	memset(&v, 0, sizeof v);

@@ -11,18 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date_internal.h"
 #include "event_internal.h"
-
-void tl_errbuf_set(tldb_errbuf *err, int column, const char *fmt, ...)
-{
-	if (!err)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	err->column = column;
-}
 
 uint64_t tl_fnv1a(uint64_t h, const void *mem, size_t len)
 {
@@ -95,20 +85,20 @@ static int check_text(const char *field, const char *s, size_t max,
 {
 	if (!s || !*s) {
 		if (required) {
-			tl_errbuf_set(err, 0, "%s: is required", field);
+			tl_errf_plain(err, 0, "%s: is required", field);
 			return TLDB_EINVAL;
 		}
 		return TLDB_OK;
 	}
 	size_t len = strlen(s);
 	if (len > max) {
-		tl_errbuf_set(err, 0,
+		tl_errf_plain(err, 0,
 		              "%s: %zu bytes is longer than the limit %zu",
 		              field, len, max);
 		return TLDB_ETOOBIG;
 	}
 	if (!tl_utf8_valid(s, len)) {
-		tl_errbuf_set(err, 0, "%s: is not valid UTF-8", field);
+		tl_errf_plain(err, 0, "%s: is not valid UTF-8", field);
 		return TLDB_EINVAL;
 	}
 	return TLDB_OK;
@@ -125,7 +115,7 @@ static int has_control(const char *s)
 static int check_tags(const tldb_event *ev, tldb_errbuf *err)
 {
 	if (ev->ntags > TLDB_MAX_TAGS) {
-		tl_errbuf_set(err, 0,
+		tl_errf_plain(err, 0,
 		              "tags: %zu tags is more than the limit %d",
 		              ev->ntags, TLDB_MAX_TAGS);
 		return TLDB_ETOOBIG;
@@ -137,7 +127,7 @@ static int check_tags(const tldb_event *ev, tldb_errbuf *err)
 			return rc;
 		if (has_control(t) || strchr(t, ';') || t[0] == ' ' ||
 		    t[strlen(t) - 1] == ' ') {
-			tl_errbuf_set(err, 0,
+			tl_errf_plain(err, 0,
 			              "tag '%s': control characters, ';' and "
 			              "surrounding spaces are not allowed",
 			              t);
@@ -153,7 +143,7 @@ static int check_span(const char *field, const int64_t span[2], size_t i,
 	if (span[0] == -1 && span[1] == -1)
 		return TLDB_OK;
 	if (span[0] < 0 || span[1] < span[0]) {
-		tl_errbuf_set(
+		tl_errf_plain(
 		        err, 0,
 		        "sources[%zu].%s: [%lld, %lld] is not a byte range", i,
 		        field, (long long)span[0], (long long)span[1]);
@@ -165,7 +155,7 @@ static int check_span(const char *field, const int64_t span[2], size_t i,
 static int check_sources(const tldb_event *ev, tldb_errbuf *err)
 {
 	if (ev->nsources > TLDB_MAX_SOURCES) {
-		tl_errbuf_set(err, 0,
+		tl_errf_plain(err, 0,
 		              "sources: %zu sources is more than the limit %d",
 		              ev->nsources, TLDB_MAX_SOURCES);
 		return TLDB_ETOOBIG;
@@ -206,19 +196,19 @@ static int check_strings(const tldb_event *ev, tldb_errbuf *err)
 	    (rc = check_text("tz", ev->tz, TLDB_ZONE_NAME_MAX - 1, 0, err)))
 		return rc;
 	if (ev->uid && has_control(ev->uid)) {
-		tl_errbuf_set(err, 0,
+		tl_errf_plain(err, 0,
 		              "uid: control characters are not allowed");
 		return TLDB_EINVAL;
 	}
 	if (ev->timeline && !tldb_timeline_name_valid(ev->timeline)) {
-		tl_errbuf_set(err, 0,
+		tl_errf_plain(err, 0,
 		              "timeline '%s': a name is [a-z0-9][a-z0-9._-]*, "
 		              "at most %d bytes",
 		              ev->timeline, TLDB_MAX_TIMELINE_NAME);
 		return TLDB_EINVAL;
 	}
 	if (ev->tz && *ev->tz && !tldb_zone_exists(ev->tz)) {
-		tl_errbuf_set(err, 0, "tz: unknown time zone '%s'", ev->tz);
+		tl_errf_plain(err, 0, "tz: unknown time zone '%s'", ev->tz);
 		return TLDB_EZONE;
 	}
 	return TLDB_OK;
@@ -231,7 +221,7 @@ static int parse_field(const char *field, const char *s, const char *tz,
 	tldb_errbuf derr = {{0}, 0};
 	int rc = tldb_date_parse(s, tz, d, &derr);
 	if (rc) {
-		tl_errbuf_set(err, derr.column, "%s: %s", field, derr.msg);
+		tl_errf_plain(err, derr.column, "%s: %s", field, derr.msg);
 		return rc;
 	}
 	return TLDB_OK;
@@ -262,7 +252,7 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 	if ((rc = parse_field("end", ev->end, ev->tz, &end, err)))
 		return rc;
 	if (start.is_interval || end.is_interval) {
-		tl_errbuf_set(
+		tl_errf_plain(
 		        err, 0,
 		        "end: give either an interval as start or an end, "
 		        "not both");
@@ -273,7 +263,7 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 	 * instant, before it) is refused. */
 	int timed_end = end.precision >= TLDB_PREC_MINUTE;
 	if (end.hi <= start.lo || (timed_end && end.lo < start.lo)) {
-		tl_errbuf_set(err, 0, "end: %s is before the start %s", ev->end,
+		tl_errf_plain(err, 0, "end: %s is before the start %s", ev->end,
 		              ev->start);
 		return TLDB_EINVAL;
 	}
@@ -340,7 +330,7 @@ int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err)
 {
 	int rc;
 	if (!ev || !ev->start || !*ev->start) {
-		tl_errbuf_set(err, 0, "start: is required");
+		tl_errf_plain(err, 0, "start: is required");
 		return TLDB_EINVAL;
 	}
 	if ((rc = check_strings(ev, err)) || (rc = check_tags(ev, err)) ||

@@ -47,8 +47,4 @@ int tl_utf8_valid(const char *s, size_t len);
 #define TL_FNV_SEED UINT64_C(0xcbf29ce484222325)
 uint64_t tl_fnv1a(uint64_t h, const void *mem, size_t len);
 
-/* Writes a printf-style message into err (which may be NULL). */
-void tl_errbuf_set(tldb_errbuf *err, int column, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
 #endif /* TLDB_EVENT_INTERNAL_H */
