@@ -80,10 +80,11 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id)
 	return step_done(db, st, "updating a timeline");
 }
 
-/* Binds ?2..?15 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE. */
+/* Binds ?2..?16 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE; `tagtext` is
+ * the tags joined by char(31). */
 static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
                        const tl_checked *c, sqlite3_int64 timeline_id,
-                       int64_t now)
+                       int64_t now, const char *tagtext)
 {
 	sqlite3_bind_int64(st, 2, timeline_id);
 	tl_bind_text(st, 3, ev->title);
@@ -99,6 +100,7 @@ static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
 	sqlite3_bind_int(st, 13, c->span_class);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->hash);
 	sqlite3_bind_int64(st, 15, now);
+	tl_bind_text(st, 16, tagtext);
 }
 
 static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
@@ -117,6 +119,19 @@ static int tag_repeats(const tldb_event *ev, size_t i)
 	for (size_t k = 0; k < i; k++)
 		if (strcmp(ev->tags[k], ev->tags[i]) == 0)
 			return 1;
+	return 0;
+}
+
+/* The tags, each once, joined by char(31) as the events row keeps them. */
+static int join_tags(tl_buf *b, const tldb_event *ev)
+{
+	for (size_t i = 0; i < ev->ntags; i++) {
+		if (tag_repeats(ev, i))
+			continue;
+		if ((b->len && tl_buf_add(b, "\x1f", 1)) ||
+		    tl_buf_adds(b, ev->tags[i]))
+			return -1;
+	}
 	return 0;
 }
 
@@ -263,8 +278,17 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		sqlite3_bind_int64(st, 1, id);
 	else
 		sqlite3_bind_text(st, 1, c->uid, -1, SQLITE_STATIC);
-	bind_event(st, ev, c, timeline_id, now);
-	if ((rc = step_done(db, st, "storing an event")))
+	tl_buf tagtext;
+	tl_buf_init(&tagtext, SIZE_MAX / 2);
+	if (join_tags(&tagtext, ev)) {
+		tl_buf_release(&tagtext);
+		return tl_fail(db, TLDB_ENOMEM, "out of memory");
+	}
+	bind_event(st, ev, c, timeline_id, now,
+	           tagtext.len ? tl_buf_str(&tagtext) : NULL);
+	rc = step_done(db, st, "storing an event");
+	tl_buf_release(&tagtext);
+	if (rc)
 		return rc;
 	if (id) {
 		if ((rc = delete_children(db, id)))
@@ -288,7 +312,7 @@ TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
 {
 	tl_checked c;
 	tldb_errbuf err = {{0}, 0};
-	tldb_put_result res;
+	tldb_put_result res = TLDB_PUT_UNCHANGED;
 	int rc = tl_event_prepare(ev, &c, &err);
 	if (rc)
 		return tl_fail(db, rc, "%s", err.msg);

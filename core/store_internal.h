@@ -109,8 +109,8 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id);
 int tl_schema_migrate(tldb *db);
 
 /* Fills an event's columns from a statement row laid out by
- * TL_EVENT_COLUMNS, copying strings into arena.  `tags` is the
- * char(31)-joined tag list column. */
+ * TL_EVENT_COLUMNS, copying strings into arena.  The last column is the
+ * char(31)-joined tag list. */
 int tl_event_from_row(sqlite3_stmt *st, int first_col, tl_arena *arena,
                       tldb_event *ev);
 int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
@@ -121,8 +121,7 @@ int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
 #define TL_EVENT_COLUMNS                                                       \
 	"e.id, e.uid, t.name, e.title, e.body, e.start, e.\"end\", e.tz, "     \
 	"e.location, e.url, e.created, e.updated, e.sequence, e.lo, e.hi, "    \
-	"e.prec, (SELECT group_concat(g.tag, char(31)) FROM (SELECT tag FROM " \
-	"tags WHERE event_id = e.id ORDER BY ord) AS g)"
+	"e.prec, e.tagtext"
 #define TL_EVENT_NCOLUMNS 17
 
 #endif /* TLDB_STORE_INTERNAL_H */

@@ -9,7 +9,8 @@
  * Tables:
  *   timelines   name, title, description, share token, created/updated
  *   events      every field of the contract's event, its bounds [lo, hi),
- *               precision, span class and content hash
+ *               precision, span class and content hash, and its tags
+ *               joined (so reading an event needs no second lookup)
  *   tags        (event, tag) with the tag's position in the event
  *   sources     provenance records of an event, in order
  *   events_fts  FTS5 over title, body, location, tags and source quotes
@@ -51,7 +52,8 @@ static const char *const migrations[] = {
         "  chash INTEGER NOT NULL,"
         "  created INTEGER NOT NULL,"
         "  updated INTEGER NOT NULL,"
-        "  sequence INTEGER NOT NULL DEFAULT 0);"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  tagtext TEXT);" /* the tags joined by char(31), for reading */
         "CREATE INDEX events_span ON events(span_class, lo, prec DESC, title, "
         "uid, hi);"
         "CREATE INDEX events_timeline ON events(timeline_id);"
