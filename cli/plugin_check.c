@@ -21,8 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,43 +30,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-
-#define MSG_SIZE      2048
-#define CHILD_SECONDS 20 /* alarm() in every child */
-#define PARENT_GRACE  10 /* then the parent kills it */
-#define NEVENTS       10000
-#define SAMPLE_EVENTS 500 /* the round trip's and the sample's share */
-#define NCUTS         10
-#define NRANDOM       5
-#define MAX_LISTED    12 /* extra symbols named in a failure */
-
-typedef struct check {
-	const char *path; /* the file, resolved */
-	char dir[4096];   /* our temporary folder */
-	char src_db[4200];
-	char sample[4200];
-	tldb_plugins *reg;
-	const tldb_plugin_info *info;
-	int passed, failed;
-	int have_db, have_sample;
-} check;
-
-/* Runs in a child: 0 pass, 1 fail with a reason in msg. */
-typedef int (*child_fn)(check *c, const void *arg, char *msg, size_t size);
+#include "plugin_check.h"
 
 /* ---- reporting ---- */
 
-static void pass(check *c, const char *what)
+void check_pass(check *c, const char *what)
 {
 	printf("ok    %s\n", what);
 	c->passed++;
 }
 
-static void fail(check *c, const char *what, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void fail(check *c, const char *what, const char *fmt, ...)
+void check_fail(check *c, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 	printf("FAIL  %s: ", what);
@@ -79,24 +51,20 @@ static void fail(check *c, const char *what, const char *fmt, ...)
 	c->failed++;
 }
 
-static void verdict(check *c, const char *what, int rc, const char *msg)
+void check_verdict(check *c, const char *what, int rc, const char *msg)
 {
 	if (rc)
-		fail(c, what, "%s", msg);
+		check_fail(c, what, "%s", msg);
 	else
-		pass(c, what);
+		check_pass(c, what);
 }
 
-static void skip(const char *what, const char *why)
+void check_skip(const char *what, const char *why)
 {
 	printf("skip  %s: %s\n", what, why);
 }
 
-/* Appends to msg (for lists); truncation is harmless. */
-static void appendf(char *msg, size_t size, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void appendf(char *msg, size_t size, const char *fmt, ...)
+void check_appendf(char *msg, size_t size, const char *fmt, ...)
 {
 	size_t n = strlen(msg);
 	if (n + 1 >= size)
@@ -263,259 +231,18 @@ static void check_load(check *c)
 	char msg[MSG_SIZE];
 	tldb_msgbuf err;
 	if (run_child(c, child_load, NULL, msg, sizeof msg)) {
-		fail(c, "loads", "%s", msg);
+		check_fail(c, "loads", "%s", msg);
 		return;
 	}
 	if (tldb_plugins_load(c->reg, c->path, &err)) {
-		fail(c, "loads", "%s", err.msg);
+		check_fail(c, "loads", "%s", err.msg);
 		return;
 	}
 	c->info = tldb_plugins_at(c->reg, 0, NULL);
 	snprintf(msg, sizeof msg, "loads: %s %s (plugin ABI %u.%u), %s",
 	         c->info->name, c->info->version, c->info->abi_major,
 	         c->info->abi_minor, kinds(c->info));
-	pass(c, msg);
-}
-
-/* ---- 2, 3. the ELF file ---- */
-
-/* The first section of `type`, or NULL. */
-static Elf_Scn *find_section(Elf *e, Elf64_Word type, GElf_Shdr *sh)
-{
-	for (Elf_Scn *s = elf_nextscn(e, NULL); s; s = elf_nextscn(e, s))
-		if (gelf_getshdr(s, sh) && sh->sh_type == type)
-			return s;
-	return NULL;
-}
-
-static size_t entries(const GElf_Shdr *sh)
-{
-	return sh->sh_entsize ? (size_t)(sh->sh_size / sh->sh_entsize) : 0;
-}
-
-static int exported(const GElf_Sym *sym)
-{
-	int bind = GELF_ST_BIND(sym->st_info);
-	return sym->st_shndx != SHN_UNDEF &&
-	       (bind == STB_GLOBAL || bind == STB_WEAK ||
-	        bind == STB_GNU_UNIQUE);
-}
-
-/* No exceptions for linker-defined symbols: gcc/ld-built modules with
- * hidden visibility export only what is marked default (json.so shows just
- * the entry point), so _init/_fini/_edata appearing would be a finding. */
-static void check_symbols(check *c, Elf *e)
-{
-	static const char what[] = "exports only " TLDB_PLUGIN_ENTRY_NAME;
-	GElf_Shdr sh;
-	Elf_Scn *s = find_section(e, SHT_DYNSYM, &sh);
-	Elf_Data *d = s ? elf_getdata(s, NULL) : NULL;
-	if (!d) {
-		fail(c, what, "no .dynsym section");
-		return;
-	}
-	char extras[MSG_SIZE] = "";
-	int entry = 0;
-	size_t nextra = 0;
-	for (size_t i = 0; i < entries(&sh); i++) {
-		GElf_Sym sym;
-		if (!gelf_getsym(d, (int)i, &sym) || !exported(&sym))
-			continue;
-		const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-		if (name && strcmp(name, TLDB_PLUGIN_ENTRY_NAME) == 0)
-			entry = 1;
-		else if (++nextra <= MAX_LISTED)
-			appendf(extras, sizeof extras, "%s%s",
-			        *extras ? ", " : "", name ? name : "?");
-	}
-	if (nextra > MAX_LISTED)
-		appendf(extras, sizeof extras, " and %zu more",
-		        nextra - MAX_LISTED);
-	if (!entry)
-		fail(c, what, "%s is not defined (exports: %s)",
-		     TLDB_PLUGIN_ENTRY_NAME, *extras ? extras : "nothing");
-	else if (*extras)
-		fail(c, what,
-		     "also exports %s (build with -fvisibility=hidden)",
-		     extras);
-	else
-		pass(c, what);
-}
-
-static int forbidden(const char *lib)
-{
-	return strncmp(lib, "libsqlite3.", 11) == 0 ||
-	       strncmp(lib, "libtldb.", 8) == 0;
-}
-
-static void check_needed(check *c, Elf *e)
-{
-	static const char what[] = "links neither libsqlite3 nor libtldb";
-	GElf_Shdr sh;
-	Elf_Scn *s = find_section(e, SHT_DYNAMIC, &sh);
-	Elf_Data *d = s ? elf_getdata(s, NULL) : NULL;
-	if (!d) {
-		fail(c, what, "no .dynamic section: not a shared object");
-		return;
-	}
-	char bad[MSG_SIZE] = "", all[MSG_SIZE] = "";
-	for (size_t i = 0; i < entries(&sh); i++) {
-		GElf_Dyn dyn;
-		if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
-			continue;
-		const char *lib = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
-		if (!lib)
-			continue;
-		appendf(all, sizeof all, "%s%s", *all ? ", " : "", lib);
-		if (forbidden(lib))
-			appendf(bad, sizeof bad, "%s%s", *bad ? ", " : "", lib);
-	}
-	if (*bad) {
-		fail(c, what, "needs %s", bad);
-		return;
-	}
-	char line[MSG_SIZE + 64];
-	snprintf(line, sizeof line, "%s (needs: %s)", what,
-	         *all ? all : "none");
-	pass(c, line);
-}
-
-static void check_elf(check *c)
-{
-	int fd = open(c->path, O_RDONLY);
-	Elf *e = NULL;
-	const char *why = NULL;
-	if (fd < 0)
-		why = strerror(errno);
-	else if (elf_version(EV_CURRENT) == EV_NONE)
-		why = "libelf is out of date";
-	else if (!(e = elf_begin(fd, ELF_C_READ, NULL)) ||
-	         elf_kind(e) != ELF_K_ELF)
-		why = "not an ELF file";
-	if (why) {
-		fail(c, "exports only " TLDB_PLUGIN_ENTRY_NAME, "%s", why);
-		fail(c, "links neither libsqlite3 nor libtldb", "%s", why);
-	} else {
-		check_symbols(c, e);
-		check_needed(c, e);
-	}
-	if (e)
-		elf_end(e);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* ---- generated events ---- */
-
-typedef struct gen_event {
-	char title[64], start[48], end[48], location[64], url[64], body[64];
-	char surl[64], stitle[32], quote[64];
-	const char *tags[4];
-	tldb_source src;
-} gen_event;
-
-/* A date of precision i % 5 (year .. second), in year y. */
-static void gen_date(int i, int y, char *buf, size_t size)
-{
-	int m = 1 + i % 12, d = 1 + i % 28, h = i % 24, mi = (i * 7) % 60;
-	switch (i % 5) {
-	case 0:
-		snprintf(buf, size, "%04d", y);
-		break;
-	case 1:
-		snprintf(buf, size, "%04d-%02d", y, m);
-		break;
-	case 2:
-		snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
-		break;
-	case 3:
-		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d%s", y, m, d, h,
-		         mi, i % 10 == 3 ? "" : "Z"); /* some floating */
-		break;
-	default:
-		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
-		         h, mi, i % 60);
-	}
-}
-
-static void gen_source(int i, gen_event *g, tldb_event *ev)
-{
-	snprintf(g->surl, sizeof g->surl, "https://example.org/src/%d", i);
-	snprintf(g->stitle, sizeof g->stitle, "Source %d", i);
-	snprintf(g->quote, sizeof g->quote, "She said \"yes\" on day %d", i);
-	g->src = (tldb_source){.url = g->surl,
-	                       .title = g->stitle,
-	                       .quote = g->quote,
-	                       .span = {7, 42},
-	                       .expr_span = {-1, -1}};
-	ev->sources = &g->src;
-	ev->nsources = 1;
-}
-
-static void gen_tags(int i, gen_event *g, tldb_event *ev)
-{
-	static const char *const words[] = {"alpha", "beta", "gamma", "delta"};
-	g->tags[0] = words[i % 4];
-	g->tags[1] = words[(i / 4) % 4];
-	ev->tags = g->tags;
-	ev->ntags = g->tags[0] == g->tags[1] ? 1 : 2;
-}
-
-/* Event i of the deterministic set: mixed precisions, some with an end, a
- * zone, tags, a location, a URL, a body and a source. */
-static void gen(int i, gen_event *g, tldb_event *ev)
-{
-	memset(ev, 0, sizeof *ev);
-	int y = 1600 + (i * 7) % 420;
-	snprintf(g->title, sizeof g->title,
-	         i % 11 ? "Event %05d" : "Event %05d, \"quoted\" & caf\xc3\xa9",
-	         i);
-	gen_date(i, y, g->start, sizeof g->start);
-	ev->title = g->title;
-	ev->start = g->start;
-	if (i % 3 == 0) {
-		gen_date(i, y + 1, g->end, sizeof g->end);
-		ev->end = g->end;
-	}
-	if (i % 10 == 3 || i % 7 == 0)
-		ev->tz = i % 2 ? "Europe/Berlin" : "America/New_York";
-	if (i % 4 == 0)
-		gen_tags(i, g, ev);
-	if (i % 6 == 0) {
-		snprintf(g->location, sizeof g->location,
-		         "Place %d, K\xc3\xb6ln", i);
-		ev->location = g->location;
-	}
-	if (i % 8 == 0) {
-		snprintf(g->url, sizeof g->url, "https://example.org/e/%d", i);
-		ev->url = g->url;
-	}
-	if (i % 9 == 0) {
-		snprintf(g->body, sizeof g->body, "Body of %d\nsecond line", i);
-		ev->body = g->body;
-	}
-	if (i % 10 == 0)
-		gen_source(i, g, ev);
-}
-
-static int put_all(tldb *db, char *msg, size_t size)
-{
-	if (tldb_begin(db))
-		goto fail;
-	for (int i = 0; i < NEVENTS; i++) {
-		gen_event g;
-		tldb_event ev;
-		gen(i, &g, &ev);
-		if (tldb_put(db, &ev, NULL, NULL)) {
-			tldb_rollback(db);
-			goto fail;
-		}
-	}
-	if (!tldb_commit(db))
-		return 0;
-fail:
-	snprintf(msg, size, "%s", tldb_errmsg(db));
-	return 1;
+	check_pass(c, msg);
 }
 
 /* Fills the source database (no plugin code runs: done here). */
@@ -527,7 +254,7 @@ static int make_db(check *c, char *msg, size_t size)
 	if (rc)
 		snprintf(msg, size, "%s", tldb_errmsg(db));
 	else
-		rc = put_all(db, msg, size);
+		rc = check_put_events(db, msg, size);
 	tldb_close(db);
 	c->have_db = !rc;
 	return rc;
@@ -605,7 +332,7 @@ static void check_exporter(check *c)
 {
 	char msg[MSG_SIZE];
 	if (make_db(c, msg, sizeof msg)) {
-		fail(c, "exporter: generating events", "%s", msg);
+		check_fail(c, "exporter: generating events", "%s", msg);
 		return;
 	}
 	export_job j;
@@ -615,18 +342,18 @@ static void check_exporter(check *c)
 	j.out_path = NULL;
 	j.events = 0;
 	int rc = run_child(c, child_export, &j, msg, sizeof msg);
-	verdict(c, "exporter: empty result (years 1000..1001)", rc, msg);
+	check_verdict(c, "exporter: empty result (years 1000..1001)", rc, msg);
 	tldb_query_init(&j.q);
 	j.events = NEVENTS;
 	rc = run_child(c, child_export, &j, msg, sizeof msg);
-	verdict(c, "exporter: 10000 generated events", rc, msg);
+	check_verdict(c, "exporter: 10000 generated events", rc, msg);
 	/* The sample for truncation and the round trip. */
 	j.q.limit = j.events = SAMPLE_EVENTS;
 	snprintf(c->sample, sizeof c->sample, "%s/sample.out", c->dir);
 	j.out_path = c->sample;
 	c->have_sample = !run_child(c, child_export, &j, msg, sizeof msg);
 	if (!c->have_sample)
-		fail(c, "exporter: 500 events to a file", "%s", msg);
+		check_fail(c, "exporter: 500 events to a file", "%s", msg);
 }
 
 /* ---- 4. importer ---- */
@@ -696,12 +423,12 @@ static void check_inputs(check *c, const char *what, const input *ins, size_t n)
 	char msg[MSG_SIZE];
 	for (size_t i = 0; i < n; i++) {
 		if (run_child(c, child_import, &ins[i], msg, sizeof msg)) {
-			fail(c, what, "input %zu of %zu (%zu bytes): %s", i + 1,
-			     n, ins[i].len, msg);
+			check_fail(c, what, "input %zu of %zu (%zu bytes): %s",
+			           i + 1, n, ins[i].len, msg);
 			return;
 		}
 	}
-	pass(c, what);
+	check_pass(c, what);
 }
 
 static uint8_t *read_sample(const char *path, size_t *len)
@@ -732,13 +459,14 @@ static void check_truncated(check *c)
 {
 	static const char what[] = "importer: truncated inputs (10 cuts)";
 	if (!c->have_sample) {
-		skip(what, "no sample (the plugin has no working exporter)");
+		check_skip(what,
+		           "no sample (the plugin has no working exporter)");
 		return;
 	}
 	size_t len;
 	uint8_t *data = read_sample(c->sample, &len);
 	if (!data || len == 0) {
-		fail(c, what, "cannot read the exporter's sample");
+		check_fail(c, what, "cannot read the exporter's sample");
 		free(data);
 		return;
 	}
@@ -785,7 +513,7 @@ static void check_random(check *c)
 			break;
 	}
 	if (n < NRANDOM + 1)
-		fail(c, "importer: random inputs", "out of memory");
+		check_fail(c, "importer: random inputs", "out of memory");
 	else {
 		check_inputs(c, "importer: random bytes (5 inputs)", ins,
 		             NRANDOM);
@@ -840,14 +568,15 @@ static int differs(const tldb_event *a, const tldb_event *b, char *msg,
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		if (same(va[i], vb[i]))
 			continue;
-		appendf(msg, size, "%s%s: %s '%s' became '%s'", sep, a->uid,
-		        names[i], str_or_null(va[i]), str_or_null(vb[i]));
+		check_appendf(msg, size, "%s%s: %s '%s' became '%s'", sep,
+		              a->uid, names[i], str_or_null(va[i]),
+		              str_or_null(vb[i]));
 		return 1;
 	}
 	if (same_tags(a, b))
 		return 0;
-	appendf(msg, size, "%s%s: tags differ (%zu became %zu)", sep, a->uid,
-	        a->ntags, b->ntags);
+	check_appendf(msg, size, "%s%s: tags differ (%zu became %zu)", sep,
+	              a->uid, a->ntags, b->ntags);
 	return 1;
 }
 
@@ -858,11 +587,12 @@ static int compare_one(tldb *src, tldb *dst, const char *uid, char *msg,
 	tldb_event *a = NULL, *b = NULL;
 	int rc = 1;
 	if (tldb_get(src, uid, &a))
-		appendf(msg, size, "%s%s: missing from the source",
-		        *msg ? "; " : "", uid);
+		check_appendf(msg, size, "%s%s: missing from the source",
+		              *msg ? "; " : "", uid);
 	else if (tldb_get(dst, uid, &b))
-		appendf(msg, size, "%s%s: missing after import (title '%s')",
-		        *msg ? "; " : "", uid, str_or_null(a->title));
+		check_appendf(msg, size,
+		              "%s%s: missing after import (title '%s')",
+		              *msg ? "; " : "", uid, str_or_null(a->title));
 	else
 		rc = differs(a, b, msg, size);
 	tldb_event_free(a);
@@ -922,11 +652,11 @@ static void check_round_trip(check *c)
 	static const char what[] = "round trip: 500 events export -> import";
 	char msg[MSG_SIZE];
 	if (!c->have_sample) {
-		skip(what, "the exporter failed");
+		check_skip(what, "the exporter failed");
 		return;
 	}
 	int rc = run_child(c, child_round_trip, NULL, msg, sizeof msg);
-	verdict(c, what, rc, msg);
+	check_verdict(c, what, rc, msg);
 }
 
 /* ---- the command ---- */
@@ -955,17 +685,18 @@ static int make_dir(check *c)
 static void run_plugin_checks(check *c)
 {
 	if (!c->info) {
-		skip("importer and exporter checks", "the plugin did not load");
+		check_skip("importer and exporter checks",
+		           "the plugin did not load");
 		return;
 	}
 	if (c->info->exporter)
 		check_exporter(c);
 	else
-		skip("exporter", "the plugin has none");
+		check_skip("exporter", "the plugin has none");
 	if (c->info->importer)
 		check_importer(c);
 	else
-		skip("importer", "the plugin has none");
+		check_skip("importer", "the plugin has none");
 	if (c->info->importer && c->info->exporter)
 		check_round_trip(c);
 }
