@@ -8,7 +8,7 @@
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
-libjansson-dev libyajl-dev libelf-dev tzdata"
+libjansson-dev libyajl-dev libelf-dev tzdata libcsv-dev"
 test_pkgs="libcriterion-dev sqlite3"
 
 case "${1:-build}" in
