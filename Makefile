@@ -58,7 +58,7 @@ bench: deps
 	bench/run.sh $(BUILD)
 
 SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] \
-	  tests/*/*.c tests/plugins/*.h tests/plugins/fixtures/*.[ch] \
+	  tests/*/*.[ch] tests/plugins/fixtures/*.[ch] \
 	  bench/*.c examples/plugin-template/*.c
 
 format:

@@ -17,49 +17,13 @@
 #include <unistd.h>
 
 #include "tldb/tldb.h"
+#include "unit/tmpdir.h"
 
 /* ---- fixture: a temporary folder per test ---- */
 
-static char tmp_dir[256];
-static char db_path[512];
-
-static void rm_rf(const char *path)
-{
-	struct stat sb;
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode)) {
-		DIR *d = opendir(path);
-		if (d) {
-			struct dirent *de;
-			while ((de = readdir(d)) != NULL) {
-				if (!strcmp(de->d_name, ".") ||
-				    !strcmp(de->d_name, ".."))
-					continue;
-				char sub[1024];
-				snprintf(sub, sizeof sub, "%s/%s", path,
-				         de->d_name);
-				rm_rf(sub);
-			}
-			closedir(d);
-		}
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 static void setup(void)
 {
-	snprintf(tmp_dir, sizeof tmp_dir, "/tmp/tldb-test-store-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp_dir), "mkdtemp failed");
-	snprintf(db_path, sizeof db_path, "%s/tldb.db", tmp_dir);
-}
-
-static void teardown(void)
-{
-	if (tmp_dir[0])
-		rm_rf(tmp_dir);
+	tmpdir_setup("store");
 }
 
 TestSuite(store, .init = setup, .fini = teardown);
