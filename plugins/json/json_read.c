@@ -12,6 +12,8 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "../common/yajl_pos.h"
+
 #include "json_plugin.h"
 
 #define CHUNK       65536
@@ -95,29 +97,10 @@ typedef struct reader {
 	int stop; /* the host said stop, or an error ended the run */
 } reader;
 
-static char *dup_n(const unsigned char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 /* Brings line and column up to what yajl has consumed of the chunk. */
 static void advance(reader *r)
 {
-	size_t to = yajl_get_bytes_consumed(r->h);
-	for (; r->scanned < to; r->scanned++) {
-		unsigned char c = r->chunk[r->scanned];
-		if (c == '\n') {
-			r->line++;
-			r->col = 1;
-		} else if ((c & 0xC0) != 0x80) {
-			r->col++;
-		}
-	}
+	yajl_pos_advance(r->h, r->chunk, &r->scanned, &r->line, &r->col);
 }
 
 static role top(const reader *r)
@@ -244,7 +227,7 @@ static int emit_event(reader *r)
 static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 {
 	int i;
-	char *copy = is_null ? NULL : dup_n(s, n);
+	char *copy = is_null ? NULL : yajl_pos_strdup(s, n);
 	if (!is_null && !copy)
 		return fatal(r, "out of memory");
 	switch (top(r)) {
@@ -410,7 +393,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	reader *r = ctx;
 	advance(r);
 	free(r->key);
-	if (!(r->key = dup_n(s, n)))
+	if (!(r->key = yajl_pos_strdup(s, n)))
 		return fatal(r, "out of memory");
 	if (top(r) == R_TOP_MAP) {
 		/* The first key tells a document from an event (JSON Lines). */
@@ -471,8 +454,8 @@ static int cb_start_array(void *ctx)
 		if (k &&
 		    (strcmp(k, "span") == 0 || strcmp(k, "expr_span") == 0)) {
 			free(r->span_key);
-			r->span_key =
-			        dup_n((const unsigned char *)k, strlen(k));
+			r->span_key = yajl_pos_strdup((const unsigned char *)k,
+			                              strlen(k));
 			return push(r, R_SPAN);
 		}
 		return push(r, R_SKIP);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "../common/yajl_pos.h"
+
 #include "timelinejs.h"
 
 #define CHUNK     65536
@@ -94,16 +96,6 @@ typedef struct reader {
 	int failed; /* ... because of an error */
 } reader;
 
-static char *dup_n(const unsigned char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 static int index_of(const char *const *names, int n, const char *key)
 {
 	for (int i = 0; key && i < n; i++)
@@ -120,16 +112,7 @@ static int key_is(const reader *r, const char *k)
 /* Brings line and column up to what yajl has consumed of the chunk. */
 static void advance(reader *r)
 {
-	size_t to = yajl_get_bytes_consumed(r->h);
-	for (; r->scanned < to; r->scanned++) {
-		unsigned char c = r->chunk[r->scanned];
-		if (c == '\n') {
-			r->line++;
-			r->col = 1;
-		} else if ((c & 0xC0) != 0x80) {
-			r->col++;
-		}
-	}
+	yajl_pos_advance(r->h, r->chunk, &r->scanned, &r->line, &r->col);
 }
 
 static role top(const reader *r)
@@ -436,7 +419,7 @@ static int store(reader *r, int i, kind k, const unsigned char *s, size_t n,
 		problem(r, "%s must be a string", what);
 		return 1;
 	}
-	char *copy = dup_n(s, n);
+	char *copy = yajl_pos_strdup(s, n);
 	if (!copy)
 		return fatal(r, "out of memory");
 	free(r->s.f[i]);
@@ -454,7 +437,7 @@ static int add_tag(reader *r, kind k, const unsigned char *s, size_t n)
 		problem(r, "more than %d tags", MAX_TAGS);
 		return 1;
 	}
-	if (!(r->s.tags[r->s.ntags] = dup_n(s, n)))
+	if (!(r->s.tags[r->s.ntags] = yajl_pos_strdup(s, n)))
 		return fatal(r, "out of memory");
 	r->s.ntags++;
 	return 1;
@@ -591,7 +574,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	reader *r = ctx;
 	advance(r);
 	free(r->key);
-	if (!(r->key = dup_n(s, n)))
+	if (!(r->key = yajl_pos_strdup(s, n)))
 		return fatal(r, "out of memory");
 	return 1;
 }
