@@ -16,6 +16,7 @@ deps:
 
 test-deps:
 	@scripts/deps.sh test
+	@scripts/npm-deps.sh $(BUILD)
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)

@@ -9,7 +9,12 @@ set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
 libjansson-dev libyajl-dev libelf-dev tzdata libcsv-dev"
-test_pkgs="libcriterion-dev sqlite3"
+test_pkgs="libcriterion-dev sqlite3 python3-icalendar python3-vobject"
+# The .ics tests run Mozilla's ical.js under node (scripts/npm-deps.sh); a
+# node and npm installed outside Debian's packages (nodesource) will do.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	test_pkgs="$test_pkgs nodejs npm"
+fi
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

@@ -1,0 +1,110 @@
+/*
+ * ical.c -- the `ical` plugin's descriptors and entry point: an exporter of
+ * RFC 5545 / RFC 7986 calendars (ics_write.c) and an importer of .ics files
+ * through libical (ics_read.c), extension "ics", MIME text/calendar.  Every
+ * libical call in the plugin runs under the one mutex here (libical's
+ * built-in zone cache crashes when filled from several threads), and the
+ * formats are not flagged THREADSAFE: the host runs one instance at a time.
+ */
+#include <pthread.h>
+
+#include "ical_plugin.h"
+
+const tldb_host_api *ical_host;
+
+static pthread_mutex_t ical_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void ical_lock(void)
+{
+	pthread_mutex_lock(&ical_mutex);
+}
+
+void ical_unlock(void)
+{
+	pthread_mutex_unlock(&ical_mutex);
+}
+
+static const char *const ext[] = {"ics", "ical", "ifb", NULL};
+static const char *const mime[] = {"text/calendar", NULL};
+
+static const tldb_plugin_option opt_coarse = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_STRING,
+        .key = "coarse",
+        .default_value = "include",
+        .help = "month and year dates: include (as all-day spans with "
+                "X-TLDB-PRECISION) or skip"};
+static const tldb_plugin_option opt_refresh = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_STRING,
+        .key = "refresh",
+        .default_value = "PT6H",
+        .help = "REFRESH-INTERVAL and X-PUBLISHED-TTL, a duration (PT6H); "
+                "empty leaves them out"};
+static const tldb_plugin_option *const export_options[] = {&opt_coarse,
+                                                           &opt_refresh, NULL};
+
+static const tldb_plugin_option opt_from = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_DATE,
+        .key = "from",
+        .default_value = NULL,
+        .help = "expand recurrences from this date (default: from "
+                "DTSTART)"};
+static const tldb_plugin_option opt_to = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_DATE,
+        .key = "to",
+        .default_value = NULL,
+        .help = "expand recurrences up to this date (default: 2 years after "
+                "the later of today and DTSTART)"};
+static const tldb_plugin_option opt_max = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_INT,
+        .key = "max-occurrences",
+        .default_value = "1000",
+        .help = "at most this many occurrences of one recurring event"};
+static const tldb_plugin_option *const import_options[] = {&opt_from, &opt_to,
+                                                           &opt_max, NULL};
+
+static const tldb_plugin_format importer = {
+        .size = sizeof(tldb_plugin_format),
+        .kind = TLDB_KIND_IMPORTER,
+        .description = "iCalendar (RFC 5545): VEVENTs, recurrences expanded",
+        .extensions = ext,
+        .mime_types = mime,
+        .options = import_options,
+        .probe = ics_probe,
+        .run = ics_import_run,
+};
+
+static const tldb_plugin_format exporter = {
+        .size = sizeof(tldb_plugin_format),
+        .kind = TLDB_KIND_EXPORTER,
+        .description = "iCalendar feed (RFC 5545 + RFC 7986)",
+        .extensions = ext,
+        .mime_types = mime,
+        .options = export_options,
+        .run = ics_export_run,
+};
+
+static const tldb_plugin_info info = {
+        .size = sizeof(tldb_plugin_info),
+        .abi_major = TLDB_PLUGIN_ABI_MAJOR,
+        .abi_minor = TLDB_PLUGIN_ABI_MINOR,
+        .name = "ical",
+        .version = "1.0.0",
+        .description = "iCalendar .ics (RFC 5545, RFC 7986)",
+        .importer = &importer,
+        .exporter = &exporter,
+};
+
+TLDB_PLUGIN_EXPORT int32_t TLDB_PLUGIN_ENTRY(const tldb_host_api *host,
+                                             const tldb_plugin_info **out)
+{
+	if (!TLDB_HOST_HAS(host, format_instant))
+		return TLDB_PLUGIN_ERROR;
+	ical_host = host;
+	*out = &info;
+	return TLDB_PLUGIN_OK;
+}

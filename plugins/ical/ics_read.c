@@ -1,0 +1,306 @@
+/*
+ * ics_read.c -- the ical importer.  The input is read in blocks through
+ * host->read and split into unfolded content lines, counting physical lines
+ * for positions; each VTIMEZONE and each VEVENT is parsed on its own by
+ * libical (icalparser_parse_string on the component's text), so a large
+ * file is imported in memory bounded by its largest component, not its
+ * size.  What each VEVENT becomes is decided in ics_event.c.
+ *
+ * Held until the end of the input: VEVENTs whose TZID names a VTIMEZONE not
+ * seen yet (RFC 5545 puts no order on components), and recurring masters
+ * (RRULE/RDATE), so that every RECURRENCE-ID override is known before they
+ * are expanded.
+ */
+#include <libical/ical.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ics_read.h"
+
+#define BLOCK 65536
+
+int32_t ics_probe(const uint8_t *head, uint64_t len)
+{
+	uint64_t i = 0;
+	if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+		i = 3;
+	while (i < len && (head[i] == ' ' || head[i] == '\r' ||
+	                   head[i] == '\n' || head[i] == '\t'))
+		i++;
+	static const char magic[] = "BEGIN:VCALENDAR";
+	for (size_t k = 0; k < sizeof magic - 1; k++) {
+		if (i + k >= len)
+			return i + k > i ? 40 : 0;
+		char c = (char)head[i + k];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		if (c != magic[k])
+			return 0;
+	}
+	return 100;
+}
+
+/* ---- reading unfolded lines ---- */
+
+typedef struct reader {
+	tldb_run *run;
+	char *buf;
+	size_t len, pos;
+	int eof;
+	int64_t phys; /* physical lines consumed */
+	char *line;   /* the current unfolded line */
+	size_t llen, lcap;
+	int64_t line_no; /* where it starts */
+	int have_next;   /* buf[pos..] holds the start of the next line */
+} reader;
+
+static int fill(reader *r)
+{
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	int64_t got = ical_host->read(r->run, r->buf + r->len, BLOCK - r->len);
+	if (got < 0)
+		return -1;
+	if (got == 0)
+		r->eof = 1;
+	r->len += (size_t)got;
+	return got > 0;
+}
+
+static int append(reader *r, const char *s, size_t n)
+{
+	if (r->llen + n + 1 > r->lcap) {
+		size_t cap = r->lcap ? r->lcap : 256;
+		while (cap < r->llen + n + 1)
+			cap *= 2;
+		if (cap > ICS_MAX_LINE)
+			return -1;
+		char *l = realloc(r->line, cap);
+		if (!l)
+			return -1;
+		r->line = l;
+		r->lcap = cap;
+	}
+	memcpy(r->line + r->llen, s, n);
+	r->llen += n;
+	r->line[r->llen] = '\0';
+	return 0;
+}
+
+static void strip_cr(reader *r)
+{
+	if (r->llen && r->line[r->llen - 1] == '\r')
+		r->line[--r->llen] = '\0';
+}
+
+/* Reads one physical line (without CR LF) by appending it to r->line.
+ * Returns 1, 0 at the end of input, <0 on failure (-2: too long). */
+static int physical(reader *r)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+		if (nl || (r->eof && r->pos < r->len)) {
+			size_t end = nl ? (size_t)(nl - r->buf) : r->len;
+			if (append(r, r->buf + r->pos, end - r->pos))
+				return -2;
+			r->pos = nl ? end + 1 : end;
+			r->phys++;
+			strip_cr(r);
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (r->pos == 0 && r->len == BLOCK) { /* a very long line */
+			if (append(r, r->buf, r->len))
+				return -2;
+			r->pos = r->len = 0;
+		}
+		if (fill(r) < 0)
+			return -1;
+	}
+}
+
+/* The next unfolded line into r->line; 1, 0 at the end, <0 on failure. */
+static int next_line(reader *r)
+{
+	r->llen = 0;
+	if (r->line)
+		r->line[0] = '\0';
+	int rc = physical(r);
+	if (rc <= 0)
+		return rc;
+	r->line_no = r->phys;
+	for (;;) {
+		if (r->pos >= r->len && !r->eof && fill(r) < 0)
+			return -1;
+		if (r->pos >= r->len ||
+		    (r->buf[r->pos] != ' ' && r->buf[r->pos] != '\t'))
+			return 1;
+		r->pos++; /* the fold's space */
+		if ((rc = physical(r)) < 0)
+			return rc;
+	}
+}
+
+static int is_line(const char *line, const char *what)
+{
+	size_t n = strlen(what);
+	for (size_t i = 0; i < n; i++) {
+		char c = line[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		if (c != what[i])
+			return 0;
+	}
+	return line[n] == '\0' || line[n] == '\r';
+}
+
+/* ---- collecting components ---- */
+
+typedef struct text {
+	char *s;
+	size_t n, cap;
+} text;
+
+static int text_add(text *t, const char *s, size_t n)
+{
+	if (t->n + n + 3 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (cap < t->n + n + 3)
+			cap *= 2;
+		if (cap > ICS_MAX_COMPONENT)
+			return -1;
+		char *b = realloc(t->s, cap);
+		if (!b)
+			return -1;
+		t->s = b;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	memcpy(t->s + t->n, "\r\n", 3);
+	t->n += 2;
+	return 0;
+}
+
+static int32_t fail(ics_import *im, int64_t line, const char *msg)
+{
+	ical_host->error(im->run, TLDB_PLUGIN_ERROR, line, 1, msg);
+	return TLDB_PLUGIN_ERROR;
+}
+
+int32_t ics_import_run(tldb_run *run, void *state)
+{
+	(void)state;
+	ics_import im;
+	int32_t rc = ics_import_init(&im, run);
+	if (rc)
+		return rc;
+	reader r;
+	memset(&r, 0, sizeof r);
+	r.run = run;
+	r.buf = malloc(BLOCK);
+	text comp = {0};
+	int depth = 0, kind = 0, seen_cal = 0, ended = 0;
+	int64_t comp_line = 0;
+	if (!r.buf) {
+		rc = fail(&im, 0, "out of memory");
+		goto out;
+	}
+	int lr;
+	while ((lr = next_line(&r)) > 0) {
+		const char *l = r.line;
+		if (!seen_cal) {
+			if (r.llen == 0)
+				continue;
+			if (!strncmp(l, "\xEF\xBB\xBF", 3))
+				l += 3;
+			if (is_line(l, "BEGIN:VCALENDAR")) {
+				seen_cal = 1;
+				continue;
+			}
+			rc = fail(&im, r.line_no,
+			          "not an iCalendar file: expected "
+			          "BEGIN:VCALENDAR");
+			goto out;
+		}
+		if (ended) {
+			if (r.llen == 0)
+				continue;
+			if (is_line(l, "BEGIN:VCALENDAR")) {
+				ended = 0;
+				continue;
+			}
+			rc = fail(&im, r.line_no, "text after END:VCALENDAR");
+			goto out;
+		}
+		if (depth == 0) {
+			if (is_line(l, "END:VCALENDAR")) {
+				ended = 1;
+			} else if (strncmp(l, "BEGIN:", 6) == 0 ||
+			           strncmp(l, "begin:", 6) == 0) {
+				depth = 1;
+				kind = is_line(l, "BEGIN:VEVENT")      ? 1
+				       : is_line(l, "BEGIN:VTIMEZONE") ? 2
+				                                       : 0;
+				comp_line = r.line_no;
+				comp.n = 0;
+				if (kind && text_add(&comp, l, r.llen)) {
+					rc = fail(&im, r.line_no,
+					          "component too large");
+					goto out;
+				}
+			} else if (strncmp(l, "END:", 4) == 0) {
+				rc = fail(&im, r.line_no, "END without BEGIN");
+				goto out;
+			} else {
+				ics_calendar_property(&im, l);
+			}
+			continue;
+		}
+		if (strncmp(l, "BEGIN:", 6) == 0 ||
+		    strncmp(l, "begin:", 6) == 0)
+			depth++;
+		else if (strncmp(l, "END:", 4) == 0 ||
+		         strncmp(l, "end:", 4) == 0)
+			depth--;
+		if (kind && text_add(&comp, l, r.llen)) {
+			rc = fail(&im, comp_line,
+			          "component too large (over 8 MiB)");
+			goto out;
+		}
+		if (depth == 0 && kind) {
+			rc = kind == 1 ? ics_vevent(&im, comp.s, comp_line)
+			               : ics_vtimezone(&im, comp.s, comp_line);
+			if (rc)
+				goto out;
+		}
+	}
+	if (lr == -2) {
+		rc = fail(&im, r.phys + 1,
+		          "a line over 8 MiB, or out of memory");
+	} else if (lr < 0) {
+		rc = TLDB_PLUGIN_EIO;
+		ical_host->error(run, rc, r.phys, 0, "read error");
+	} else if (!seen_cal) {
+		rc = fail(&im, 1, "empty input: no BEGIN:VCALENDAR");
+	} else if (depth > 0) {
+		rc = fail(&im, comp_line,
+		          "component not ended (truncated file?)");
+	} else if (!ended) {
+		rc = fail(&im, r.phys, "no END:VCALENDAR (truncated file?)");
+	} else {
+		rc = ics_import_finish(&im);
+	}
+out:
+	ics_import_free(&im);
+	free(r.buf);
+	free(r.line);
+	free(comp.s);
+	return rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * ics_time.c -- civil dates and wall times for the ical plugin, on the
+ * proleptic Gregorian calendar in signed 64-bit seconds, never through
+ * time_t (1850, 0999 and 44 BC must work).  Also reads the wall time of an
+ * EDTF time point (floating, Z, +HH:MM or [Zone]) and tells whether a wall
+ * time is unique in a zone (not in a DST gap or overlap), with the host's
+ * tz database.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ical_plugin.h"
+
+int64_t ics_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int64_t ics_days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = ics_floor_div(y, 400);
+	int64_t yoe = y - era * 400;
+	int64_t mp = (m + 9) % 12;
+	int64_t doy = (153 * mp + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void ics_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = ics_floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+void ics_tm_from_seconds(int64_t t, ics_tm *tm)
+{
+	int64_t days = ics_floor_div(t, 86400), sec = t - days * 86400;
+	ics_civil_from_days(days, &tm->year, &tm->month, &tm->day);
+	tm->hour = (int)(sec / 3600);
+	tm->minute = (int)(sec / 60 % 60);
+	tm->second = (int)(sec % 60);
+}
+
+int64_t ics_tm_to_seconds(const ics_tm *tm)
+{
+	return ics_days_from_civil(tm->year, tm->month, tm->day) * 86400 +
+	       tm->hour * 3600 + tm->minute * 60 + tm->second;
+}
+
+int ics_format_date(int64_t t, char *buf, size_t size)
+{
+	ics_tm tm;
+	ics_tm_from_seconds(t, &tm);
+	if (tm.year < 1 || tm.year > 9999)
+		return -1;
+	return snprintf(buf, size, "%04d%02d%02d", (int)tm.year, tm.month,
+	                tm.day);
+}
+
+int ics_format_datetime(int64_t t, int utc, char *buf, size_t size)
+{
+	ics_tm tm;
+	ics_tm_from_seconds(t, &tm);
+	if (tm.year < 1 || tm.year > 9999)
+		return -1;
+	return snprintf(buf, size, "%04d%02d%02dT%02d%02d%02d%s", (int)tm.year,
+	                tm.month, tm.day, tm.hour, tm.minute, tm.second,
+	                utc ? "Z" : "");
+}
+
+int ics_edtf_date(int64_t t, char *buf, size_t size)
+{
+	ics_tm tm;
+	ics_tm_from_seconds(t, &tm);
+	if (tm.year < 0 || tm.year > 9999)
+		return -1;
+	return snprintf(buf, size, "%04d-%02d-%02d", (int)tm.year, tm.month,
+	                tm.day);
+}
+
+int ics_edtf_time(int64_t t, int utc, char *buf, size_t size)
+{
+	ics_tm tm;
+	ics_tm_from_seconds(t, &tm);
+	if (tm.year < 0 || tm.year > 9999)
+		return -1;
+	if (tm.second)
+		return snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%s",
+		                (int)tm.year, tm.month, tm.day, tm.hour,
+		                tm.minute, tm.second, utc ? "Z" : "");
+	return snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d%s", (int)tm.year,
+	                tm.month, tm.day, tm.hour, tm.minute, utc ? "Z" : "");
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
+{
+	int v = 0;
+	if (at + k > n)
+		return -1;
+	for (size_t i = at; i < at + k; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+void ics_parse_wall(const char *s, size_t n, ics_wall *w)
+{
+	memset(w, 0, sizeof *w);
+	ics_tm tm = {0};
+	int y, neg = n > 0 && s[0] == '-';
+	size_t i = (size_t)neg;
+	if (digits(s, n, i, 4, &y) || i + 16 > n || s[i + 4] != '-' ||
+	    digits(s, n, i + 5, 2, &tm.month) || s[i + 7] != '-' ||
+	    digits(s, n, i + 8, 2, &tm.day) ||
+	    (s[i + 10] != 'T' && s[i + 10] != 't') ||
+	    digits(s, n, i + 11, 2, &tm.hour) || s[i + 13] != ':' ||
+	    digits(s, n, i + 14, 2, &tm.minute))
+		return;
+	tm.year = neg ? -y : y;
+	i += 16;
+	if (i < n && s[i] == ':') {
+		if (digits(s, n, i + 1, 2, &tm.second))
+			return;
+		w->has_seconds = 1;
+		i += 3;
+	}
+	w->local = ics_tm_to_seconds(&tm);
+	if (i == n) {
+		w->kind = ICS_WALL_FLOATING;
+	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		w->kind = ICS_WALL_UTC;
+	} else if (s[i] == '+' || s[i] == '-') {
+		w->kind = ICS_WALL_OFFSET;
+	} else if (s[i] == '[' && s[n - 1] == ']' &&
+	           n - i - 2 < sizeof w->zone) {
+		memcpy(w->zone, s + i + 1, n - i - 2);
+		w->zone[n - i - 2] = '\0';
+		w->kind = ICS_WALL_ZONED;
+	}
+}
+
+int ics_wall_unique(const char *zone, int64_t local, int64_t *utc)
+{
+	int64_t first;
+	if (ical_host->zone_to_utc(zone, local, &first))
+		return 0;
+	/* Every offset in force within a day of the wall time. */
+	int32_t offs[3];
+	const int64_t probes[3] = {first - 86400, first, first + 86400};
+	int found = 0;
+	int64_t hit = 0;
+	for (int k = 0; k < 3; k++) {
+		if (ical_host->zone_offset(zone, probes[k], &offs[k]))
+			return 0;
+		int dup = 0;
+		for (int j = 0; j < k; j++)
+			dup |= offs[j] == offs[k];
+		if (dup)
+			continue;
+		int64_t u = local - offs[k];
+		int32_t at;
+		if (ical_host->zone_offset(zone, u, &at))
+			return 0;
+		if (u + at == local && (!found || u != hit)) {
+			found++;
+			hit = u;
+		}
+	}
+	*utc = hit;
+	return found == 1;
+}
