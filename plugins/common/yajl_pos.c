@@ -3,6 +3,7 @@
  */
 #include "yajl_pos.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,4 +30,16 @@ char *yajl_pos_strdup(const unsigned char *s, size_t n)
 		p[n] = '\0';
 	}
 	return p;
+}
+
+void yajl_pos_error_text(yajl_handle h, const unsigned char *buf, size_t len,
+                         char *text, size_t size)
+{
+	unsigned char *msg = yajl_get_error(h, 0, buf, len);
+	snprintf(text, size, "invalid JSON: %s",
+	         msg ? (const char *)msg : "parse error");
+	size_t n = strlen(text);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	yajl_free_error(h, msg);
 }

@@ -16,6 +16,11 @@
 void yajl_pos_advance(yajl_handle h, const unsigned char *chunk,
                       size_t *scanned, int64_t *line, int64_t *col);
 
+/* Writes "invalid JSON: <yajl's message>" for a failed parse of buf[0..len)
+ * into text (NUL-terminated, without yajl's trailing newline). */
+void yajl_pos_error_text(yajl_handle h, const unsigned char *buf, size_t len,
+                         char *text, size_t size);
+
 /* A NUL-terminated copy of s[0..n) (the caller's; free()), or NULL. */
 char *yajl_pos_strdup(const unsigned char *s, size_t n);
 

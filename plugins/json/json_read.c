@@ -496,16 +496,9 @@ static const yajl_callbacks callbacks = {
 
 static void report_syntax(reader *r, const unsigned char *buf, size_t len)
 {
-	advance(r);
-	unsigned char *msg = yajl_get_error(r->h, 0, buf, len);
 	char text[300];
-	snprintf(text, sizeof text, "invalid JSON: %s",
-	         msg ? (const char *)msg : "parse error");
-	/* yajl's message ends with a newline. */
-	size_t n = strlen(text);
-	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	yajl_free_error(r->h, msg);
+	advance(r);
+	yajl_pos_error_text(r->h, buf, len, text, sizeof text);
 	json_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col, text);
 }
 
