@@ -828,6 +828,8 @@ int main(int argc, char **argv)
 		die_sql(cdb, "prepare query");
 
 	/* (a) the first 100 events. */
+	fprintf(stderr, "bench-store: %lld events: first-100 queries\n",
+	        nevents);
 	for (size_t i = 0; i < nq; i++) {
 		t = now_s();
 		first_t[i] = tldb_range(db, qlo[i], qlo[i] + WEEK, FIRST_PAGE);
@@ -850,6 +852,8 @@ int main(int argc, char **argv)
 	}
 
 	/* (b) the whole week. */
+	fprintf(stderr, "bench-store: %lld events: full-week queries\n",
+	        nevents);
 	long long rows_t = 0, rows_c = 0;
 	double tot_t = 0, tot_c = 0;
 	uint64_t touch = 0;
@@ -904,6 +908,7 @@ int main(int argc, char **argv)
 	           pct(full_c, nq, .99) * 1e3);
 
 	/* Memory while streaming. */
+	fprintf(stderr, "bench-store: %lld events: streaming\n", nevents);
 	long rss0 = proc_status_kb("VmRSS"), rss_max = rss0;
 	int hwm_ok = reset_peak_rss() == 0;
 	tldb_query all;

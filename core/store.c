@@ -378,6 +378,7 @@ TLDB_API int tldb_begin(tldb *db)
 	rc = tl_exec(db, "BEGIN IMMEDIATE", "beginning a transaction");
 	if (!rc)
 		db->tx_depth = 1;
+	db->tx_poisoned = 0;
 	tl_forget_tx(db);
 	return rc;
 }
@@ -386,6 +387,13 @@ TLDB_API int tldb_commit(tldb *db)
 {
 	if (!db->tx_depth)
 		return tl_fail(db, TLDB_EINVAL, "no transaction is open");
+	if (db->tx_poisoned) {
+		tldb_rollback(db);
+		return tl_fail(db, TLDB_EIO,
+		               "%s: a write failed half-way, so the whole "
+		               "transaction was rolled back",
+		               db->path);
+	}
 	int rc = TLDB_OK;
 	for (int i = 0; !rc && i < db->ntouched; i++)
 		rc = tl_timeline_touch(db, db->touched[i]);
@@ -406,6 +414,7 @@ TLDB_API void tldb_rollback(tldb *db)
 	if (db->sql && db->tx_depth)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->tx_depth = 0;
+	db->tx_poisoned = 0;
 	tl_forget_tx(db);
 }
 

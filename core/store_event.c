@@ -256,8 +256,10 @@ static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
 	                         : tl_fail_sql(db, rc, "finding an event");
 }
 
+/* Writes the event.  *wrote is set once the events row is written, so a
+ * failure after it has left part of the event behind. */
 static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
-                       tldb_put_result *result)
+                       tldb_put_result *result, int *wrote)
 {
 	sqlite3_int64 timeline_id, id, old_timeline_id = 0;
 	uint64_t old_hash = 0;
@@ -289,7 +291,8 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 	rc = step_done(db, st, "storing an event");
 	tl_buf_release(&tagtext);
 	if (rc)
-		return rc;
+		return rc; /* a failed statement undoes itself */
+	*wrote = 1;
 	if (id) {
 		if ((rc = delete_children(db, id)))
 			return rc;
@@ -313,16 +316,26 @@ TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
 	tl_checked c;
 	tldb_errbuf err = {{0}, 0};
 	tldb_put_result res = TLDB_PUT_UNCHANGED;
+	int wrote = 0;
 	int rc = tl_event_prepare(ev, &c, &err);
 	if (rc)
 		return tl_fail(db, rc, "%s", err.msg);
-	if ((rc = tl_savepoint(db)))
+	/* Inside tldb_begin no savepoint is taken: releasing one makes FTS5
+	 * flush its pending index to disk, which more than halved bulk
+	 * inserts.  A put that fails half-way poisons the transaction instead,
+	 * so tldb_commit rolls it all back rather than keep half an event;
+	 * a put refused before it wrote anything (bad input, unknown
+	 * timeline) leaves the transaction usable. */
+	if (!db->tx_depth && (rc = tl_savepoint(db)))
 		return rc;
-	if ((rc = write_event(db, ev, &c, &res))) {
-		tl_rollback_to(db);
+	if ((rc = write_event(db, ev, &c, &res, &wrote))) {
+		if (!db->tx_depth)
+			tl_rollback_to(db);
+		else if (wrote)
+			db->tx_poisoned = 1;
 		return rc;
 	}
-	if ((rc = tl_release(db)))
+	if (!db->tx_depth && (rc = tl_release(db)))
 		return rc;
 	if (uid_out)
 		snprintf(uid_out, TLDB_MAX_UID + 1, "%s", c.uid);

@@ -50,6 +50,7 @@ struct tldb {
 	char *path;
 	int readonly;
 	int tx_depth;
+	int tx_poisoned; /* a write inside tldb_begin failed half-way */
 	int64_t now_override;
 	char errmsg[1024];
 	sqlite3_stmt *stmts[TL_ST_COUNT];

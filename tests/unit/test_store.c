@@ -1428,3 +1428,47 @@ Test(store, timeline_updated_at_commit)
 	cr_assert_eq(tldb_commit(db), TLDB_OK, "%s", tldb_errmsg(db));
 	tldb_close(db);
 }
+
+/* A put that fails after it began writing (here: a trigger refuses its
+ * tag) leaves nothing of itself behind: alone, its own transaction rolls
+ * back; inside tldb_begin, the whole transaction does, at commit. */
+Test(store, put_failing_half_way_leaves_no_half_event)
+{
+	tldb *db = open_new();
+	tldb_event ok = event("ok", "Fine", "2022", NULL);
+	put_ok(db, &ok, TLDB_PUT_INSERTED);
+	tldb_close(db);
+	raw_exec(db_path, "CREATE TRIGGER boom BEFORE INSERT ON tags WHEN "
+	                  "NEW.tag = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); "
+	                  "END");
+	db = open_db(db_path, 0);
+	const char *tags[] = {"boom"};
+	tldb_event bad = event("bad", "Half", "2022", NULL);
+	bad.tags = tags;
+	bad.ntags = 1;
+	cr_expect_neq(tldb_put(db, &bad, NULL, NULL), TLDB_OK);
+	cr_expect_eq(raw_int(db_path, "SELECT count(*) FROM events"), 1);
+
+	cr_assert_eq(tldb_begin(db), TLDB_OK);
+	tldb_event more = event("more", "More", "2023", NULL);
+	put_ok(db, &more, TLDB_PUT_INSERTED);
+	cr_expect_neq(tldb_put(db, &bad, NULL, NULL), TLDB_OK);
+	int rc = tldb_commit(db);
+	cr_expect_neq(rc, TLDB_OK, "a half-written put was committed");
+	cr_expect(strstr(tldb_errmsg(db), "rolled back") != NULL, "%s",
+	          tldb_errmsg(db));
+	tldb_close(db);
+	cr_expect_eq(raw_int(db_path, "SELECT count(*) FROM events"), 1);
+	cr_expect_eq(raw_int(db_path, "SELECT count(*) FROM events WHERE "
+	                              "uid = 'ok'"),
+	             1);
+	/* Refused input inside a transaction does not poison it. */
+	db = open_db(db_path, 0);
+	cr_assert_eq(tldb_begin(db), TLDB_OK);
+	tldb_event nodate = event("x", "X", "2022-13", NULL);
+	cr_expect_eq(tldb_put(db, &nodate, NULL, NULL), TLDB_EDATE);
+	put_ok(db, &more, TLDB_PUT_INSERTED);
+	cr_expect_eq(tldb_commit(db), TLDB_OK, "%s", tldb_errmsg(db));
+	tldb_close(db);
+	cr_expect_eq(raw_int(db_path, "SELECT count(*) FROM events"), 2);
+}
