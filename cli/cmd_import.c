@@ -131,6 +131,8 @@ static void summary(const char *name, const tldb_import_stats *st)
 	fprintf(stderr, "tldb: %s: %lld events written, %lld unchanged", name,
 	        (long long)(st->inserted + st->updated),
 	        (long long)st->unchanged);
+	if (st->removed)
+		fprintf(stderr, ", %lld removed", (long long)st->removed);
 	if (st->skipped)
 		fprintf(stderr, ", %lld skipped", (long long)st->skipped);
 	if (st->warnings)

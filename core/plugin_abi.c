@@ -54,3 +54,4 @@ OFF(tldb_host_api, error, 88);
 OFF(tldb_host_api, parse_date, 104);
 OFF(tldb_host_api, now, 128);
 OFF(tldb_host_api, format_instant, 136);
+OFF(tldb_host_api, remove, 144);

@@ -108,6 +108,16 @@ static int32_t host_emit(tldb_run *run, const tldb_plugin_event *ev)
 	return run->on_event(run, ev) ? TLDB_PLUGIN_STOP : TLDB_PLUGIN_OK;
 }
 
+static int32_t host_remove(tldb_run *run, const char *uid)
+{
+	if (!run || run->kind != TL_RUN_IMPORT || !uid || !run->on_remove)
+		return TLDB_PLUGIN_STOP;
+	if (run->stopping)
+		return TLDB_PLUGIN_STOP;
+	tl_run_flush_skipped(run);
+	return run->on_remove(run, uid) ? TLDB_PLUGIN_STOP : TLDB_PLUGIN_OK;
+}
+
 static int32_t host_set_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
 {
 	if (!run || run->kind != TL_RUN_IMPORT || !tl)
@@ -302,6 +312,7 @@ const tldb_host_api tl_host_api = {
         .zone_offset = host_zone_offset,
         .now = host_now,
         .format_instant = host_format_instant,
+        .remove = host_remove,
 };
 
 int tl_run_format(tldb_run *run)
@@ -343,9 +354,9 @@ int tl_run_format(tldb_run *run)
 
 /* ---- events across the boundary ---- */
 
-int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
-                         const char **tags, tldb_source *srcs, char *msg,
-                         size_t msgsize)
+int tl_event_from_plugin(const tldb_plugin_event *pev, int restore,
+                         tldb_event *ev, const char **tags, tldb_source *srcs,
+                         char *msg, size_t msgsize)
 {
 	tldb_plugin_event e;
 	memset(&e, 0, sizeof e);
@@ -367,6 +378,11 @@ int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
 	ev->tz = e.tz;
 	ev->location = e.location;
 	ev->url = e.url;
+	if (restore) {
+		ev->created = e.created;
+		ev->updated = e.updated;
+		ev->sequence = e.sequence;
+	}
 	size_t n = 0;
 	for (; e.tags && e.tags[n]; n++) {
 		if (n == TLDB_MAX_TAGS) {

@@ -91,7 +91,8 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 	tldb_event ev;
 	char msg[256];
 	s->st->records++;
-	if (tl_event_from_plugin(pev, &ev, tags, srcs, msg, sizeof msg))
+	if (tl_event_from_plugin(pev, run->plugin->info.abi_minor >= 1, &ev,
+	                         tags, srcs, msg, sizeof msg))
 		return refuse(run, msg);
 	if (s->o->timeline)
 		ev.timeline = s->o->timeline;
@@ -116,6 +117,24 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 	if (s->o->progress && s->st->records % PROGRESS_EVERY == 0)
 		s->o->progress(s->o->ud, s->st->records, run->bytes,
 		               s->total_bytes);
+	return 0;
+}
+
+static int on_remove(tldb_run *run, const char *uid)
+{
+	import_state *s = run->pipeline;
+	s->st->records++;
+	int rc = tldb_remove(s->db, uid);
+	if (rc == TLDB_ENOTFOUND)
+		return 0;
+	if (rc)
+		return refuse(run, tldb_errmsg(s->db));
+	s->st->removed++;
+	if (next_batch(s)) {
+		tl_run_error(run, 0, 0, "%s", tldb_errmsg(s->db));
+		run->stopping = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -241,6 +260,7 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 	run.ud = o->ud;
 	run.skip_errors = o->on_error == TLDB_ON_ERROR_SKIP;
 	run.on_event = on_event;
+	run.on_remove = on_remove;
 	run.on_timeline = on_timeline;
 	import_state s = {.db = db, .o = o, .st = st};
 	s.batch = o->batch > 0 ? o->batch : DEFAULT_BATCH;

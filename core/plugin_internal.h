@@ -55,6 +55,7 @@ struct tldb_run {
 	int64_t bytes;
 	int64_t line, column; /* of the record being emitted */
 	int (*on_event)(tldb_run *run, const tldb_plugin_event *ev);
+	int (*on_remove)(tldb_run *run, const char *uid);
 	int (*on_timeline)(tldb_run *run, const tldb_plugin_timeline *tl);
 	int stopping; /* abort mode after an error: tell the plugin to stop */
 	int skip_errors;
@@ -89,10 +90,12 @@ void tl_run_flush_skipped(tldb_run *run);
 int tl_run_format(tldb_run *run);
 
 /* Converts a plugin's event (of any size) into a store event.  Arrays go to
- * the caller's buffers; returns 0 or -1 with a message in msg. */
-int tl_event_from_plugin(const tldb_plugin_event *pev, tldb_event *ev,
-                         const char **tags, tldb_source *srcs, char *msg,
-                         size_t msgsize);
+ * the caller's buffers; created, updated and sequence are taken only with
+ * `restore` (a plugin of minor 1 or later).  Returns 0 or -1 with a
+ * message in msg. */
+int tl_event_from_plugin(const tldb_plugin_event *pev, int restore,
+                         tldb_event *ev, const char **tags, tldb_source *srcs,
+                         char *msg, size_t msgsize);
 
 /* Converts a store event into the plugin view, allocating in arena. */
 int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,

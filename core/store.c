@@ -27,13 +27,14 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
                 "\"end\", "
                 "tz, location, url, lo, hi, prec, span_class, chash, created, "
                 "updated, sequence, tagtext) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16)",
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17, ?18, ?16)",
         [TL_ST_EVENT_UPDATE] =
                 "UPDATE events SET timeline_id = ?2, title = ?3, body = ?4, "
                 "start = ?5, \"end\" = ?6, tz = ?7, location = ?8, url = ?9, "
                 "lo = ?10, hi = ?11, prec = ?12, span_class = ?13, chash = "
                 "?14, "
-                "updated = ?15, sequence = sequence + 1, tagtext = ?16 "
+                "updated = ?17, sequence = max(sequence + 1, ?18), tagtext = "
+                "?16 "
                 "WHERE id = ?1",
         [TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
         [TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",

@@ -80,12 +80,17 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id)
 	return step_done(db, st, "updating a timeline");
 }
 
-/* Binds ?2..?16 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE; `tagtext` is
- * the tags joined by char(31). */
+/* Binds ?2..?18 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE; `tagtext` is
+ * the tags joined by char(31).  A new event keeps the created, updated and
+ * sequence it brings (a restore); a changed one is updated now. */
 static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
                        const tl_checked *c, sqlite3_int64 timeline_id,
-                       int64_t now, const char *tagtext)
+                       int64_t now, int is_new, const char *tagtext)
 {
+	int64_t created = is_new && ev->created > 0 ? ev->created : now;
+	int64_t updated = is_new && ev->updated > 0 ? ev->updated : now;
+	if (is_new && ev->created > 0 && ev->updated <= 0)
+		updated = created;
 	sqlite3_bind_int64(st, 2, timeline_id);
 	tl_bind_text(st, 3, ev->title);
 	tl_bind_text(st, 4, ev->body);
@@ -99,8 +104,10 @@ static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
 	sqlite3_bind_int(st, 12, (int)c->precision);
 	sqlite3_bind_int(st, 13, c->span_class);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->hash);
-	sqlite3_bind_int64(st, 15, now);
+	sqlite3_bind_int64(st, 15, created);
 	tl_bind_text(st, 16, tagtext);
+	sqlite3_bind_int64(st, 17, updated);
+	sqlite3_bind_int64(st, 18, ev->sequence > 0 ? ev->sequence : 0);
 }
 
 static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
@@ -286,7 +293,7 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		tl_buf_release(&tagtext);
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	}
-	bind_event(st, ev, c, timeline_id, now,
+	bind_event(st, ev, c, timeline_id, now, !id,
 	           tagtext.len ? tl_buf_str(&tagtext) : NULL);
 	rc = step_done(db, st, "storing an event");
 	tl_buf_release(&tagtext);

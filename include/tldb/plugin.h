@@ -69,7 +69,7 @@ extern "C" {
 #endif
 
 #define TLDB_PLUGIN_ABI_MAJOR 1
-#define TLDB_PLUGIN_ABI_MINOR 0
+#define TLDB_PLUGIN_ABI_MINOR 1
 
 #define TLDB_PLUGIN_ENTRY      tldb_plugin_entry_v1
 #define TLDB_PLUGIN_ENTRY_NAME "tldb_plugin_entry_v1"
@@ -144,10 +144,16 @@ typedef struct tldb_plugin_event {
 	const char *url;
 	const char *const *tags;                  /* NULL-terminated, or NULL */
 	const tldb_plugin_source *const *sources; /* NULL-terminated, or NULL */
-	int64_t created;  /* (export) seconds since 1970-01-01T00:00:00Z */
-	int64_t updated;  /* (export) */
-	int64_t sequence; /* (export) */
-	int64_t lo, hi;   /* (export) the event's bounds [lo, hi) */
+	/* Seconds since 1970-01-01T00:00:00Z.  Exporters get the store's.
+	 * Importers of minor 1 or later may set them (0: unset) to restore
+	 * an event as another tldb wrote it: created and updated are kept
+	 * when the uid is new, and sequence never goes below the one given,
+	 * so calendar clients keep accepting the event's updates.  The host
+	 * ignores them from importers built for minor 0. */
+	int64_t created;
+	int64_t updated;
+	int64_t sequence;
+	int64_t lo, hi; /* (export) the event's bounds [lo, hi) */
 } tldb_plugin_event;
 
 /* A timeline's description. */
@@ -304,6 +310,16 @@ typedef struct tldb_host_api {
 	 * Returns the length, or a negative code when size is too small (32
 	 * bytes always suffice). */
 	int32_t (*format_instant)(int64_t t, char *buf, uint32_t size);
+
+	/* ---- minor 1 ---- */
+
+	/* Importers: removes the event `uid` (one the input cancels, such as
+	 * an iCalendar STATUS:CANCELLED), within the import, so it comes back
+	 * if the import fails.  `uid` is used as given: a plugin that lets
+	 * the host derive uids cannot name them.  Returns TLDB_PLUGIN_OK
+	 * whether or not the event was stored, or TLDB_PLUGIN_STOP when the
+	 * import is stopping (return TLDB_PLUGIN_ERROR at once). */
+	int32_t (*remove)(tldb_run *run, const char *uid);
 } tldb_host_api;
 
 /* 1 when the host table `host` has function `fn` (a field name). */

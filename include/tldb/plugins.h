@@ -135,7 +135,8 @@ typedef struct tldb_import_stats {
 	int64_t unchanged; /* events already stored as they are */
 	int64_t skipped;   /* bad records passed over (skip) */
 	int64_t warnings;
-	int64_t bytes; /* input bytes read */
+	int64_t bytes;   /* input bytes read */
+	int64_t removed; /* stored events the input cancelled, now removed */
 } tldb_import_stats;
 
 /* Imports one input.  With TLDB_ON_ERROR_ABORT it runs in one transaction

@@ -85,9 +85,13 @@ typedef struct tldb_event {
 	size_t ntags;
 	const tldb_source *sources;
 	size_t nsources;
-	int64_t created;          /* (read) seconds since the epoch */
-	int64_t updated;          /* (read) */
-	int64_t sequence;         /* (read) */
+	/* Seconds since the epoch, and the change count.  On writes 0 means
+	 * unset; set, they restore an event another store wrote: created and
+	 * updated are kept when the uid is new, and sequence never falls
+	 * below the one given. */
+	int64_t created;
+	int64_t updated;
+	int64_t sequence;
 	int64_t lo, hi;           /* (read) bounds [lo, hi) */
 	tldb_precision precision; /* (read) the coarsest of start and end */
 } tldb_event;
@@ -216,7 +220,8 @@ TLDB_API TLDB_NODISCARD int tldb_event_check(const tldb_event *ev,
                                              tldb_errbuf *err);
 
 /* Inserts or updates the event with ev->uid (derived when NULL), keeping
- * created, raising sequence only when the content changed.  The timeline
+ * created, raising sequence only when the content changed (see created,
+ * updated and sequence in tldb_event for restoring them).  The timeline
  * must exist, except TLDB_DEFAULT_TIMELINE which is created on first use.
  * The uid written is copied into uid_out (at least TLDB_MAX_UID + 1 bytes)
  * when not NULL; what happened into *result when not NULL. */

@@ -20,9 +20,12 @@
  *     host's clock and DTSTART), at most -o max-occurrences= each; every
  *     occurrence gets the uid "UID/RECURRENCE-ID", and a VEVENT with a
  *     RECURRENCE-ID overrides that occurrence.  Never through time_t.
- *   - libical's X-LIC-ERROR properties are errors at the VEVENT's line;
- *     STATUS:CANCELLED events are skipped with a warning (the ABI cannot
- *     delete a stored event).
+ *   - libical's X-LIC-ERROR properties are errors at the VEVENT's line.
+ *   - STATUS:CANCELLED removes what the event stands for through the host's
+ *     `remove` (ABI 1.1): the event with its UID, the one occurrence a
+ *     cancelled RECURRENCE-ID names, or every occurrence of a cancelled
+ *     recurring event within the window.  Without a UID (or on a host of
+ *     minor 0) there is nothing to name, so it is skipped with a warning.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,13 +101,9 @@ void ics_import_free(ics_import *im)
 	for (size_t i = 0; i < im->nov; i++)
 		free(im->overrides[i]);
 	free(im->overrides);
+	for (size_t i = 0; i < ICS_NCAL; i++)
+		free(im->cal[i]);
 	memset(im, 0, sizeof *im);
-}
-
-void ics_calendar_property(ics_import *im, const char *line)
-{
-	(void)im;
-	(void)line;
 }
 
 /* ---- zones ---- */
@@ -317,7 +316,7 @@ typedef struct built {
 	char *tagbuf;
 } built;
 
-static char *unescape(const char *s, size_t n)
+char *ics_unescape(const char *s, size_t n)
 {
 	char *d = malloc(n + 1), *o = d;
 	if (!d)
@@ -361,7 +360,7 @@ static void read_tags(ics_import *im, const char *text, int64_t line, built *b)
 			const char *q = s;
 			while (q < e && *q != ',')
 				q += (*q == '\\' && q + 1 < e) ? 2 : 1;
-			char *t = unescape(s, (size_t)(q - s));
+			char *t = ics_unescape(s, (size_t)(q - s));
 			s = q + 1;
 			if (!t)
 				continue;
@@ -528,6 +527,14 @@ static int32_t emit_one(ics_import *im, icalcomponent *c, int64_t line,
 	return TLDB_PLUGIN_OK;
 }
 
+/* Removes the stored event `uid` that a cancelled VEVENT stands for. */
+static void cancel_one(ics_import *im, int64_t line, const char *uid)
+{
+	ical_host->set_position(im->run, line, 1);
+	if (ical_host->remove(im->run, uid) == TLDB_PLUGIN_STOP)
+		im->stopped = 1;
+}
+
 static int32_t bad(ics_import *im, int64_t line, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
@@ -562,9 +569,11 @@ static int hold(ics_import *im, const char *text, int64_t line)
 	return 0;
 }
 
-/* Expands RRULE and RDATE (EXDATE removed) and emits each occurrence. */
+/* Expands RRULE and RDATE (EXDATE removed) and emits each occurrence, or
+ * with `cancel` removes each one, overridden or not. */
 static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
-                      const char *uid, const when *s, const when *e, built *b)
+                      const char *uid, const when *s, const when *e, built *b,
+                      int cancel)
 {
 	int64_t span = e->wall >= s->wall ? e->wall - s->wall : -1;
 	int64_t to = im->has_to ? im->to
@@ -633,12 +642,16 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 		char rid[200], key[900];
 		rid_of(&os, rid, sizeof rid);
 		snprintf(key, sizeof key, "%s\n%s", uid ? uid : "", rid);
-		if (excluded || is_override(im, key))
+		if (excluded || (!cancel && is_override(im, key)))
 			continue;
 		count++;
-		dates_of(c, &os, &oe, 0, b);
 		char ouid[900];
 		snprintf(ouid, sizeof ouid, "%s/%s", uid ? uid : "", rid);
+		if (cancel) {
+			cancel_one(im, line, ouid);
+			continue;
+		}
+		dates_of(c, &os, &oe, 0, b);
 		emit_one(im, c, line, uid ? ouid : NULL, b);
 	}
 	if (it)
@@ -669,12 +682,15 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 	if (!ps)
 		return bad(im, line, "VEVENT %.400s without DTSTART",
 		           uid ? uid : "");
-	if (icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED) {
+	int cancelled = icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
+	if (cancelled && (!uid || !*uid || !TLDB_HOST_HAS(ical_host, remove))) {
 		char msg[500];
 		snprintf(msg, sizeof msg,
-		         "VEVENT %.400s is cancelled: not imported (an event "
-		         "already stored stays)",
-		         uid ? uid : "");
+		         "VEVENT %.400s is cancelled but %s: not imported, "
+		         "and nothing removed",
+		         uid ? uid : "",
+		         uid && *uid ? "this tldb cannot remove events"
+		                     : "has no UID");
 		ical_host->warning(im->run, line, 1, msg);
 		return TLDB_PLUGIN_OK;
 	}
@@ -737,12 +753,16 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 		else
 			im->overrides[im->nov++] = k;
 		dates_of(c, &s, &e, 1, &b);
-		if (!rc)
+		if (!rc && cancelled)
+			cancel_one(im, line, ouid);
+		else if (!rc)
 			emit_one(im, c, line, ouid, &b);
 	} else if (recurring) {
 		rc = im->finishing
-		             ? expand(im, c, line, uid, &s, &e, &b)
+		             ? expand(im, c, line, uid, &s, &e, &b, cancelled)
 		             : (hold(im, text, line) ? TLDB_PLUGIN_NOMEM : 0);
+	} else if (cancelled) {
+		cancel_one(im, line, uid);
 	} else {
 		dates_of(c, &s, &e, 1, &b);
 		emit_one(im, c, line, uid, &b);

@@ -242,8 +242,12 @@ int32_t ics_import_run(tldb_run *run, void *state)
 		if (depth == 0) {
 			if (is_line(l, "END:VCALENDAR")) {
 				ended = 1;
+				if ((rc = ics_calendar_announce(&im)))
+					goto out;
 			} else if (strncmp(l, "BEGIN:", 6) == 0 ||
 			           strncmp(l, "begin:", 6) == 0) {
+				if ((rc = ics_calendar_announce(&im)))
+					goto out;
 				depth = 1;
 				kind = is_line(l, "BEGIN:VEVENT")      ? 1
 				       : is_line(l, "BEGIN:VTIMEZONE") ? 2

@@ -4,7 +4,8 @@
  * bounded by the largest event.
  *
  *   - Calendar: VERSION, PRODID, CALSCALE, NAME and X-WR-CALNAME (the
- *     timeline's title or name, "tldb" for several timelines),
+ *     timeline's title or name, "tldb" for several timelines), and
+ *     X-TLDB-TIMELINE (the timeline's name, so an import puts it back),
  *     REFRESH-INTERVAL;VALUE=DURATION and X-PUBLISHED-TTL (-o refresh=).
  *   - Day (and coarser) precision: VALUE=DATE with an exclusive DTEND.
  *     Month and year precision are all-day spans over the period with
@@ -312,6 +313,8 @@ static void write_header(exporter *x)
 	ics_line(&x->o, "CALSCALE", "GREGORIAN");
 	ics_line_text(&x->o, "NAME", name);
 	ics_line_text(&x->o, "X-WR-CALNAME", name);
+	if (tl && tl->name && *tl->name)
+		ics_line_text(&x->o, "X-TLDB-TIMELINE", tl->name);
 	if (refresh && *refresh) {
 		ics_line(&x->o, "REFRESH-INTERVAL;VALUE=DURATION", refresh);
 		ics_line(&x->o, "X-PUBLISHED-TTL", refresh);

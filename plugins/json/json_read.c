@@ -89,6 +89,8 @@ typedef struct reader {
 	size_t ntags;
 	source_buf src[MAX_SOURCES];
 	size_t nsrc;
+	int64_t stamps[2]; /* created, updated: 0 when absent */
+	int64_t sequence;
 	char bad[300]; /* the first problem of this event */
 	int64_t bad_line, bad_col;
 	/* the document's timeline */
@@ -150,7 +152,32 @@ static void clear_event(reader *r)
 		for (int k = 0; k < NSFIELDS; k++)
 			free(r->src[i].f[k]);
 	r->nsrc = 0;
+	r->stamps[0] = r->stamps[1] = r->sequence = 0;
 	r->bad[0] = '\0';
+}
+
+static const char *const stamp_names[2] = {"created", "updated"};
+
+/* "created" / "updated": an RFC 3339 UTC time to the second, as the
+ * exporter writes them. */
+static void read_stamp(reader *r, int which, const char *s)
+{
+	tldb_plugin_date d;
+	memset(&d, 0, sizeof d);
+	d.size = sizeof d;
+	char err[200];
+	size_t n = s ? strlen(s) : 0;
+	if (!s || n < 20 || s[n - 1] != 'Z' ||
+	    json_host->parse_date(s, NULL, &d, err, sizeof err) !=
+	            TLDB_PLUGIN_OK ||
+	    d.precision != TLDB_PLUGIN_PREC_SECOND || d.is_interval ||
+	    d.lo <= 0)
+		problem(r,
+		        "\"%s\" must be a UTC time such as "
+		        "\"2022-09-15T05:00:00Z\"",
+		        stamp_names[which]);
+	else
+		r->stamps[which] = d.lo;
 }
 
 static int index_of(const char *const *names, int n, const char *key)
@@ -214,6 +241,9 @@ static int emit_event(reader *r)
 	ev.url = r->f[F_URL];
 	ev.tags = (const char *const *)r->tags;
 	ev.sources = srcs;
+	ev.created = r->stamps[0];
+	ev.updated = r->stamps[1];
+	ev.sequence = r->sequence;
 	json_host->set_position(r->run, r->ev_line, r->ev_col);
 	int32_t rc = json_host->emit(r->run, &ev);
 	clear_event(r);
@@ -236,6 +266,15 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 			free(r->f[i]);
 			r->f[i] = copy;
 			return 1;
+		}
+		if ((i = index_of(stamp_names, 2, r->key)) >= 0) {
+			if (!is_null)
+				read_stamp(r, i, copy);
+			break;
+		}
+		if (r->key && strcmp(r->key, "sequence") == 0 && !is_null) {
+			problem(r, "\"sequence\" must be a number");
+			break;
 		}
 		if (r->key &&
 		    (strcmp(r->key, "tags") == 0 ||
@@ -344,7 +383,19 @@ static int cb_number(void *ctx, const char *s, size_t n)
 			dst[(*count)++] = v;
 		return 1;
 	}
-	if (top(r) == R_EVENT && index_of(field_names, NFIELDS, r->key) >= 0)
+	if (top(r) == R_EVENT && r->key && strcmp(r->key, "sequence") == 0) {
+		char *end;
+		snprintf(buf, sizeof buf, "%.*s", (int)(n < 31 ? n : 31), s);
+		long long v = strtoll(buf, &end, 10);
+		if (*end || n > 18 || v < 0)
+			problem(r,
+			        "\"sequence\" must be a whole number from 0");
+		else
+			r->sequence = v;
+		return 1;
+	}
+	if (top(r) == R_EVENT && (index_of(field_names, NFIELDS, r->key) >= 0 ||
+	                          index_of(stamp_names, 2, r->key) >= 0))
 		problem(r, "\"%s\" must be a string", r->key);
 	if (top(r) == R_TAGS)
 		problem(r, "a tag must be a string");

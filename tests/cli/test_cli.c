@@ -796,6 +796,108 @@ Test(cli, edit_changes_fields_and_raises_sequence)
 	free(out);
 }
 
+/* json -> store -> json is byte for byte the same: the document keeps the
+ * timeline, and created, updated and sequence come back as they were. */
+Test(cli, json_export_import_export_is_byte_identical)
+{
+	run r = expect(TL("import", BUNDLED), 0);
+	run_free(&r);
+	g_now = "2022-09-16T08:00:00Z";
+	r = expect(TL("edit", "rc2022-sco-founded", "--title", "SCO set up"),
+	           0);
+	run_free(&r);
+	r = expect(TL("edit", "rc2022-sco-founded", "--tag", "+eurasia"), 0);
+	run_free(&r);
+	char *a_path = path_in("a.json"), *b_path = path_in("b.json");
+	char *db2 = path_in("second.db");
+	r = expect(TL("export", "--timeline", "russia-china-2022", "--output",
+	              a_path),
+	           0);
+	run_free(&r);
+
+	g_now = "2023-01-01T00:00:00Z"; /* a later clock must not show */
+	r = expect(run_db(db2, (const char *const[]){"import", a_path, NULL}),
+	           0);
+	cr_assert(strstr(r.err, "9 events written") != NULL, "%s", r.err);
+	run_free(&r);
+	r = expect(run_db(db2, (const char *const[]){"export", "--timeline",
+	                                             "russia-china-2022",
+	                                             "--output", b_path, NULL}),
+	           0);
+	run_free(&r);
+	size_t alen, blen;
+	char *a = read_file(a_path, &alen), *b = read_file(b_path, &blen);
+	cr_assert_gt(alen, 1000);
+	cr_assert(alen == blen && memcmp(a, b, alen) == 0,
+	          "the round trip changed the bytes:\n%s\n---\n%s", a, b);
+	cr_assert(strstr(a, "\"sequence\":2") != NULL, "%s", a);
+	cr_assert(strstr(a, "\"updated\":\"2022-09-16T08:00:00Z\"") != NULL,
+	          "%s", a);
+	cr_assert(strstr(a, "\"timeline\": {\"name\":\"russia-china-2022\"") !=
+	                  NULL,
+	          "%.300s", a);
+
+	/* Into the first database again: nothing changes. */
+	r = expect(TL("import", a_path), 0);
+	cr_assert(strstr(r.err, "0 events written, 9 unchanged") != NULL, "%s",
+	          r.err);
+	run_free(&r);
+
+	/* A changed event brought back keeps the larger sequence: a stale
+	 * copy (sequence 0 here) taking an edit from the document (2)
+	 * goes to 2, not 1, so calendars still take the update. */
+	char *db3 = path_in("third.db");
+	g_now = "2022-12-01T00:00:00Z";
+	r = expect(run_db(db3, (const char *const[]){"import", BUNDLED, NULL}),
+	           0);
+	run_free(&r);
+	g_now = "2023-01-01T00:00:00Z";
+	r = expect(run_db(db3, (const char *const[]){"import", a_path, NULL}),
+	           0);
+	run_free(&r);
+	char *out = ok_out(
+	        run_db(db3, (const char *const[]){"show", "rc2022-sco-founded",
+	                                          "--format", "json", NULL}));
+	json_t *o = json_loads(out, 0, NULL);
+	cr_assert_not_null(o, "%s", out);
+	cr_assert_eq(json_integer_value(json_object_get(o, "sequence")), 2,
+	             "%s", out);
+	/* not a new uid: its own created stays, and it changed now */
+	cr_assert_str_eq(jstr(o, "created"), "2022-12-01T00:00:00Z");
+	cr_assert_str_eq(jstr(o, "updated"), "2023-01-01T00:00:00Z");
+	json_decref(o);
+	free(out);
+	free(a);
+	free(b);
+	free(a_path);
+	free(b_path);
+	free(db2);
+	free(db3);
+}
+
+/* "created", "updated" and "sequence" in a document are checked. */
+Test(cli, json_import_refuses_bad_stamps)
+{
+	char *path = path_in("bad.json");
+	const char *bad[] = {
+	        "[{\"title\":\"x\",\"start\":\"2022\",\"created\":\"2022-09-"
+	        "15\"}]",
+	        "[{\"title\":\"x\",\"start\":\"2022\",\"updated\":5}]",
+	        "[{\"title\":\"x\",\"start\":\"2022\",\"sequence\":-1}]",
+	        "[{\"title\":\"x\",\"start\":\"2022\",\"sequence\":\"1\"}]",
+	};
+	const char *what[] = {"\"created\" must be a UTC time",
+	                      "\"updated\" must be a string",
+	                      "\"sequence\" must be a whole number",
+	                      "\"sequence\" must be a number"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_file(path, bad[i]);
+		expect_error(TL("import", path), 1, what[i]);
+	}
+	cr_assert(!exists(g_db), "a failed import left a database behind");
+	free(path);
+}
+
 Test(cli, edit_bad_input_changes_nothing)
 {
 	free(added(TL("add", "--uid", "e1", "--title", "T", "--start",

@@ -5,7 +5,8 @@
  * year precision) imports; zones resolved from the file (even when the
  * VTIMEZONE comes after the event), the system and Windows names;
  * recurrences expanded with EXDATE and RECURRENCE-ID (checklist item 21:
- * a weekly RRULE with UNTIL in UTC); cancelled events skipped; malformed
+ * a weekly RRULE with UNTIL in UTC); STATUS:CANCELLED removing an event,
+ * an occurrence or a series; the calendar's name as the timeline; malformed
  * input fails with a position and stores nothing.  The exporter's tests
  * are in test_ical.c.
  */
@@ -310,8 +311,226 @@ Test(ical_import, c21_weekly_rrule_until_utc_exdate_and_override)
 	}
 	tldb_event_free(ev);
 	cr_expect_not(has_title(db, "gone"));
-	cr_expect_not_null(strstr(r.text, "cancelled"), "%s", r.text);
 	tldb_close(db);
+	tldb_plugins_free(p);
+}
+
+static int64_t import_stats(tldb *db, tldb_plugins *p, const char *name,
+                            const char *text, tldb_import_stats *st, reports *r)
+{
+	write_text(tmp_path(name), text);
+	tldb_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.path = tmp_path(name);
+	o.name = name;
+	o.fd = -1;
+	o.report = r ? collect : NULL;
+	o.ud = r;
+	tldb_msgbuf err;
+	int rc = tldb_import(db, p, &o, st, &err);
+	cr_assert_eq(rc, TLDB_OK, "%s", err.msg);
+	return st->removed;
+}
+
+static int stored(tldb *db, const char *uid)
+{
+	tldb_event *ev = NULL;
+	int rc = tldb_get(db, uid, &ev);
+	tldb_event_free(ev);
+	return rc == TLDB_OK;
+}
+
+#define WEEKLY(uid, extra)                                                     \
+	EV(uid, "DTSTART;TZID=Europe/Berlin:20220905T100000\r\n"               \
+	        "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"               \
+	        "SUMMARY:weekly " uid "\r\n" extra)
+
+Test(ical_import, cancelled_removes_the_event_an_occurrence_or_a_series)
+{
+	tldb_plugins *p = registry();
+	tldb *db = open_db(tmp_path("t.db"));
+	tldb_import_stats st;
+	const char *first =
+	        HEAD EV("one", "DTSTART;VALUE=DATE:20220915\r\nSUMMARY:one\r\n")
+	                EV("keep", "DTSTART;VALUE=DATE:20220916\r\n"
+	                           "SUMMARY:keep\r\n") WEEKLY("s", "")
+	                        WEEKLY("t", "") "END:VCALENDAR\r\n";
+	import_stats(db, p, "first.ics", first, &st, NULL);
+	cr_assert_eq(count_events(db), 10);
+	cr_assert(stored(db, "s/20220912T100000[Europe/Berlin]"));
+
+	/* The feed later cancels "one", one occurrence of s, and all of t. */
+	const char *second = HEAD EV("one",
+	                             "DTSTART;VALUE=DATE:20220915\r\n"
+	                             "STATUS:CANCELLED\r\nSUMMARY:one\r\n")
+	        EV("keep", "DTSTART;VALUE=DATE:20220916\r\n"
+	                   "SUMMARY:keep\r\n") WEEKLY("s", "")
+	                EV("s", "RECURRENCE-ID;TZID=Europe/Berlin:"
+	                        "20220912T100000\r\nDTSTART;TZID="
+	                        "Europe/Berlin:20220912T100000\r\n"
+	                        "STATUS:CANCELLED\r\nSUMMARY:x\r\n")
+	                        WEEKLY("t",
+	                               "STATUS:CANCELLED\r\n") "END:"
+	                                                       "VCALENDAR\r\n";
+	cr_assert_eq(import_stats(db, p, "second.ics", second, &st, NULL), 6);
+	cr_expect_not(stored(db, "one"));
+	cr_expect(stored(db, "keep"));
+	cr_expect_not(stored(db, "s/20220912T100000[Europe/Berlin]"));
+	cr_expect(stored(db, "s/20220905T100000[Europe/Berlin]"));
+	cr_expect(stored(db, "s/20220919T100000[Europe/Berlin]"));
+	cr_expect_not(stored(db, "t/20220905T100000[Europe/Berlin]"));
+	cr_expect_not(stored(db, "t/20220926T100000[Europe/Berlin]"));
+	cr_expect_eq(count_events(db), 4); /* keep + 3 of s */
+
+	/* Cancelling again, or what was never stored, removes nothing. */
+	cr_expect_eq(import_stats(db, p, "second.ics", second, &st, NULL), 0);
+	cr_expect_eq(count_events(db), 4);
+
+	/* No UID: nothing to name, so a warning and nothing removed. */
+	reports r;
+	memset(&r, 0, sizeof r);
+	const char *nouid = HEAD "BEGIN:VEVENT\r\nDTSTAMP:20220101T000000Z\r\n"
+	                         "DTSTART;VALUE=DATE:20220916\r\nSUMMARY:keep"
+	                         "\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+	                         "END:VCALENDAR\r\n";
+	cr_expect_eq(import_stats(db, p, "nouid.ics", nouid, &st, &r), 0);
+	cr_expect_not_null(strstr(r.text, "has no UID"), "%s", r.text);
+	cr_expect_eq(count_events(db), 4);
+
+	/* A cancellation in an import that fails is undone with it. */
+	const char *failing = HEAD EV("keep", "DTSTART;VALUE=DATE:20220916\r\n"
+	                                      "STATUS:CANCELLED\r\n")
+	        EV("bad", "SUMMARY:no start\r\n") "END:VCALENDAR\r\n";
+	tldb_msgbuf err;
+	cr_assert_neq(import_text(db, p, "failing.ics", failing,
+	                          TLDB_ON_ERROR_ABORT, NULL, &err),
+	              TLDB_OK);
+	cr_expect_not_null(strstr(err.msg, "without DTSTART"), "%s", err.msg);
+	cr_expect(stored(db, "keep"));
+	cr_expect_eq(count_events(db), 4);
+	tldb_close(db);
+	tldb_plugins_free(p);
+}
+
+static tldb_timeline *timeline_of(tldb *db, const char *uid)
+{
+	tldb_event *ev = get(db, uid);
+	tldb_timeline *t = NULL;
+	cr_assert_eq(tldb_timeline_get(db, ev->timeline, &t), TLDB_OK);
+	tldb_event_free(ev);
+	return t;
+}
+
+Test(ical_import, the_calendar_name_names_the_timeline)
+{
+	tldb_plugins *p = registry();
+	tldb *db = open_db(tmp_path("t.db"));
+	tldb_import_stats st;
+	/* Apple's and Google's X-WR-CALNAME; folded and escaped */
+	const char *apple =
+	        HEAD "X-WR-CALNAME:Team Holidays\\, 2022 \r\n (Berlin)\r\n"
+	             "X-WR-CALDESC:Days off\r\n" EV(
+	                     "h1", "DTSTART;VALUE=DATE:20221003\r\n"
+	                           "SUMMARY:Unity day\r\n") "END:VCALENDAR\r\n";
+	import_stats(db, p, "apple.ics", apple, &st, NULL);
+	tldb_timeline *t = timeline_of(db, "h1");
+	cr_expect_str_eq(t->name, "team-holidays-2022-berlin");
+	cr_expect_str_eq(t->title, "Team Holidays, 2022 (Berlin)");
+	cr_expect_str_eq(t->description, "Days off");
+	tldb_timeline_free(t);
+
+	/* RFC 7986 NAME wins over X-WR-CALNAME. */
+	const char *named = HEAD "NAME:Launches\r\nX-WR-CALNAME:Other\r\n" EV(
+	        "l1",
+	        "DTSTART;VALUE=DATE:20221004\r\nSUMMARY:x\r\n") "END:"
+	                                                        "VCALENDAR\r\n";
+	import_stats(db, p, "named.ics", named, &st, NULL);
+	t = timeline_of(db, "l1");
+	cr_expect_str_eq(t->name, "launches");
+	tldb_timeline_free(t);
+
+	/* --timeline wins over the calendar's name. */
+	write_text(tmp_path("named2.ics"), named);
+	tldb_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.path = tmp_path("named2.ics");
+	o.fd = -1;
+	o.timeline = "default";
+	tldb_msgbuf err;
+	cr_assert_eq(tldb_import(db, p, &o, &st, &err), TLDB_OK, "%s", err.msg);
+	t = timeline_of(db, "l1");
+	cr_expect_str_eq(t->name, "default");
+	tldb_timeline_free(t);
+
+	/* A calendar without a name, or with one of no letters: default. */
+	reports r;
+	memset(&r, 0, sizeof r);
+	const char *odd = HEAD "X-WR-CALNAME:\xe6\x97\xa5\xe6\x9c\xac\r\n" EV(
+	        "j1",
+	        "DTSTART;VALUE=DATE:20221005\r\nSUMMARY:x\r\n") "END:"
+	                                                        "VCALENDAR\r\n";
+	import_stats(db, p, "odd.ics", odd, &st, &r);
+	t = timeline_of(db, "j1");
+	cr_expect_str_eq(t->name, "default");
+	tldb_timeline_free(t);
+	cr_expect_not_null(strstr(r.text, "no letters or digits"), "%s",
+	                   r.text);
+	tldb_close(db);
+	tldb_plugins_free(p);
+}
+
+Test(ical_import, a_timeline_exported_comes_back_into_its_timeline)
+{
+	tldb_plugins *p = registry();
+	tldb *a = open_db(tmp_path("a.db"));
+	tldb_timeline tl = {.name = "launch-log", .title = "Launch log"};
+	cr_assert_eq(tldb_timeline_create(a, &tl), TLDB_OK);
+	tldb_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.uid = "e1";
+	ev.timeline = "launch-log";
+	ev.title = "Launch";
+	ev.start = "2022-09-15T10:00Z";
+	cr_assert_eq(tldb_put(a, &ev, NULL, NULL), TLDB_OK);
+	sink s = {0};
+	tldb_export_opts eo;
+	memset(&eo, 0, sizeof eo);
+	eo.format = "ics";
+	eo.write = sink_write;
+	eo.ud = &s;
+	tldb_query q;
+	tldb_query_init(&q);
+	const char *names[] = {"launch-log"};
+	q.timelines = names;
+	q.ntimelines = 1;
+	eo.query = &q;
+	tldb_msgbuf err;
+	cr_assert_eq(tldb_export(a, p, &eo, NULL, &err), TLDB_OK, "%s",
+	             err.msg);
+	cr_assert_not_null(strstr(s.buf, "\r\nX-TLDB-TIMELINE:launch-log\r\n"),
+	                   "%s", s.buf);
+	tldb *b = open_db(tmp_path("b.db"));
+	tldb_import_stats st;
+	import_stats(b, p, "log.ics", s.buf, &st, NULL);
+	tldb_timeline *t = timeline_of(b, "e1");
+	cr_expect_str_eq(t->name, "launch-log");
+	cr_expect_str_eq(t->title, "Launch log");
+	tldb_timeline_free(t);
+
+	/* An export of every timeline names none: its events go to the
+	 * default timeline. */
+	free(s.buf);
+	char *all = export_ics(a, p);
+	cr_assert_null(strstr(all, "X-TLDB-TIMELINE"), "%s", all);
+	tldb *c = open_db(tmp_path("c.db"));
+	import_stats(c, p, "all.ics", all, &st, NULL);
+	t = timeline_of(c, "e1");
+	cr_expect_str_eq(t->name, "default");
+	tldb_timeline_free(t);
+	free(all);
+	tldb_close(a);
+	tldb_close(b);
+	tldb_close(c);
 	tldb_plugins_free(p);
 }
 

@@ -479,6 +479,31 @@ Test(pipeline, json_round_trip_keeps_every_event)
 	tldb_plugins_free(p);
 }
 
+/* created, updated and sequence from an importer are a restore (ABI 1.1);
+ * from a plugin built for minor 0 they are ignored. */
+Test(pipeline, stamps_are_kept_only_from_minor_1_importers)
+{
+	for (int minor = 0; minor <= 1; minor++) {
+		tldb_plugins *p = new_registry();
+		load_ok(p, minor ? FIXTURE("stamps1") : FIXTURE("stamps0"));
+		tldb *db = open_db(tmp_path(minor ? "m1.db" : "m0.db"));
+		write_text(tmp_path("in.stamps"), "x");
+		tldb_import_stats st;
+		tldb_msgbuf err;
+		cr_assert_eq(import_file(db, p, "stamps", tmp_path("in.stamps"),
+		                         &st, &err),
+		             TLDB_OK, "%s", err.msg);
+		tldb_event *ev = NULL;
+		cr_assert_eq(tldb_get(db, "stamped", &ev), TLDB_OK);
+		cr_expect_eq(ev->created, minor ? 1000000000 : TEST_NOW);
+		cr_expect_eq(ev->updated, minor ? 1000000001 : TEST_NOW);
+		cr_expect_eq(ev->sequence, minor ? 7 : 0);
+		tldb_event_free(ev);
+		tldb_close(db);
+		tldb_plugins_free(p);
+	}
+}
+
 /* ---- threads ---- */
 
 Test(pipeline, a_plugin_that_runs_a_thread)
