@@ -20,6 +20,7 @@ typedef struct cli_ctx {
 	const char *plugin_dir;
 	char default_path[4096];
 	int64_t now;      /* $TLDB_NOW or the clock */
+	int now_fixed;    /* 1: now came from $TLDB_NOW */
 	const char *zone; /* the local zone for range words */
 } cli_ctx;
 
@@ -136,5 +137,6 @@ int cmd_stats(const cli_ctx *ctx, int argc, char **argv);
 int cmd_import(const cli_ctx *ctx, int argc, char **argv);
 int cmd_export(const cli_ctx *ctx, int argc, char **argv);
 int cmd_plugins(const cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 
 #endif /* TLDB_CLI_H */

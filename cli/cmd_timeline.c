@@ -1,7 +1,10 @@
 /*
- * cmd_timeline.c -- `tldb timeline list|create|rename|rm` and `tldb stats`.
+ * cmd_timeline.c -- `tldb timeline list|create|rename|rm|share|unshare` and
+ * `tldb stats`.
  */
 #include <string.h>
+
+#include "tldb/plugin.h"
 
 #include "cli.h"
 
@@ -10,9 +13,46 @@ static const char timeline_usage[] =
         "       tldb timeline create NAME [--title T] [--description D]\n"
         "       tldb timeline rename OLD NEW\n"
         "       tldb timeline rm NAME [--force]\n"
+        "       tldb timeline share NAME [--base-url URL]\n"
+        "       tldb timeline unshare NAME\n"
         "\n"
         "A name is [a-z0-9][a-z0-9._-]*.  rm refuses a timeline that holds\n"
-        "events unless --force, which removes them too.\n";
+        "events unless --force, which removes them too.\n"
+        "\n"
+        "share makes a timeline private: `tldb serve` answers its feeds only\n"
+        "to URLs that carry its token (128 random bits), and leaves it out of\n"
+        "its index.  share prints those URLs (--base-url as given to tldb\n"
+        "serve, default http://127.0.0.1:8080); a private timeline keeps its\n"
+        "token.  unshare revokes the token and makes the timeline public.\n";
+
+#define DEFAULT_BASE_URL "http://127.0.0.1:8080"
+
+/* Prints the feed URLs of a shared timeline, one per exporter. */
+static void print_feeds(const cli_ctx *ctx, const char *base, const char *name,
+                        const char *token)
+{
+	size_t n = strlen(base);
+	while (n && base[n - 1] == '/')
+		n--;
+	tldb_plugins *p = cli_plugins(ctx);
+	size_t count = p ? tldb_plugins_count(p) : 0;
+	for (size_t i = 0; i < count; i++) {
+		const tldb_plugin_info *info = tldb_plugins_at(p, i, NULL);
+		if (!info->exporter || !info->exporter->extensions ||
+		    !info->exporter->extensions[0])
+			continue;
+		const char *ext = info->exporter->extensions[0];
+		printf("%.*s/t/%s.%s?token=%s\n", (int)n, base, name, ext,
+		       token);
+		if (strcmp(ext, "ics") == 0 && strncmp(base, "http", 4) == 0) {
+			const char *rest = strstr(base, "://");
+			if (rest)
+				printf("webcal%.*s/t/%s.ics?token=%s\n",
+				       (int)(n - (size_t)(rest - base)), rest,
+				       name, token);
+		}
+	}
+}
 
 static const char stats_usage[] = "usage: tldb stats\n"
                                   "\n"
@@ -38,11 +78,10 @@ static int list(const cli_ctx *ctx)
 
 int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"title", 't', 1},
-	                               {"description", 'd', 1},
-	                               {"force", 'f', 0},
-	                               {"help", 'h', 0},
-	                               {NULL, 0, 0}};
+	static const cli_opt opts[] = {
+	        {"title", 't', 1}, {"description", 'd', 1}, {"force", 'f', 0},
+	        {"help", 'h', 0},  {"base-url", 0, 1},      {NULL, 0, 0}};
+	const char *base_url = DEFAULT_BASE_URL;
 	cli_args a;
 	cli_args_init(&a, "timeline", argc, argv);
 	const char *v, *words[4] = {0};
@@ -65,6 +104,9 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 		case 3:
 			fputs(timeline_usage, stdout);
 			return EXIT_OK;
+		case 4:
+			base_url = v;
+			break;
 		default:
 			if (nwords == 3)
 				return cli_usage_error("timeline",
@@ -75,7 +117,9 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	const char *sub = nwords ? words[0] : "list";
 	size_t want = strcmp(sub, "list") == 0     ? 1
 	              : strcmp(sub, "rename") == 0 ? 3
-	              : strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0
+	              : strcmp(sub, "create") == 0 || strcmp(sub, "rm") == 0 ||
+	                              strcmp(sub, "share") == 0 ||
+	                              strcmp(sub, "unshare") == 0
 	                      ? 2
 	                      : 0;
 	if (!want)
@@ -92,7 +136,12 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	if (!db)
 		return EXIT_FAIL;
 	int rc;
-	if (strcmp(sub, "create") == 0) {
+	char token[TLDB_TOKEN_LEN + 1] = "";
+	if (strcmp(sub, "share") == 0) {
+		rc = tldb_timeline_share(db, words[1], token);
+	} else if (strcmp(sub, "unshare") == 0) {
+		rc = tldb_timeline_unshare(db, words[1]);
+	} else if (strcmp(sub, "create") == 0) {
 		tl.name = words[1];
 		rc = tldb_timeline_create(db, &tl);
 	} else if (strcmp(sub, "rename") == 0) {
@@ -103,6 +152,8 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	if (rc)
 		cli_error("%s", tldb_errmsg(db));
 	cli_close(ctx, db, rc != 0);
+	if (!rc && token[0])
+		print_feeds(ctx, base_url, words[1], token);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 

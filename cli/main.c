@@ -22,6 +22,7 @@ static const char usage[] =
         "  export     write events through an exporter plugin\n"
         "  plugins    list, describe or check plugins\n"
         "  stats      counts and bounds of the database\n"
+        "  serve      serve timelines as calendar feeds over HTTP\n"
         "\n"
         "Global options:\n"
         "  --db PATH          the database (else $TLDB_DB, else\n"
@@ -43,6 +44,7 @@ static const struct {
         {"rm", cmd_rm},         {"timeline", cmd_timeline},
         {"stats", cmd_stats},   {"import", cmd_import},
         {"export", cmd_export}, {"plugins", cmd_plugins},
+        {"serve", cmd_serve},
 };
 
 /* $TLDB_NOW fixes the clock (tests, reproducible output): seconds since the
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
 	}
 	if (read_now(&ctx))
 		return EXIT_USAGE;
+	ctx.now_fixed = ctx.now != 0;
 	if (!ctx.now)
 		ctx.now = tldb_now();
 	ctx.zone = tldb_zone_local();

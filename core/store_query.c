@@ -323,9 +323,9 @@ TLDB_API int tldb_timeline_list(tldb *db, tldb_cursor **out)
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	int rc = sqlite3_prepare_v2(
 	        db->sql,
-	        "SELECT name, title, description, created, updated, (SELECT "
-	        "count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
-	        "timelines t ORDER BY name",
+	        "SELECT name, title, description, token, created, updated, "
+	        "(SELECT count(*) FROM events e WHERE e.timeline_id = t.id) "
+	        "FROM timelines t ORDER BY name",
 	        -1, &c->stmt, NULL);
 	if (rc != SQLITE_OK) {
 		free(c);
@@ -346,8 +346,8 @@ TLDB_API int tldb_cursor_next_timeline(tldb_cursor *c, const tldb_timeline **tl)
 	int rc = step(c);
 	if (rc)
 		return rc;
-	const char *cols[3];
-	for (int i = 0; i < 3; i++) {
+	const char *cols[4];
+	for (int i = 0; i < 4; i++) {
 		const unsigned char *s = sqlite3_column_text(c->stmt, i);
 		cols[i] = s ? tl_arena_strndup(
 		                      &c->arena, (const char *)s,
@@ -359,9 +359,10 @@ TLDB_API int tldb_cursor_next_timeline(tldb_cursor *c, const tldb_timeline **tl)
 	c->timeline.name = cols[0];
 	c->timeline.title = cols[1];
 	c->timeline.description = cols[2];
-	c->timeline.created = sqlite3_column_int64(c->stmt, 3);
-	c->timeline.updated = sqlite3_column_int64(c->stmt, 4);
-	c->timeline.events = sqlite3_column_int64(c->stmt, 5);
+	c->timeline.token = cols[3];
+	c->timeline.created = sqlite3_column_int64(c->stmt, 4);
+	c->timeline.updated = sqlite3_column_int64(c->stmt, 5);
+	c->timeline.events = sqlite3_column_int64(c->stmt, 6);
 	*tl = &c->timeline;
 	return TLDB_OK;
 }

@@ -1,9 +1,12 @@
 /*
- * store_timeline.c -- creating, renaming and removing timelines, and the
- * statistics of a database.
+ * store_timeline.c -- creating, renaming, sharing and removing timelines,
+ * and the statistics of a database.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "store_internal.h"
@@ -248,9 +251,9 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(
 	        db->sql,
-	        "SELECT name, title, description, created, updated, (SELECT "
-	        "count(*) FROM events e WHERE e.timeline_id = t.id) FROM "
-	        "timelines t WHERE name = ?1",
+	        "SELECT name, title, description, token, created, updated, "
+	        "(SELECT count(*) FROM events e WHERE e.timeline_id = t.id) "
+	        "FROM timelines t WHERE name = ?1",
 	        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return tl_fail_sql(db, rc, "reading a timeline");
@@ -264,7 +267,7 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 		return tl_fail_sql(db, rc, "reading a timeline");
 	}
 	size_t size = sizeof(tldb_timeline);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		size += (size_t)sqlite3_column_bytes(st, i) + 1;
 	tldb_timeline *tl = calloc(1, size);
 	if (!tl) {
@@ -275,9 +278,10 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 	tl->name = dup_col(st, 0, &cursor);
 	tl->title = dup_col(st, 1, &cursor);
 	tl->description = dup_col(st, 2, &cursor);
-	tl->created = sqlite3_column_int64(st, 3);
-	tl->updated = sqlite3_column_int64(st, 4);
-	tl->events = sqlite3_column_int64(st, 5);
+	tl->token = dup_col(st, 3, &cursor);
+	tl->created = sqlite3_column_int64(st, 4);
+	tl->updated = sqlite3_column_int64(st, 5);
+	tl->events = sqlite3_column_int64(st, 6);
 	sqlite3_finalize(st);
 	*out = tl;
 	return TLDB_OK;
@@ -286,4 +290,70 @@ TLDB_API int tldb_timeline_get(tldb *db, const char *name, tldb_timeline **out)
 TLDB_API void tldb_timeline_free(tldb_timeline *tl)
 {
 	free(tl);
+}
+
+/* ---- sharing ---- */
+
+static int random_token(tldb *db, char *out)
+{
+	unsigned char bytes[TLDB_TOKEN_LEN / 2];
+	size_t got = 0;
+	while (got < sizeof bytes) {
+		ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return tl_fail(db, TLDB_EIO, "getrandom: %s",
+			               strerror(errno));
+		got += (size_t)n;
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof bytes; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 15];
+	}
+	out[TLDB_TOKEN_LEN] = '\0';
+	return TLDB_OK;
+}
+
+TLDB_API int tldb_timeline_share(tldb *db, const char *name, char *token_out)
+{
+	tldb_timeline *tl = NULL;
+	int rc = tldb_timeline_get(db, name, &tl);
+	if (rc)
+		return rc;
+	if (tl->token) {
+		snprintf(token_out, TLDB_TOKEN_LEN + 1, "%s", tl->token);
+		tldb_timeline_free(tl);
+		return TLDB_OK;
+	}
+	tldb_timeline_free(tl);
+	char token[TLDB_TOKEN_LEN + 1];
+	if ((rc = random_token(db, token)))
+		return rc;
+	const char *texts[] = {token, name};
+	if ((rc = run(db,
+	              "UPDATE timelines SET token = ?1 WHERE name = ?2 AND "
+	              "token IS NULL",
+	              texts, 2, 0, NULL, "sharing a timeline")))
+		return rc;
+	/* Another process may have shared it meanwhile: report what won. */
+	if ((rc = tldb_timeline_get(db, name, &tl)))
+		return rc;
+	snprintf(token_out, TLDB_TOKEN_LEN + 1, "%s",
+	         tl->token ? tl->token : "");
+	tldb_timeline_free(tl);
+	return TLDB_OK;
+}
+
+TLDB_API int tldb_timeline_unshare(tldb *db, const char *name)
+{
+	tldb_timeline *tl = NULL;
+	int rc = tldb_timeline_get(db, name, &tl);
+	if (rc)
+		return rc;
+	tldb_timeline_free(tl);
+	const char *texts[] = {name};
+	return run(db, "UPDATE timelines SET token = NULL WHERE name = ?1",
+	           texts, 1, 0, NULL, "unsharing a timeline");
 }

@@ -102,6 +102,9 @@ typedef struct tldb_timeline {
 	const char *description;
 	int64_t events;           /* (read) how many events it holds */
 	int64_t created, updated; /* (read) */
+	/* (read) the share token of a private timeline (tldb_timeline_share),
+	 * NULL when the timeline is public */
+	const char *token;
 } tldb_timeline;
 
 /* What tldb_put did. */
@@ -198,6 +201,19 @@ TLDB_API TLDB_NODISCARD int tldb_timeline_rename(tldb *db, const char *from,
  * `with_events` (its events go too); else TLDB_EEXIST. */
 TLDB_API TLDB_NODISCARD int tldb_timeline_remove(tldb *db, const char *name,
                                                  int with_events);
+
+/* The length of a share token: 128 random bits as lower-case hex. */
+#define TLDB_TOKEN_LEN 32
+
+/* Makes timeline `name` private: its feeds answer only to its token, which
+ * is copied into token_out (at least TLDB_TOKEN_LEN + 1 bytes).  A timeline
+ * already private keeps its token; tldb_timeline_unshare then share makes a
+ * new one.  The token is 128 bits from getrandom(2). */
+TLDB_API TLDB_NODISCARD int tldb_timeline_share(tldb *db, const char *name,
+                                                char *token_out);
+
+/* Makes timeline `name` public again, revoking its token. */
+TLDB_API TLDB_NODISCARD int tldb_timeline_unshare(tldb *db, const char *name);
 
 /* Loads timeline `name` into *out (the caller's; tldb_timeline_free).
  * TLDB_ENOTFOUND when absent. */

@@ -1,0 +1,163 @@
+/*
+ * cmd_serve.c -- `tldb serve`: the command-line face of server/.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../server/server.h"
+#include "cli.h"
+
+static const char serve_usage[] =
+        "usage: tldb serve [--listen HOST:PORT] [--base-url URL] "
+        "[--threads N]\n"
+        "                  [--no-gzip] [--access-log FILE] "
+        "[--max-connections N]\n"
+        "                  [--idle-timeout SECONDS] [--header-timeout "
+        "SECONDS]\n"
+        "                  [--cache-mb N]\n"
+        "\n"
+        "Serves the database's timelines over HTTP/1.1 as calendar feeds\n"
+        "that stay current: / lists them with subscribe links,\n"
+        "/timelines.json as data, and /t/NAME.EXT is a timeline through\n"
+        "the exporter for EXT (ics, json, csv, ...), filtered by from=,\n"
+        "to=, tag= (repeatable), q=, min-precision= and within=.  A change\n"
+        "to the database (tldb import in another shell) shows at the next\n"
+        "request.  SIGINT or SIGTERM finishes what is in flight and stops.\n"
+        "\n"
+        "  --listen HOST:PORT     default 127.0.0.1:8080 (port 0: any free)\n"
+        "  --base-url URL         the server's public URL, for feed links\n"
+        "                         (default http://HOST:PORT)\n"
+        "  --threads N            renderer threads (default 4)\n"
+        "  --no-gzip              never compress responses\n"
+        "  --access-log FILE      where request lines go (default stderr,\n"
+        "                         - for stdout)\n"
+        "  --max-connections N    open connections at most (default 1024)\n"
+        "  --idle-timeout S       close an idle connection (default 30)\n"
+        "  --header-timeout S     time to send a request head (default 10)\n"
+        "  --cache-mb N           rendered responses kept (default 64)\n";
+
+static int positive(const char *opt, const char *v, double *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+	if (end == v || *end || !(d > 0) || d > 86400)
+		return cli_usage_error("serve",
+		                       "--%s: '%s' is not a number "
+		                       "of seconds",
+		                       opt, v);
+	*out = d;
+	return EXIT_OK;
+}
+
+static int parse_listen(const char *v, srv_opts *o, char *host, size_t size)
+{
+	const char *colon = strrchr(v, ':');
+	const char *h = v;
+	size_t hl = colon ? (size_t)(colon - v) : 0;
+	if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || hl == 0 || hl >= size || end == colon + 1 || *end ||
+	    port < 0 || port > 65535)
+		return cli_usage_error("serve",
+		                       "--listen: '%s' is not HOST:PORT", v);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	o->host = host;
+	o->port = (int)port;
+	return EXIT_OK;
+}
+
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
+{
+	static const cli_opt opts[] = {{"listen", 'l', 1},
+	                               {"base-url", 0, 1},
+	                               {"threads", 0, 1},
+	                               {"no-gzip", 0, 0},
+	                               {"access-log", 0, 1},
+	                               {"max-connections", 0, 1},
+	                               {"idle-timeout", 0, 1},
+	                               {"header-timeout", 0, 1},
+	                               {"cache-mb", 0, 1},
+	                               {"help", 'h', 0},
+	                               {NULL, 0, 0}};
+	srv_opts o;
+	memset(&o, 0, sizeof o);
+	char host[256] = "127.0.0.1";
+	o.host = host;
+	o.port = 8080;
+	o.gzip = 1;
+	o.max_connections = 1024;
+	o.idle_timeout = 30;
+	o.header_timeout = 10;
+	o.cache_bytes = (size_t)64 << 20;
+	o.now = ctx->now_fixed ? ctx->now : 0; /* a server's clock runs */
+	cli_args a;
+	cli_args_init(&a, "serve", argc, argv);
+	const char *v;
+	int k, rc = EXIT_OK;
+	int64_t n;
+	while (!rc && (k = cli_next(&a, opts, &v)) != CLI_END) {
+		switch (k) {
+		case CLI_ERROR:
+			return EXIT_USAGE;
+		case 0:
+			rc = parse_listen(v, &o, host, sizeof host);
+			break;
+		case 1:
+			o.base_url = v;
+			break;
+		case 2:
+			if (!(rc = cli_parse_count("serve", "threads", v,
+			                           &n)) &&
+			    (n < 1 || n > 128))
+				rc = cli_usage_error("serve", "--threads: 1 to "
+				                              "128");
+			o.threads = (int)n;
+			break;
+		case 3:
+			o.gzip = 0;
+			break;
+		case 4:
+			o.access_log = v;
+			break;
+		case 5:
+			if (!(rc = cli_parse_count("serve", "max-connections",
+			                           v, &n)) &&
+			    (n < 1 || n > 100000))
+				rc = cli_usage_error("serve",
+				                     "--max-connections: 1 to "
+				                     "100000");
+			o.max_connections = (int)n;
+			break;
+		case 6:
+			rc = positive("idle-timeout", v, &o.idle_timeout);
+			break;
+		case 7:
+			rc = positive("header-timeout", v, &o.header_timeout);
+			break;
+		case 8:
+			if (!(rc = cli_parse_count("serve", "cache-mb", v,
+			                           &n)) &&
+			    n > 65536)
+				rc = cli_usage_error(
+				        "serve", "--cache-mb: at most 65536");
+			o.cache_bytes = (size_t)n << 20;
+			break;
+		case 9:
+			fputs(serve_usage, stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("serve", "unexpected '%s'", v);
+		}
+	}
+	if (rc)
+		return rc;
+	o.db_path = ctx->db_path;
+	if (!(o.plugins = cli_plugins(ctx)))
+		return EXIT_FAIL;
+	return srv_run(&o) ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,185 @@
+/*
+ * accesslog.c -- one line per request in the common log format plus the
+ * duration in seconds:
+ *
+ *   127.0.0.1 - - [29/Nov/2026:12:00:00 +0000] "GET /t/x.ics HTTP/1.1" 200 5120 0.000412
+ *
+ * Lines collect in memory and go out through uv_fs_write, one write in
+ * flight at a time, so a slow disk or a full pipe never stalls the loop.
+ * Private-feed tokens are masked: a log must not hand out the feed.  When
+ * more than 1 MiB waits unwritten, further lines are dropped and counted.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define MAX_PENDING (1u << 20)
+
+struct srv_log {
+	uv_loop_t *loop;
+	uv_file fd;
+	int own_fd;
+	char *pending; /* lines not yet handed to a write */
+	size_t len, cap;
+	char *writing; /* the buffer of the write in flight */
+	int busy;
+	uint64_t dropped;
+	uv_fs_t req;
+};
+
+srv_log *srv_log_open(uv_loop_t *loop, const char *path, char *err,
+                      size_t errsize)
+{
+	srv_log *l = calloc(1, sizeof *l);
+	if (!l) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	l->loop = loop;
+	if (!path) {
+		l->fd = STDERR_FILENO;
+	} else if (strcmp(path, "-") == 0) {
+		l->fd = STDOUT_FILENO;
+	} else {
+		l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		             0644);
+		if (l->fd < 0) {
+			snprintf(err, errsize, "%s: cannot open the access log",
+			         path);
+			free(l);
+			return NULL;
+		}
+		l->own_fd = 1;
+	}
+	return l;
+}
+
+static void start_write(srv_log *l);
+
+static void on_written(uv_fs_t *req)
+{
+	srv_log *l = req->data;
+	uv_fs_req_cleanup(req);
+	free(l->writing);
+	l->writing = NULL;
+	l->busy = 0;
+	if (l->len)
+		start_write(l);
+}
+
+static void start_write(srv_log *l)
+{
+	if (l->busy || !l->len)
+		return;
+	l->writing = l->pending;
+	uv_buf_t buf = uv_buf_init(l->writing, (unsigned)l->len);
+	l->pending = NULL;
+	l->len = l->cap = 0;
+	l->busy = 1;
+	l->req.data = l;
+	if (uv_fs_write(l->loop, &l->req, l->fd, &buf, 1, -1, on_written)) {
+		free(l->writing);
+		l->writing = NULL;
+		l->busy = 0;
+	}
+}
+
+/* Copies the target with the value of token= replaced by "...". */
+static void mask_token(const char *target, char *out, size_t size)
+{
+	size_t o = 0;
+	const char *q = strchr(target, '?');
+	for (const char *p = target; *p && o + 1 < size; p++) {
+		out[o++] = *p;
+		if (q && p > q && (p[-1] == '?' || p[-1] == '&') &&
+		    strncmp(p, "token=", 6) == 0) {
+			for (int i = 1; i < 6 && o + 1 < size; i++)
+				out[o++] = p[i];
+			p += 5;
+			for (const char *m = "..."; *m && o + 1 < size; m++)
+				out[o++] = *m;
+			while (p[1] && p[1] != '&')
+				p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+void srv_log_request(srv_log *l, const char *peer, const char *method,
+                     const char *target, int http_minor, int status,
+                     size_t bytes, double seconds)
+{
+	if (!l)
+		return;
+	if (l->len > MAX_PENDING) {
+		l->dropped++;
+		return;
+	}
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
+	                                  "May", "Jun", "Jul", "Aug",
+	                                  "Sep", "Oct", "Nov", "Dec"};
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char shown[600];
+	mask_token(target ? target : "-", shown, sizeof shown);
+	/* Quotes and control bytes in a target would forge fields. */
+	for (char *p = shown; *p; p++)
+		if (*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	char line[900];
+	int n = snprintf(line, sizeof line,
+	                 "%s - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s "
+	                 "HTTP/1.%d\" %d %zu %.6f\n",
+	                 peer, tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
+	                 tm.tm_hour, tm.tm_min, tm.tm_sec,
+	                 method ? method : "-", shown, http_minor, status,
+	                 bytes, seconds);
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	if (l->len + len > l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8192;
+		while (cap < l->len + len)
+			cap *= 2;
+		char *p = realloc(l->pending, cap);
+		if (!p) {
+			l->dropped++;
+			return;
+		}
+		l->pending = p;
+		l->cap = cap;
+	}
+	memcpy(l->pending + l->len, line, len);
+	l->len += len;
+	start_write(l);
+}
+
+void srv_log_close(srv_log *l)
+{
+	if (!l)
+		return;
+	/* The loop has stopped: what is left goes out synchronously. */
+	if (l->len) {
+		size_t off = 0;
+		while (off < l->len) {
+			ssize_t n = write(l->fd, l->pending + off, l->len - off);
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	if (l->dropped)
+		fprintf(stderr, "tldb: serve: %llu access-log lines dropped\n",
+		        (unsigned long long)l->dropped);
+	if (l->own_fd)
+		close(l->fd);
+	free(l->pending);
+	free(l->writing);
+	free(l);
+}

@@ -1,0 +1,112 @@
+/*
+ * loop.h -- the loop thread's objects: the server, its connections and
+ * their requests (server.c, conn.c, respond.c).
+ *
+ * Ownership: the server owns its connections (a list); a connection owns
+ * its queue of requests, answered strictly in arrival order (pipelining).
+ * A request handed to the thread pool keeps its connection alive: a
+ * connection is freed only when its handles are closed and no request of
+ * it is still out in the pool.
+ */
+#ifndef TLDB_SERVER_LOOP_H
+#define TLDB_SERVER_LOOP_H
+
+#include <http_parser.h>
+
+#include "server.h"
+
+#define SRV_MAX_HEAD     (16 * 1024) /* request line and headers: 431 */
+#define SRV_MAX_URL      (8 * 1024)  /* request target: 414 */
+#define SRV_MAX_PIPELINE 32          /* queued requests before reading waits */
+
+typedef struct srv srv;
+typedef struct conn conn;
+typedef struct request request;
+
+struct srv {
+	uv_loop_t *loop;
+	const srv_opts *opts;
+	uv_tcp_t listener;
+	uv_signal_t sigint, sigterm;
+	uv_fs_event_t watch;
+	int watching;
+	uint64_t generation; /* rises when the database's files change */
+	srv_cache *cache;
+	srv_log *log;
+	srv_render_ctx rctx;
+	char base_url[512];
+	char db_name[256]; /* the database file's name in its folder */
+	conn *conns;
+	int nconns;
+	int stopping;
+};
+
+struct request {
+	request *next;
+	conn *c;
+	char method[16];
+	int is_head, is_get;
+	int http_minor;
+	int keep_alive;
+	char *target;
+	size_t target_len;
+	char *if_none_match, *if_modified_since, *accept_encoding;
+	int early_status; /* decided while parsing: 400, 405, 413, 414, 431 */
+	int close_after;
+	srv_route route;
+	int routed;
+	int want_gzip;
+	srv_body *body;   /* the answer, once ready */
+	int ready;
+	int in_pool;      /* out on the thread pool */
+	int orphan;       /* dropped from the queue while in the pool */
+	uint64_t gen;     /* the generation the render started at */
+	unsigned char *gz; /* gzip made in the pool, attached on return */
+	size_t gz_len;
+	uint64_t start_ns;
+	uv_work_t work;
+};
+
+struct conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	srv *s;
+	conn *next, *prev;
+	http_parser parser;
+	char peer[64];
+	request *cur; /* being parsed */
+	size_t head_bytes;
+	char field[64]; /* the header name being read, lower case */
+	size_t field_len;
+	int in_value;
+	char **value; /* where the current header's value goes, or NULL */
+	request *head, *tail;
+	int queued;
+	int in_pool;       /* its requests out on the pool */
+	int handles_open;  /* tcp and timer not yet closed */
+	int closing;       /* close once the queue is written */
+	int closed;        /* uv_close called */
+	int read_paused;
+	int parse_stopped; /* a bad request ended parsing */
+	char *leftover;    /* bytes read but not parsed while paused */
+	size_t leftover_len;
+};
+
+/* conn.c */
+void conn_accept(srv *s);
+/* Closes idle connections and lets busy ones finish (shutdown). */
+void conn_stop_all(srv *s);
+
+/* respond.c: makes the answer of a parsed request (from the cache, or on
+ * the pool), then conn_flush writes what is ready in order. */
+void respond_dispatch(request *r);
+void conn_flush(conn *c);
+void request_free(request *r);
+
+/* conn.c, for respond.c */
+void conn_close(conn *c);
+void conn_maybe_free(conn *c);
+void conn_resume(conn *c);
+void conn_arm_timer(conn *c);
+
+#endif /* TLDB_SERVER_LOOP_H */

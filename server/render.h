@@ -1,0 +1,40 @@
+/*
+ * render.h -- what the renderers (render.c, index.c) share: a growable
+ * output buffer and the visibility rule of private timelines.  Worker
+ * threads only.
+ */
+#ifndef TLDB_SERVER_RENDER_H
+#define TLDB_SERVER_RENDER_H
+
+#include "server.h"
+
+/* A growable output buffer (up to 1 GiB); zero-initialise. */
+typedef struct srv_out {
+	unsigned char *p;
+	size_t len, cap;
+} srv_out;
+
+/* Appends; 0, or -1 out of memory or past the bound.  srv_out_write has
+ * the tldb_write_fn shape, with a srv_out as `ud`. */
+int srv_out_write(void *ud, const void *buf, size_t len);
+int srv_out_str(srv_out *o, const char *s);
+/* Appends s (NULL: nothing) escaped for HTML text and attribute values. */
+int srv_out_html(srv_out *o, const char *s);
+/* Hands the buffer to a new body with its ETag set (the buffer is then
+ * empty); NULL out of memory. */
+srv_body *srv_out_body(srv_out *o, int status, const char *content_type);
+
+/* 1 when timeline tl may be shown to a request carrying `token` (NULL:
+ * none): public, or private with that token. */
+int srv_visible(const tldb_timeline *tl, const char *token);
+
+/* GET / : an HTML page of the visible timelines, their feeds and how to
+ * subscribe from each calendar application. */
+srv_body *srv_render_index(const srv_render_ctx *ctx, tldb *db,
+                           const srv_route *r);
+
+/* GET /timelines.json : the visible timelines and their feed URLs. */
+srv_body *srv_render_timelines_json(const srv_render_ctx *ctx, tldb *db,
+                                    const srv_route *r);
+
+#endif /* TLDB_SERVER_RENDER_H */

@@ -1,0 +1,323 @@
+/*
+ * respond.c -- answering requests: from the cache when it holds the
+ * response for the current database generation, else rendered on the
+ * thread pool; then conditional requests (304), gzip, HEAD, and writing
+ * responses in the order their requests came.
+ *
+ * Headers of a 200 or 304: a strong ETag (the gzip representation has its
+ * own, ending in -gz), Last-Modified, Cache-Control with a short max-age
+ * (private for token-guarded feeds) and Vary: Accept-Encoding unless gzip
+ * is off.  A 503 carries Retry-After and is never cached.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "loop.h"
+#include "tldb/common.h"
+
+#define MAX_AGE     300 /* seconds calendars and proxies may reuse a feed */
+#define RETRY_AFTER 30
+
+void request_free(request *r)
+{
+	srv_route_release(&r->route);
+	srv_body_unref(r->body);
+	free(r->gz);
+	free(r->target);
+	free(r->if_none_match);
+	free(r->if_modified_since);
+	free(r->accept_encoding);
+	free(r);
+}
+
+static void ready(request *r, srv_body *b)
+{
+	if (!b)
+		b = srv_body_text(503, "out of memory");
+	r->body = b;
+	r->ready = 1;
+	if (!b)
+		r->close_after = 1; /* nothing to say: drop the connection */
+	conn_flush(r->c);
+}
+
+/* ---- the thread pool ---- */
+
+static void work_render(uv_work_t *w)
+{
+	request *r = w->data;
+	srv *s = r->c->s;
+	if (!r->body)
+		r->body = srv_render(&s->rctx, &r->route);
+	if (r->want_gzip && r->body && r->body->status == 200 &&
+	    !r->body->gz) {
+		if (srv_gzip(r->body->data, r->body->len, &r->gz, &r->gz_len))
+			r->gz = NULL; /* served plain then */
+	}
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+	request *r = w->data;
+	conn *c = r->c;
+	srv *s = c->s;
+	r->in_pool = 0;
+	c->in_pool--;
+	(void)status;
+	srv_body *b = r->body;
+	r->body = NULL;
+	if (b && !b->made_ms) { /* fresh from the renderer */
+		b->generation = r->gen;
+		b->made_ms = uv_now(s->loop) + 1;
+		if (b->status != 503)
+			srv_cache_put(s->cache, r->route.key, b);
+	}
+	if (b && r->gz && !b->gz) {
+		b->gz = r->gz;
+		b->gz_len = r->gz_len;
+		r->gz = NULL;
+		/* accounted again with its gzip */
+		if (b->status == 200 && b->generation == s->generation)
+			srv_cache_put(s->cache, r->route.key, b);
+	}
+	if (r->orphan || c->closed) {
+		srv_body_unref(b);
+		if (r->orphan) /* no longer in the queue: nobody else frees it */
+			request_free(r);
+		conn_maybe_free(c);
+		return;
+	}
+	ready(r, b);
+}
+
+static void to_pool(request *r, srv_body *have)
+{
+	conn *c = r->c;
+	r->body = have;
+	r->gen = c->s->generation;
+	r->in_pool = 1;
+	c->in_pool++;
+	r->work.data = r;
+	if (uv_queue_work(c->s->loop, &r->work, work_render, work_done)) {
+		r->in_pool = 0;
+		c->in_pool--;
+		srv_body_unref(r->body);
+		r->body = NULL;
+		ready(r, srv_body_text(503, "the server is busy"));
+	}
+}
+
+/* ---- dispatch ---- */
+
+void respond_dispatch(request *r)
+{
+	srv *s = r->c->s;
+	if (r->early_status) {
+		const char *msg = r->early_status == 405 ? "only GET and HEAD"
+		                  : r->early_status == 408
+		                          ? "the request head took too long"
+		                  : r->early_status == 413
+		                          ? "a request body is not accepted"
+		                  : r->early_status == 414
+		                          ? "the request target is over 8 KiB"
+		                  : r->early_status == 431
+		                          ? "the request head is over 16 KiB"
+		                          : "bad request";
+		ready(r, srv_body_text(r->early_status, msg));
+		return;
+	}
+	char msg[300];
+	int status = srv_route_parse(r->target ? r->target : "",
+	                             r->target_len, &r->route, msg,
+	                             sizeof msg);
+	r->routed = 1;
+	if (status) {
+		ready(r, srv_body_text(status, msg));
+		return;
+	}
+	r->want_gzip = s->opts->gzip && r->accept_encoding &&
+	               srv_accepts_gzip(r->accept_encoding);
+	srv_body *b = srv_cache_get(s->cache, r->route.key, s->generation,
+	                            uv_now(s->loop));
+	if (b && (!r->want_gzip || b->gz || b->status != 200)) {
+		ready(r, b);
+		return;
+	}
+	to_pool(r, b); /* render, or only compress what the cache had */
+}
+
+/* ---- writing ---- */
+
+typedef struct write_req {
+	uv_write_t w;
+	char *head;
+	srv_body *body;
+	conn *c;
+	int close_after;
+} write_req;
+
+static void on_written(uv_write_t *w, int status)
+{
+	write_req *wr = (write_req *)w;
+	conn *c = wr->c;
+	free(wr->head);
+	srv_body_unref(wr->body);
+	int close_now = wr->close_after || status < 0;
+	free(wr);
+	if (close_now) {
+		conn_close(c);
+		return;
+	}
+	if (!c->queued && c->closing)
+		conn_close(c);
+}
+
+/* Status, headers and which bytes to send for request r. */
+static char *compose(request *r, int *status, const unsigned char **data,
+                     size_t *len, int *chosen_gzip)
+{
+	srv_body *b = r->body;
+	srv *s = r->c->s;
+	int code = b->status;
+	const unsigned char *d = b->data;
+	size_t n = b->len;
+	int gz = 0;
+	char etag[56] = "";
+	if (code == 200) {
+		gz = r->want_gzip && b->gz;
+		if (gz) {
+			d = b->gz;
+			n = b->gz_len;
+			size_t el = strlen(b->etag);
+			snprintf(etag, sizeof etag, "%.*s-gz\"", (int)(el - 1),
+			         b->etag);
+		} else {
+			snprintf(etag, sizeof etag, "%s", b->etag);
+		}
+		if (r->if_none_match) {
+			if (srv_etag_matches(r->if_none_match, etag))
+				code = 304;
+		} else if (r->if_modified_since && b->last_modified > 0) {
+			int64_t ims = srv_parse_http_date(r->if_modified_since);
+			if (ims >= 0 && b->last_modified <= ims)
+				code = 304;
+		}
+	}
+	char date[40], lm[40] = "";
+	srv_http_date(s->rctx.now ? s->rctx.now : (int64_t)time(NULL), date,
+	              sizeof date);
+	if ((code == 200 || code == 304) && b->last_modified > 0)
+		srv_http_date(b->last_modified, lm, sizeof lm);
+	int closing = r->close_after || r->c->closing;
+	size_t cap = 1024;
+	char *h = malloc(cap);
+	if (!h)
+		return NULL;
+	int k = snprintf(h, cap,
+	                 "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: tldb/%s\r\n",
+	                 code, srv_reason(code), date, TLDB_VERSION_STRING);
+	if (code != 304)
+		k += snprintf(h + k, cap - (size_t)k,
+		              "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		              b->content_type, n);
+	if (code == 200 || code == 304) {
+		k += snprintf(h + k, cap - (size_t)k,
+		              "ETag: %s\r\nCache-Control: %s, max-age=%d\r\n",
+		              etag, b->private_feed ? "private" : "public",
+		              MAX_AGE);
+		if (lm[0])
+			k += snprintf(h + k, cap - (size_t)k,
+			              "Last-Modified: %s\r\n", lm);
+		if (s->opts->gzip)
+			k += snprintf(h + k, cap - (size_t)k,
+			              "Vary: Accept-Encoding\r\n");
+		if (gz && code == 200)
+			k += snprintf(h + k, cap - (size_t)k,
+			              "Content-Encoding: gzip\r\n");
+	} else {
+		k += snprintf(h + k, cap - (size_t)k,
+		              "Cache-Control: no-store\r\n");
+	}
+	if (code == 503)
+		k += snprintf(h + k, cap - (size_t)k, "Retry-After: %d\r\n",
+		              RETRY_AFTER);
+	if (code == 405)
+		k += snprintf(h + k, cap - (size_t)k, "Allow: GET, HEAD\r\n");
+	if (closing)
+		k += snprintf(h + k, cap - (size_t)k, "Connection: close\r\n");
+	else if (r->http_minor == 0)
+		k += snprintf(h + k, cap - (size_t)k,
+		              "Connection: keep-alive\r\n");
+	k += snprintf(h + k, cap - (size_t)k, "\r\n");
+	*status = code;
+	*data = (code == 304 || r->is_head) ? NULL : d;
+	*len = (code == 304 || r->is_head) ? 0 : n;
+	*chosen_gzip = gz;
+	return h;
+}
+
+void conn_flush(conn *c)
+{
+	srv *s = c->s;
+	while (c->head && c->head->ready && !c->closed) {
+		request *r = c->head;
+		c->head = r->next;
+		if (!c->head)
+			c->tail = NULL;
+		c->queued--;
+		int status = 0, gz = 0;
+		const unsigned char *data = NULL;
+		size_t len = 0;
+		char *head = r->body ? compose(r, &status, &data, &len, &gz)
+		                     : NULL;
+		write_req *wr = head ? calloc(1, sizeof *wr) : NULL;
+		if (!wr) {
+			free(head);
+			request_free(r);
+			conn_close(c);
+			return;
+		}
+		wr->head = head;
+		wr->body = r->body;
+		r->body = NULL;
+		wr->c = c;
+		wr->close_after = r->close_after;
+		uv_buf_t bufs[2] = {uv_buf_init(head, (unsigned)strlen(head)),
+		                    uv_buf_init((char *)(uintptr_t)data,
+		                                (unsigned)len)};
+		double secs = (double)(uv_hrtime() - r->start_ns) / 1e9;
+		srv_log_request(s->log, c->peer, r->method[0] ? r->method : "-",
+		                r->target, r->http_minor, status, len, secs);
+		int close_after = r->close_after;
+		request_free(r);
+		if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs, len ? 2 : 1,
+		             on_written)) {
+			free(wr->head);
+			srv_body_unref(wr->body);
+			free(wr);
+			conn_close(c);
+			return;
+		}
+		if (close_after) {
+			/* Nothing after it is answered. */
+			while (c->head) {
+				request *x = c->head;
+				c->head = x->next;
+				c->queued--;
+				if (x->in_pool) {
+					x->orphan = 1; /* freed when it returns */
+					continue;
+				}
+				request_free(x);
+			}
+			c->tail = NULL;
+			return;
+		}
+	}
+	if (!c->closed) {
+		conn_arm_timer(c);
+		conn_resume(c);
+	}
+}

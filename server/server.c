@@ -1,0 +1,219 @@
+/*
+ * server.c -- `tldb serve`'s loop: listening, the database watcher that
+ * moves the cache's generation, signals and a clean shutdown.
+ *
+ * SIGINT or SIGTERM stops accepting, closes idle connections, lets every
+ * request already read get its response, and returns 0 once the last
+ * connection has closed.  SIGPIPE is ignored (a client that goes away is
+ * a failed write, not a dead server).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+
+#define CACHE_TTL_MS 60000
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+	srv *s = listener->data;
+	if (status < 0 || s->stopping)
+		return;
+	conn_accept(s);
+}
+
+static void on_db_change(uv_fs_event_t *h, const char *file, int events,
+                         int status)
+{
+	srv *s = h->data;
+	(void)events;
+	if (status < 0) {
+		s->generation++;
+		return;
+	}
+	size_t n = strlen(s->db_name);
+	/* The database, its WAL or its rollback journal; not the -shm
+	 * index that readers touch. */
+	if (!file || (strncmp(file, s->db_name, n) == 0 &&
+	              (file[n] == '\0' || strcmp(file + n, "-wal") == 0 ||
+	               strcmp(file + n, "-journal") == 0)))
+		s->generation++;
+}
+
+static void stop(srv *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	uv_close((uv_handle_t *)&s->listener, NULL);
+	uv_close((uv_handle_t *)&s->sigint, NULL);
+	uv_close((uv_handle_t *)&s->sigterm, NULL);
+	uv_close((uv_handle_t *)&s->watch, NULL);
+	conn_stop_all(s);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	stop(h->data);
+}
+
+/* The folder of path and the file's name in it. */
+static void split_path(const char *path, char *dir, size_t dsize, char *name,
+                       size_t nsize)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash) {
+		snprintf(dir, dsize, ".");
+		snprintf(name, nsize, "%s", path);
+	} else {
+		snprintf(dir, dsize, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
+		         path);
+		snprintf(name, nsize, "%s", slash + 1);
+	}
+}
+
+/* Prints where the server listens and each public timeline's feeds. */
+static void announce(srv *s)
+{
+	printf("tldb: serving %s/ (Ctrl-C stops)\n", s->base_url);
+	tldb *db = NULL;
+	if (tldb_open(s->opts->db_path, TLDB_OPEN_READONLY, &db) == TLDB_OK) {
+		tldb_cursor *c = NULL;
+		const tldb_timeline *tl;
+		if (tldb_timeline_list(db, &c) == TLDB_OK) {
+			while (tldb_cursor_next_timeline(c, &tl) == TLDB_OK) {
+				if (tl->token)
+					continue;
+				const char *rest = strstr(s->base_url, "://");
+				printf("  %-24s %s/t/%s.ics\n", tl->name,
+				       s->base_url, tl->name);
+				if (rest)
+					printf("  %-24s webcal%s/t/%s.ics\n",
+					       "", rest, tl->name);
+			}
+		}
+		tldb_cursor_free(c);
+	}
+	tldb_close(db);
+	fflush(stdout);
+}
+
+static int start(srv *s, char *err, size_t errsize)
+{
+	const srv_opts *o = s->opts;
+	/* Every handle first, so stop() can close them whatever fails. */
+	uv_tcp_init(s->loop, &s->listener);
+	uv_signal_init(s->loop, &s->sigint);
+	uv_signal_init(s->loop, &s->sigterm);
+	uv_fs_event_init(s->loop, &s->watch);
+	s->listener.data = s->sigint.data = s->sigterm.data = s;
+	s->watch.data = s;
+	struct sockaddr_storage addr;
+	int rc = strchr(o->host, ':')
+	                 ? uv_ip6_addr(o->host, o->port,
+	                               (struct sockaddr_in6 *)&addr)
+	                 : uv_ip4_addr(o->host, o->port,
+	                               (struct sockaddr_in *)&addr);
+	if (rc) {
+		snprintf(err, errsize, "--listen: '%s' is not an IP address",
+		         o->host);
+		return -1;
+	}
+	if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
+	    (rc = uv_listen((uv_stream_t *)&s->listener, 511,
+	                    on_connection))) {
+		snprintf(err, errsize, "cannot listen on %s:%d: %s", o->host,
+		         o->port, uv_strerror(rc));
+		return -1;
+	}
+	struct sockaddr_storage bound;
+	int len = sizeof bound;
+	int port = o->port;
+	if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound,
+	                       &len) == 0)
+		port = ntohs(bound.ss_family == AF_INET6
+		                     ? ((struct sockaddr_in6 *)&bound)->sin6_port
+		                     : ((struct sockaddr_in *)&bound)->sin_port);
+	if (o->base_url && *o->base_url) {
+		size_t n = strlen(o->base_url);
+		while (n && o->base_url[n - 1] == '/')
+			n--;
+		snprintf(s->base_url, sizeof s->base_url, "%.*s", (int)n,
+		         o->base_url);
+	} else {
+		snprintf(s->base_url, sizeof s->base_url,
+		         strchr(o->host, ':') ? "http://[%s]:%d"
+		                              : "http://%s:%d",
+		         o->host, port);
+	}
+	uv_signal_start(&s->sigint, on_signal, SIGINT);
+	uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+
+	char dir[4096];
+	split_path(o->db_path, dir, sizeof dir, s->db_name,
+	           sizeof s->db_name);
+	if (uv_fs_event_start(&s->watch, on_db_change, dir, 0) == 0) {
+		s->watching = 1;
+	} else {
+		/* Without a watcher the cache still expires by age. */
+		fprintf(stderr,
+		        "tldb: serve: cannot watch %s: changes show within "
+		        "%d s\n",
+		        dir, CACHE_TTL_MS / 1000);
+	}
+	return 0;
+}
+
+int srv_run(const srv_opts *o)
+{
+	char err[600];
+	signal(SIGPIPE, SIG_IGN);
+	if (o->threads > 0) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", o->threads);
+		setenv("UV_THREADPOOL_SIZE", n, 1);
+	}
+	/* Fail now, with the reason, rather than 503 every request. */
+	tldb *probe = NULL;
+	if (tldb_open(o->db_path, TLDB_OPEN_READONLY, &probe)) {
+		fprintf(stderr, "tldb: error: %s\n",
+		        probe ? tldb_errmsg(probe) : "out of memory");
+		tldb_close(probe);
+		return 1;
+	}
+	tldb_close(probe);
+
+	srv s;
+	memset(&s, 0, sizeof s);
+	s.opts = o;
+	s.loop = uv_default_loop();
+	s.cache = srv_cache_new(o->cache_bytes, CACHE_TTL_MS);
+	s.log = srv_log_open(s.loop, o->access_log, err, sizeof err);
+	if (!s.cache || !s.log) {
+		fprintf(stderr, "tldb: error: %s\n",
+		        s.log ? "out of memory" : err);
+		srv_cache_free(s.cache);
+		srv_log_close(s.log);
+		return 1;
+	}
+	int rc = start(&s, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "tldb: error: %s\n", err);
+		stop(&s);
+	} else {
+		s.rctx.db_path = o->db_path;
+		s.rctx.plugins = o->plugins;
+		s.rctx.base_url = s.base_url;
+		s.rctx.now = o->now;
+		announce(&s);
+	}
+	uv_run(s.loop, UV_RUN_DEFAULT);
+	uv_loop_close(s.loop);
+	srv_render_shutdown();
+	srv_cache_free(s.cache);
+	srv_log_close(s.log);
+	return rc ? 1 : 0;
+}
