@@ -58,7 +58,7 @@ bench: deps
 	cmake --build $(BUILD) --target bench-store
 	bench/run.sh $(BUILD)
 
-SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] \
+SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] server/*.[ch] \
 	  tests/*/*.[ch] tests/plugins/fixtures/*.[ch] \
 	  bench/*.c examples/plugin-template/*.c
 

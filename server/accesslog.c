@@ -2,7 +2,8 @@
  * accesslog.c -- one line per request in the common log format plus the
  * duration in seconds:
  *
- *   127.0.0.1 - - [29/Nov/2026:12:00:00 +0000] "GET /t/x.ics HTTP/1.1" 200 5120 0.000412
+ *   127.0.0.1 - - [29/Nov/2026:12:00:00 +0000] "GET /t/x.ics HTTP/1.1" 200 5120
+ * 0.000412
  *
  * Lines collect in memory and go out through uv_fs_write, one write in
  * flight at a time, so a slow disk or a full pipe never stalls the loop.
@@ -168,7 +169,8 @@ void srv_log_close(srv_log *l)
 	if (l->len) {
 		size_t off = 0;
 		while (off < l->len) {
-			ssize_t n = write(l->fd, l->pending + off, l->len - off);
+			ssize_t n =
+			        write(l->fd, l->pending + off, l->len - off);
 			if (n <= 0)
 				break;
 			off += (size_t)n;

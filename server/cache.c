@@ -15,7 +15,7 @@ typedef struct entry {
 	uint64_t hash;
 	srv_body *body;
 	size_t bytes;
-	struct entry *chain;      /* next in the bucket */
+	struct entry *chain;         /* next in the bucket */
 	struct entry *newer, *older; /* LRU list */
 } entry;
 

@@ -254,9 +254,9 @@ static int on_headers_complete(http_parser *p)
 	r->is_head = p->method == HTTP_HEAD;
 	r->http_minor = p->http_minor;
 	r->keep_alive = http_should_keep_alive(p);
-	int has_body = (p->flags & F_CHUNKED) ||
-	               (p->content_length > 0 &&
-	                p->content_length != (uint64_t)-1);
+	int has_body =
+	        (p->flags & F_CHUNKED) ||
+	        (p->content_length > 0 && p->content_length != (uint64_t)-1);
 	if (!r->is_get && !r->is_head) {
 		r->early_status = 405;
 		if (has_body) { /* its body is not read: the stream is lost */

@@ -104,9 +104,8 @@ int srv_gzip(const unsigned char *in, size_t len, unsigned char **out,
 
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun",
                                     "Mon", "Tue", "Wed"};
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-                                     "May", "Jun", "Jul", "Aug",
-                                     "Sep", "Oct", "Nov", "Dec"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 void srv_http_date(int64_t t, char *buf, size_t size)
 {
@@ -149,8 +148,8 @@ int64_t srv_parse_http_date(const char *s)
 		return civil_seconds(y, month_of(mon), d, hh, mm, ss);
 	/* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
 	n = 0;
-	if (sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT%n", wd, &d,
-	           mon, &y, &hh, &mm, &ss, &n) == 7 &&
+	if (sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT%n", wd, &d, mon,
+	           &y, &hh, &mm, &ss, &n) == 7 &&
 	    s[n] == '\0')
 		return civil_seconds(y < 70 ? 2000 + y : 1900 + y,
 		                     month_of(mon), d, hh, mm, ss);

@@ -76,15 +76,16 @@ static int page_timeline(void *ud, const tldb_timeline *tl)
 	snprintf(count, sizeof count, " &middot; %lld event%s",
 	         (long long)tl->events, tl->events == 1 ? "" : "s");
 	int rc = srv_out_str(o, "<section>\n<h2>") ||
-	         srv_out_html(o, tl->title && *tl->title ? tl->title
-	                                                 : tl->name) ||
+	         srv_out_html(o,
+	                      tl->title && *tl->title ? tl->title : tl->name) ||
 	         srv_out_str(o, "</h2>\n<p><code>") ||
 	         srv_out_html(o, tl->name) || srv_out_str(o, "</code>") ||
 	         srv_out_str(o, count) ||
 	         (tl->token && srv_out_str(o, " &middot; private")) ||
 	         srv_out_str(o, "</p>\n");
 	if (!rc && tl->description && *tl->description)
-		rc = srv_out_str(o, "<p>") || srv_out_html(o, tl->description) ||
+		rc = srv_out_str(o, "<p>") ||
+		     srv_out_html(o, tl->description) ||
 		     srv_out_str(o, "</p>\n");
 	feed_url(pg->ctx, tl, "ics", 1, url, sizeof url);
 	rc = rc || srv_out_str(o, "<p class=\"subscribe\">Subscribe: ") ||

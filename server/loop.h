@@ -56,11 +56,11 @@ struct request {
 	srv_route route;
 	int routed;
 	int want_gzip;
-	srv_body *body;   /* the answer, once ready */
+	srv_body *body; /* the answer, once ready */
 	int ready;
-	int in_pool;      /* out on the thread pool */
-	int orphan;       /* dropped from the queue while in the pool */
-	uint64_t gen;     /* the generation the render started at */
+	int in_pool;       /* out on the thread pool */
+	int orphan;        /* dropped from the queue while in the pool */
+	uint64_t gen;      /* the generation the render started at */
 	unsigned char *gz; /* gzip made in the pool, attached on return */
 	size_t gz_len;
 	uint64_t start_ns;
@@ -82,10 +82,10 @@ struct conn {
 	char **value; /* where the current header's value goes, or NULL */
 	request *head, *tail;
 	int queued;
-	int in_pool;       /* its requests out on the pool */
-	int handles_open;  /* tcp and timer not yet closed */
-	int closing;       /* close once the queue is written */
-	int closed;        /* uv_close called */
+	int in_pool;      /* its requests out on the pool */
+	int handles_open; /* tcp and timer not yet closed */
+	int closing;      /* close once the queue is written */
+	int closed;       /* uv_close called */
 	int read_paused;
 	int parse_stopped; /* a bad request ended parsing */
 	char *leftover;    /* bytes read but not parsed while paused */

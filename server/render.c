@@ -158,10 +158,10 @@ int srv_visible(const tldb_timeline *tl, const char *token)
 static void content_type_of(const tldb_plugin_info *info, char *buf,
                             size_t size)
 {
-	const char *mime = info->exporter->mime_types &&
-	                                   info->exporter->mime_types[0]
-	                           ? info->exporter->mime_types[0]
-	                           : "application/octet-stream";
+	const char *mime =
+	        info->exporter->mime_types && info->exporter->mime_types[0]
+	                ? info->exporter->mime_types[0]
+	                : "application/octet-stream";
 	if (strncmp(mime, "text/", 5) == 0 && !strstr(mime, "charset"))
 		snprintf(buf, size, "%s; charset=utf-8", mime);
 	else

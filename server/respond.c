@@ -51,8 +51,7 @@ static void work_render(uv_work_t *w)
 	srv *s = r->c->s;
 	if (!r->body)
 		r->body = srv_render(&s->rctx, &r->route);
-	if (r->want_gzip && r->body && r->body->status == 200 &&
-	    !r->body->gz) {
+	if (r->want_gzip && r->body && r->body->status == 200 && !r->body->gz) {
 		if (srv_gzip(r->body->data, r->body->len, &r->gz, &r->gz_len))
 			r->gz = NULL; /* served plain then */
 	}
@@ -84,7 +83,8 @@ static void work_done(uv_work_t *w, int status)
 	}
 	if (r->orphan || c->closed) {
 		srv_body_unref(b);
-		if (r->orphan) /* no longer in the queue: nobody else frees it */
+		if (r->orphan) /* no longer in the queue: nobody else frees it
+		                */
 			request_free(r);
 		conn_maybe_free(c);
 		return;
@@ -129,9 +129,8 @@ void respond_dispatch(request *r)
 		return;
 	}
 	char msg[300];
-	int status = srv_route_parse(r->target ? r->target : "",
-	                             r->target_len, &r->route, msg,
-	                             sizeof msg);
+	int status = srv_route_parse(r->target ? r->target : "", r->target_len,
+	                             &r->route, msg, sizeof msg);
 	r->routed = 1;
 	if (status) {
 		ready(r, srv_body_text(status, msg));
@@ -270,8 +269,8 @@ void conn_flush(conn *c)
 		int status = 0, gz = 0;
 		const unsigned char *data = NULL;
 		size_t len = 0;
-		char *head = r->body ? compose(r, &status, &data, &len, &gz)
-		                     : NULL;
+		char *head =
+		        r->body ? compose(r, &status, &data, &len, &gz) : NULL;
 		write_req *wr = head ? calloc(1, sizeof *wr) : NULL;
 		if (!wr) {
 			free(head);
@@ -284,9 +283,9 @@ void conn_flush(conn *c)
 		r->body = NULL;
 		wr->c = c;
 		wr->close_after = r->close_after;
-		uv_buf_t bufs[2] = {uv_buf_init(head, (unsigned)strlen(head)),
-		                    uv_buf_init((char *)(uintptr_t)data,
-		                                (unsigned)len)};
+		uv_buf_t bufs[2] = {
+		        uv_buf_init(head, (unsigned)strlen(head)),
+		        uv_buf_init((char *)(uintptr_t)data, (unsigned)len)};
 		double secs = (double)(uv_hrtime() - r->start_ns) / 1e9;
 		srv_log_request(s->log, c->peer, r->method[0] ? r->method : "-",
 		                r->target, r->http_minor, status, len, secs);
@@ -307,7 +306,8 @@ void conn_flush(conn *c)
 				c->head = x->next;
 				c->queued--;
 				if (x->in_pool) {
-					x->orphan = 1; /* freed when it returns */
+					x->orphan =
+					        1; /* freed when it returns */
 					continue;
 				}
 				request_free(x);

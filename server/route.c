@@ -74,8 +74,7 @@ static void key_add(char *key, size_t *n, const char *name, const char *v)
 static int make_key(srv_route *r, const char *path)
 {
 	size_t size = strlen(path) + 64;
-	const char *vals[] = {r->from, r->to, r->q, r->min_precision,
-	                      r->token};
+	const char *vals[] = {r->from, r->to, r->q, r->min_precision, r->token};
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
 		size += vals[i] ? strlen(vals[i]) + 40 : 0;
 	for (int i = 0; i < r->ntags; i++)
@@ -110,7 +109,8 @@ static int parse_query(const char *q, size_t len, srv_route *r, char *msg,
 		if (!name || !value) {
 			free(name);
 			free(value);
-			snprintf(msg, msgsize, "bad percent-encoding in the query");
+			snprintf(msg, msgsize,
+			         "bad percent-encoding in the query");
 			return 400;
 		}
 		int used = 1;

@@ -69,8 +69,8 @@ static void split_path(const char *path, char *dir, size_t dsize, char *name,
 		snprintf(dir, dsize, ".");
 		snprintf(name, nsize, "%s", path);
 	} else {
-		snprintf(dir, dsize, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
-		         path);
+		snprintf(dir, dsize, "%.*s",
+		         (int)(slash - path) ? (int)(slash - path) : 1, path);
 		snprintf(name, nsize, "%s", slash + 1);
 	}
 }
@@ -123,8 +123,7 @@ static int start(srv *s, char *err, size_t errsize)
 		return -1;
 	}
 	if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
-	    (rc = uv_listen((uv_stream_t *)&s->listener, 511,
-	                    on_connection))) {
+	    (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
 		snprintf(err, errsize, "cannot listen on %s:%d: %s", o->host,
 		         o->port, uv_strerror(rc));
 		return -1;
@@ -132,11 +131,12 @@ static int start(srv *s, char *err, size_t errsize)
 	struct sockaddr_storage bound;
 	int len = sizeof bound;
 	int port = o->port;
-	if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound,
-	                       &len) == 0)
-		port = ntohs(bound.ss_family == AF_INET6
-		                     ? ((struct sockaddr_in6 *)&bound)->sin6_port
-		                     : ((struct sockaddr_in *)&bound)->sin_port);
+	if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len) ==
+	    0)
+		port = ntohs(
+		        bound.ss_family == AF_INET6
+		                ? ((struct sockaddr_in6 *)&bound)->sin6_port
+		                : ((struct sockaddr_in *)&bound)->sin_port);
 	if (o->base_url && *o->base_url) {
 		size_t n = strlen(o->base_url);
 		while (n && o->base_url[n - 1] == '/')
@@ -153,8 +153,7 @@ static int start(srv *s, char *err, size_t errsize)
 	uv_signal_start(&s->sigterm, on_signal, SIGTERM);
 
 	char dir[4096];
-	split_path(o->db_path, dir, sizeof dir, s->db_name,
-	           sizeof s->db_name);
+	split_path(o->db_path, dir, sizeof dir, s->db_name, sizeof s->db_name);
 	if (uv_fs_event_start(&s->watch, on_db_change, dir, 0) == 0) {
 		s->watching = 1;
 	} else {

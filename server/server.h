@@ -29,11 +29,11 @@
 typedef struct srv_opts {
 	const char *db_path;
 	tldb_plugins *plugins;
-	const char *host; /* listen address, "127.0.0.1" */
-	int port;         /* 0: an ephemeral port */
-	const char *base_url; /* NULL: http://HOST:PORT */
-	int threads;          /* thread-pool size; 0: libuv's default */
-	int gzip;             /* 1: compress when Accept-Encoding allows */
+	const char *host;       /* listen address, "127.0.0.1" */
+	int port;               /* 0: an ephemeral port */
+	const char *base_url;   /* NULL: http://HOST:PORT */
+	int threads;            /* thread-pool size; 0: libuv's default */
+	int gzip;               /* 1: compress when Accept-Encoding allows */
 	const char *access_log; /* NULL: stderr; "-": stdout */
 	int max_connections;
 	double idle_timeout;   /* seconds a keep-alive connection may idle */
@@ -52,11 +52,11 @@ int srv_run(const srv_opts *opts);
 /* A rendered response body with its validators; immutable once made. */
 typedef struct srv_body {
 	int refs;
-	int status;               /* 200, 400, 404 or 503 */
+	int status; /* 200, 400, 404 or 503 */
 	char content_type[96];
-	char etag[48];            /* quoted, strong; "" when none */
-	int64_t last_modified;    /* 0 when none */
-	int private_feed;         /* Cache-Control: private */
+	char etag[48];         /* quoted, strong; "" when none */
+	int64_t last_modified; /* 0 when none */
+	int private_feed;      /* Cache-Control: private */
 	unsigned char *data;
 	size_t len;
 	unsigned char *gz; /* gzip of data, made on first demand; NULL */
