@@ -27,13 +27,18 @@ build: configure
 	cmake --build $(BUILD) -j2
 
 # Loads the bundled timelines into an embedded database under the build
-# folder and queries them.
+# folder, queries them, and serves them as calendar feeds until Ctrl-C
+# (LISTEN=HOST:PORT to move it; SERVE_PREFIX="timeout -s TERM 5" to stop
+# it by itself, as CI does).
+LISTEN       ?= 127.0.0.1:8080
+SERVE_PREFIX ?=
 run: deps
 	@$(MAKE) --no-print-directory build
 	@mkdir -p $(BUILD)/run
 	$(TLDB) --db $(RUN_DB) import timelines/*.json
 	$(TLDB) --db $(RUN_DB) timeline list
 	$(TLDB) --db $(RUN_DB) query 2022-02..2022-09
+	$(SERVE_PREFIX) $(TLDB) --db $(RUN_DB) serve --listen $(LISTEN)
 
 # Every test: the Criterion suites through CTest, then the SDK as a third
 # party meets it (install into a temporary prefix, build the plugin template

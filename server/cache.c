@@ -113,7 +113,8 @@ srv_body *srv_cache_get(srv_cache *c, const char *key, uint64_t gen,
 	if (!e)
 		return NULL;
 	if (e->body->generation != gen ||
-	    now_ms - e->body->made_ms > c->ttl_ms) {
+	    (now_ms > e->body->made_ms &&
+	     now_ms - e->body->made_ms > c->ttl_ms)) {
 		drop(c, e);
 		return NULL;
 	}

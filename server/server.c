@@ -76,9 +76,14 @@ static void split_path(const char *path, char *dir, size_t dsize, char *name,
 }
 
 /* Prints where the server listens and each public timeline's feeds. */
-static void announce(srv *s)
+static void announce(srv *s, int port)
 {
-	printf("tldb: serving %s/ (Ctrl-C stops)\n", s->base_url);
+	const srv_opts *o = s->opts;
+	printf(strchr(o->host, ':') ? "tldb: serving http://[%s]:%d/ "
+	                              "(Ctrl-C stops)\n"
+	                            : "tldb: serving http://%s:%d/ (Ctrl-C "
+	                              "stops)\n",
+	       o->host, port);
 	tldb *db = NULL;
 	if (tldb_open(s->opts->db_path, TLDB_OPEN_READONLY, &db) == TLDB_OK) {
 		tldb_cursor *c = NULL;
@@ -101,7 +106,7 @@ static void announce(srv *s)
 	fflush(stdout);
 }
 
-static int start(srv *s, char *err, size_t errsize)
+static int start(srv *s, int *bound_port, char *err, size_t errsize)
 {
 	const srv_opts *o = s->opts;
 	/* Every handle first, so stop() can close them whatever fails. */
@@ -137,6 +142,7 @@ static int start(srv *s, char *err, size_t errsize)
 		        bound.ss_family == AF_INET6
 		                ? ((struct sockaddr_in6 *)&bound)->sin6_port
 		                : ((struct sockaddr_in *)&bound)->sin_port);
+	*bound_port = port;
 	if (o->base_url && *o->base_url) {
 		size_t n = strlen(o->base_url);
 		while (n && o->base_url[n - 1] == '/')
@@ -198,7 +204,8 @@ int srv_run(const srv_opts *o)
 		srv_log_close(s.log);
 		return 1;
 	}
-	int rc = start(&s, err, sizeof err);
+	int port = 0;
+	int rc = start(&s, &port, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "tldb: error: %s\n", err);
 		stop(&s);
@@ -207,7 +214,7 @@ int srv_run(const srv_opts *o)
 		s.rctx.plugins = o->plugins;
 		s.rctx.base_url = s.base_url;
 		s.rctx.now = o->now;
-		announce(&s);
+		announce(&s, port);
 	}
 	uv_run(s.loop, UV_RUN_DEFAULT);
 	uv_loop_close(s.loop);

@@ -1,0 +1,694 @@
+#!/usr/bin/python3
+"""End-to-end tests of `tldb serve`: the real binary on an ephemeral port on
+127.0.0.1, spoken to by real clients -- Python's http.client, raw sockets for
+what clients do wrong or in bulk (pipelining, oversized heads, 200 connections
+at once), curl, and every .ics body checked by ical.js (with python3-icalendar
+and python3-vobject) through tests/plugins/ical_validate.sh.
+
+Run by CTest with TLDB_BIN, TLDB_SOURCE_DIR, TLDB_BUILD_DIR and
+TLDB_FIXTURE_DIR in the environment.
+"""
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+TLDB = os.environ["TLDB_BIN"]
+SRC = os.environ["TLDB_SOURCE_DIR"]
+BUILD = os.environ["TLDB_BUILD_DIR"]
+FIXTURES = os.environ["TLDB_FIXTURE_DIR"]
+BUNDLED = os.path.join(SRC, "timelines", "russia-china-2022.json")
+VALIDATOR = os.path.join(SRC, "tests", "plugins", "ical_validate.sh")
+NAME = "russia-china-2022"
+
+_validated = set()
+
+
+def validate_ics(body):
+    """Fails unless ical.js, python3-icalendar and python3-vobject accept
+    the .ics body (each distinct body is checked once)."""
+    digest = hashlib.sha256(body).hexdigest()
+    if digest in _validated:
+        return
+    with tempfile.NamedTemporaryFile(suffix=".ics", delete=False) as f:
+        f.write(body)
+        path = f.name
+    try:
+        env = dict(os.environ, TLDB_BUILD_DIR=BUILD, TLDB_SOURCE_DIR=SRC)
+        p = subprocess.run(["sh", VALIDATOR, path], env=env,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError("validators reject the feed:\n" +
+                                 p.stdout + p.stderr)
+    finally:
+        os.unlink(path)
+    _validated.add(digest)
+
+
+def tldb(db, *args, check=True):
+    p = subprocess.run([TLDB, "--db", db] + list(args), capture_output=True,
+                       text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError("tldb %s failed: %s" % (" ".join(args),
+                                                      p.stderr))
+    return p
+
+
+def events_jsonl(n, timeline, start_year=2000):
+    lines = []
+    for i in range(n):
+        y = start_year + (i // 365) % 50
+        d = 1 + i % 28
+        m = 1 + (i // 28) % 12
+        lines.append(json.dumps({
+            "uid": "%s-%d" % (timeline, i), "timeline": timeline,
+            "title": "Event %d with a title long enough to fold" % i,
+            "start": "%04d-%02d-%02d" % (y, m, d),
+            "tags": ["t%d" % (i % 5)],
+            "body": "Body of event %d; commas, semicolons\\ and more." % i}))
+    return "\n".join(lines) + "\n"
+
+
+class Server:
+    """A running `tldb serve`; stop() sends SIGTERM and returns the exit
+    status."""
+
+    def __init__(self, db, *args, env=None):
+        self.log = db + ".access.log"
+        cmd = [TLDB, "--db", db] + list(env or []) + [
+            "serve", "--listen", "127.0.0.1:0", "--access-log",
+            self.log] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"serving (http://127\.0\.0\.1:(\d+))/", line)
+        if not m:
+            self.proc.kill()
+            raise AssertionError("no serving line: %r %s" % (
+                line, self.proc.stderr.read()))
+        self.base = m.group(1)
+        self.port = int(m.group(2))
+        self.banner = line
+
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def get(self, path, headers=None, method="GET"):
+        c = self.conn()
+        c.request(method, path, headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r, body
+
+    def stop(self, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+
+def raw(port, data, timeout=10):
+    """Sends bytes on a fresh connection and reads until the server closes
+    it (or timeout)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+
+def split_responses(data):
+    """Splits a byte stream into (status, headers, body) responses."""
+    out = []
+    while data:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if not sep:
+            break
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for l in lines[1:]:
+            k, _, v = l.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        n = int(headers.get("content-length", "0"))
+        if status == 304:
+            n = 0
+        out.append((status, headers, rest[:n]))
+        data = rest[n:]
+    return out
+
+
+class ServeTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="tldb-serve-")
+        self.db = os.path.join(self.dir, "tldb.db")
+        tldb(self.db, "import", BUNDLED)
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
+            s.proc.stdout.close()
+            s.proc.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def serve(self, *args, env=None):
+        s = Server(self.db, *args, env=env)
+        self.servers.append(s)
+        return s
+
+    def feed(self, s, path="/t/%s.ics" % NAME, headers=None):
+        r, body = s.get(path, headers)
+        if r.status == 200 and r.getheader("Content-Type", "").startswith(
+                "text/calendar") and r.getheader("Content-Encoding") is None:
+            validate_ics(body)
+        return r, body
+
+
+class Routes(ServeTest):
+    def test_index_lists_timelines_with_subscribe_links(self):
+        s = self.serve("--base-url", "https://feeds.example.org/")
+        self.assertIn("https://feeds.example.org/t/%s.ics" % NAME,
+                      s.proc.stdout.readline())
+        self.assertIn("webcal://feeds.example.org/t/%s.ics" % NAME,
+                      s.proc.stdout.readline())
+        r, body = s.get("/")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"),
+                         "text/html; charset=utf-8")
+        page = body.decode()
+        self.assertIn("Russia and China, 2022", page)
+        self.assertIn('href="webcal://feeds.example.org/t/%s.ics"' % NAME,
+                      page)
+        self.assertIn('href="https://feeds.example.org/t/%s.ics"' % NAME,
+                      page)
+        for app in ("Google", "Apple", "Outlook", "Thunderbird"):
+            self.assertIn(app, page)
+        self.assertEqual(s.stop(), 0)
+
+    def test_timelines_json(self):
+        s = self.serve()
+        r, body = s.get("/timelines.json")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith(
+            "application/json"))
+        doc = json.loads(body)
+        (tl,) = doc["timelines"]
+        self.assertEqual(tl["name"], NAME)
+        self.assertEqual(tl["events"], 9)
+        self.assertEqual(tl["feeds"]["ics"], s.base + "/t/%s.ics" % NAME)
+        self.assertTrue(tl["webcal"].startswith("webcal://127.0.0.1:"))
+
+    def test_every_exporter_by_extension(self):
+        s = self.serve()
+        r, body = self.feed(s)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"),
+                         "text/calendar; charset=utf-8")
+        self.assertEqual(body.count(b"BEGIN:VEVENT"), 9)
+        r, body = s.get("/t/%s.json" % NAME)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(json.loads(body)["events"]), 9)
+        r, body = s.get("/t/%s.jsonl" % NAME)
+        self.assertEqual(len(body.splitlines()), 9)
+        r, body = s.get("/t/%s.csv" % NAME)
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/csv"))
+        self.assertEqual(len(body.splitlines()), 10)  # header + 9
+
+    def test_unknown_things_are_404(self):
+        s = self.serve()
+        for path in ("/t/nope.ics", "/t/%s.nosuchformat" % NAME, "/nope",
+                     "/t/", "/t/Bad..Name.ics", "/t/a%2Fb.ics"):
+            r, body = s.get(path)
+            self.assertEqual(r.status, 404, path)
+            self.assertEqual(r.getheader("Cache-Control"), "no-store")
+
+    def test_filters(self):
+        s = self.serve()
+
+        def titles(query):
+            r, body = s.get("/t/%s.json?%s" % (NAME, query))
+            self.assertEqual(r.status, 200, (query, body))
+            return sorted(e["title"] for e in json.loads(body)["events"])
+
+        sept = titles("from=2022-09&to=2022-09")
+        self.assertEqual(len(sept), 3, sept)
+        self.assertTrue(all("Samarkand" in t or "military" in t
+                            for t in sept), sept)
+        self.assertEqual(titles("tag=sco"), titles("tag=sco&tag=sco"))
+        self.assertEqual(len(titles("tag=sco")), 3)
+        self.assertEqual(len(titles("tag=sco&tag=summit")), 2)
+        self.assertEqual(titles("q=Gazprom"),
+                         ["Gazprom: China agrees to pay for Russian gas "
+                          "in rubles and yuan"])
+        self.assertEqual(len(titles("min-precision=day")), 5)
+        # 2022-02 overlaps 2022-02-10..12; within it does not
+        self.assertIn("Xi and Putin meet at the Beijing Winter Olympics "
+                      "and announce a \"no limits\" friendship",
+                      titles("from=2022-02-10&to=2022-02-12"))
+        self.assertEqual(titles("from=2022-02-10&to=2022-02-12&within=1"),
+                         [])
+        # unknown parameters (cache busters) are ignored
+        self.assertEqual(titles("x=1&from=2022-09&to=2022-09"), sept)
+        for bad in ("from=2022-13", "to=yesterdayish",
+                    "min-precision=hour", "within=maybe",
+                    "from=2022-09&to=2022-08", "tag=%zz"):
+            r, body = s.get("/t/%s.ics?%s" % (NAME, bad))
+            self.assertEqual(r.status, 400, bad)
+            self.assertTrue(body, bad)
+
+    def test_head_has_the_headers_and_no_body(self):
+        s = self.serve()
+        g, gbody = s.get("/t/%s.ics" % NAME)
+        h, hbody = s.get("/t/%s.ics" % NAME, method="HEAD")
+        self.assertEqual(h.status, 200)
+        self.assertEqual(hbody, b"")
+        self.assertEqual(h.getheader("Content-Length"), str(len(gbody)))
+        self.assertEqual(h.getheader("ETag"), g.getheader("ETag"))
+
+    def test_curl_fetches_the_feed(self):
+        s = self.serve()
+        p = subprocess.run(["curl", "-sS", "--fail", "--compressed",
+                            s.base + "/t/%s.ics" % NAME],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        validate_ics(p.stdout)
+        _, plain = s.get("/t/%s.ics" % NAME)
+        self.assertEqual(p.stdout, plain)
+
+
+class Conditional(ServeTest):
+    def test_if_none_match_and_if_modified_since(self):
+        s = self.serve()
+        r, body = self.feed(s)
+        etag, lm = r.getheader("ETag"), r.getheader("Last-Modified")
+        self.assertRegex(etag, r'^"[^"]+"$')  # strong
+        self.assertTrue(lm.endswith(" GMT"))
+        self.assertEqual(r.getheader("Cache-Control"),
+                         "public, max-age=300")
+        r2, b2 = s.get("/t/%s.ics" % NAME, {"If-None-Match": etag})
+        self.assertEqual((r2.status, b2), (304, b""))
+        self.assertEqual(r2.getheader("ETag"), etag)
+        self.assertEqual(r2.getheader("Last-Modified"), lm)
+        r3, _ = s.get("/t/%s.ics" % NAME,
+                      {"If-None-Match": '"other", ' + etag})
+        self.assertEqual(r3.status, 304)
+        r4, b4 = s.get("/t/%s.ics" % NAME, {"If-None-Match": '"other"'})
+        self.assertEqual((r4.status, b4), (200, body))
+        # If-Modified-Since: equal or later -> 304, earlier -> 200
+        self.assertEqual(s.get("/t/%s.ics" % NAME,
+                               {"If-Modified-Since": lm})[0].status, 304)
+        self.assertEqual(s.get("/t/%s.ics" % NAME, {
+            "If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"})[0].status,
+            200)
+        self.assertEqual(s.get("/t/%s.ics" % NAME, {
+            "If-Modified-Since": "Friday, 01-Jan-38 00:00:00 GMT"})[0].status,
+            304)
+        # a malformed date is ignored
+        self.assertEqual(s.get("/t/%s.ics" % NAME, {
+            "If-Modified-Since": "yesterday at noon"})[0].status, 200)
+        # If-None-Match wins over If-Modified-Since
+        self.assertEqual(s.get("/t/%s.ics" % NAME, {
+            "If-None-Match": '"other"', "If-Modified-Since": lm})[0].status,
+            200)
+        # an unchanged database keeps body and ETag
+        r5, b5 = s.get("/t/%s.ics" % NAME)
+        self.assertEqual((r5.getheader("ETag"), b5), (etag, body))
+
+
+class Gzip(ServeTest):
+    def test_gzip_when_asked_and_vary(self):
+        s = self.serve()
+        r, plain = s.get("/t/%s.ics" % NAME)
+        self.assertIsNone(r.getheader("Content-Encoding"))
+        self.assertEqual(r.getheader("Vary"), "Accept-Encoding")
+        for ae in ("gzip", "deflate, gzip;q=0.8", "*"):
+            rz, z = s.get("/t/%s.ics" % NAME, {"Accept-Encoding": ae})
+            self.assertEqual(rz.getheader("Content-Encoding"), "gzip", ae)
+            self.assertEqual(rz.getheader("Vary"), "Accept-Encoding")
+            self.assertEqual(gzip.decompress(z), plain)
+            self.assertNotEqual(rz.getheader("ETag"), r.getheader("ETag"))
+        rz, z = s.get("/t/%s.ics" % NAME, {"Accept-Encoding": "gzip"})
+        r304, _ = s.get("/t/%s.ics" % NAME, {"Accept-Encoding": "gzip",
+                                             "If-None-Match":
+                                             rz.getheader("ETag")})
+        self.assertEqual(r304.status, 304)
+        r0, b0 = s.get("/t/%s.ics" % NAME, {"Accept-Encoding": "gzip;q=0"})
+        self.assertIsNone(r0.getheader("Content-Encoding"))
+        self.assertEqual(b0, plain)
+
+    def test_no_gzip_switch(self):
+        s = self.serve("--no-gzip")
+        r, body = s.get("/t/%s.ics" % NAME, {"Accept-Encoding": "gzip"})
+        self.assertIsNone(r.getheader("Content-Encoding"))
+        self.assertIsNone(r.getheader("Vary"))
+        validate_ics(body)
+
+
+class Connections(ServeTest):
+    def test_100_requests_on_one_keep_alive_connection(self):
+        s = self.serve()
+        c = s.conn()
+        sock = None
+        for i in range(100):
+            path = ["/t/%s.ics" % NAME, "/", "/timelines.json",
+                    "/t/nope.ics"][i % 4]
+            c.request("GET", path)
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 404 if i % 4 == 3 else 200)
+            if sock is None:
+                sock = c.sock
+            self.assertIs(c.sock, sock, "reconnected at request %d" % i)
+        c.close()
+
+    def test_pipelined_requests_answered_in_order(self):
+        s = self.serve()
+        reqs = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % p for p in (
+            b"/t/%s.json" % NAME.encode(), b"/nope", b"/timelines.json",
+            b"/t/%s.ics" % NAME.encode()))
+        reqs += b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        resp = split_responses(raw(s.port, reqs))
+        self.assertEqual([r[0] for r in resp], [200, 404, 200, 200, 200])
+        self.assertIn(b'"events"', resp[0][2])
+        self.assertIn(b'"timelines"', resp[2][2])
+        self.assertTrue(resp[3][2].startswith(b"BEGIN:VCALENDAR"))
+        validate_ics(resp[3][2])
+        self.assertIn(b"<!DOCTYPE html>", resp[4][2])
+        self.assertEqual(resp[4][1].get("connection"), "close")
+
+    def test_many_pipelined_requests(self):
+        s = self.serve()
+        n = 200
+        reqs = b"GET /timelines.json HTTP/1.1\r\nHost: x\r\n\r\n" * n
+        reqs += b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        resp = split_responses(raw(s.port, reqs, timeout=30))
+        self.assertEqual(len(resp), n + 1)
+        self.assertTrue(all(r[0] == 200 for r in resp))
+
+    def test_200_concurrent_connections(self):
+        s = self.serve()
+        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=30)
+                 for _ in range(200)]
+        for i, so in enumerate(socks):
+            path = "/t/%s.ics?tag=t%d" % (NAME, i % 7) if i % 2 else "/"
+            so.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close"
+                        "\r\n\r\n" % path).encode())
+        statuses = []
+        for so in socks:
+            data = b""
+            while True:
+                chunk = so.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            so.close()
+            statuses.append(split_responses(data)[0][0])
+        self.assertEqual(statuses, [200] * 200)
+
+    def test_connection_cap(self):
+        s = self.serve("--max-connections", "5")
+        held = [socket.create_connection(("127.0.0.1", s.port))
+                for _ in range(5)]
+        time.sleep(0.3)
+        resp = split_responses(raw(s.port, b""))
+        self.assertEqual(resp[0][0], 503)
+        held.pop().close()
+        time.sleep(0.3)
+        self.assertEqual(s.get("/")[0].status, 200)
+        for h in held:
+            h.close()
+
+    def test_idle_and_slow_header_timeouts(self):
+        s = self.serve("--idle-timeout", "1", "--header-timeout", "1")
+        idle = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        slow = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never finished
+        t0 = time.time()
+        self.assertEqual(idle.recv(100), b"")  # closed by the server
+        self.assertLess(time.time() - t0, 5)
+        data = b""
+        while True:
+            chunk = slow.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        self.assertEqual(split_responses(data)[0][0], 408)
+        self.assertEqual(s.get("/")[0].status, 200)
+
+
+class BadRequests(ServeTest):
+    """Each bad request gets its status and the connection closed; a
+    healthy request afterwards succeeds."""
+
+    def check(self, s, data, status, closes=True):
+        out = raw(s.port, data)
+        resp = split_responses(out)
+        self.assertTrue(resp, out[:200])
+        self.assertEqual(resp[0][0], status, out[:300])
+        if closes:
+            self.assertEqual(resp[0][1].get("connection"), "close")
+        r, _ = s.get("/")
+        self.assertEqual(r.status, 200)
+        return resp
+
+    def test_limits_and_malformed(self):
+        s = self.serve()
+        self.check(s, b"GARBAGE\r\n\r\n", 400)
+        self.check(s, b"GET / HTTP/9.9x\r\n\r\n", 400)
+        self.check(s, b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400)
+        big = b"X-Fill: " + b"a" * 17000 + b"\r\n"
+        self.check(s, b"GET / HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n", 431)
+        many = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100)
+                        for i in range(200))
+        self.check(s, b"GET / HTTP/1.1\r\n" + many + b"\r\n", 431)
+        self.check(s, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n", 414)
+        self.check(s, b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+                   413)
+        self.check(s, b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   b"5\r\nhello\r\n0\r\n\r\n", 413)
+        resp = self.check(s, b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n"
+                          b"a=b", 405)
+        self.assertEqual(resp[0][1].get("allow"), "GET, HEAD")
+
+    def test_405_without_a_body_keeps_the_connection(self):
+        s = self.serve()
+        data = (b"DELETE /t/%s.ics HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                % NAME.encode())
+        resp = split_responses(raw(s.port, data))
+        self.assertEqual([r[0] for r in resp], [405, 200])
+        self.assertEqual(resp[0][1].get("allow"), "GET, HEAD")
+        self.assertEqual(tldb(self.db, "query").stdout.count("\n"), 9)
+
+    def test_requests_before_a_bad_one_are_answered(self):
+        s = self.serve()
+        data = b"GET /timelines.json HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP\r\n\r\n"
+        resp = split_responses(raw(s.port, data))
+        self.assertEqual([r[0] for r in resp], [200, 400])
+
+
+class Changes(ServeTest):
+    def test_an_import_by_another_process_shows_at_once(self):
+        s = self.serve()
+        r1, b1 = self.feed(s)
+        r1b, b1b = self.feed(s)  # from the cache: same bytes
+        self.assertEqual((r1.getheader("ETag"), b1),
+                         (r1b.getheader("ETag"), b1b))
+        extra = os.path.join(self.dir, "extra.jsonl")
+        with open(extra, "w") as f:
+            f.write(json.dumps({"uid": "extra-1", "timeline": NAME,
+                                "title": "A later meeting",
+                                "start": "2022-10-20"}) + "\n")
+        tldb(self.db, "import", extra)
+        r2, b2 = self.feed(s)
+        self.assertNotEqual(r2.getheader("ETag"), r1.getheader("ETag"))
+        self.assertIn(b"SUMMARY:A later meeting", b2)
+        r3, _ = s.get("/t/%s.ics" % NAME,
+                      {"If-None-Match": r1.getheader("ETag")})
+        self.assertEqual(r3.status, 200)
+        # a removal shows too, and the calendar is still a calendar
+        tldb(self.db, "rm", "extra-1")
+        r4, b4 = self.feed(s)
+        self.assertEqual(b4, b1)
+        tldb(self.db, "timeline", "create", "empty")
+        r5, b5 = self.feed(s, "/t/empty.ics")
+        self.assertEqual(r5.status, 200)
+        self.assertIn(b"BEGIN:VCALENDAR", b5)
+        self.assertNotIn(b"BEGIN:VEVENT", b5)
+
+
+class Private(ServeTest):
+    def test_share_and_unshare(self):
+        s = self.serve()
+        out = tldb(self.db, "timeline", "share", NAME, "--base-url",
+                   s.base).stdout
+        m = re.search(r"/t/%s\.ics\?token=([0-9a-f]{32})\n" % NAME, out)
+        self.assertTrue(m, out)
+        token = m.group(1)
+        self.assertIn("webcal://127.0.0.1:%d/t/%s.ics?token=%s" % (
+            s.port, NAME, token), out)
+        # sharing again keeps the token
+        self.assertIn(token, tldb(self.db, "timeline", "share", NAME).stdout)
+        for path in ("/t/%s.ics" % NAME, "/t/%s.ics?token=" % NAME,
+                     "/t/%s.ics?token=%s" % (NAME, "0" * 32),
+                     "/t/%s.ics?token=%s" % (NAME, token[:-1]),
+                     "/t/%s.json?token=%sx" % (NAME, token)):
+            self.assertEqual(s.get(path)[0].status, 404, path)
+        self.assertNotIn(NAME.encode(), s.get("/")[1])
+        self.assertEqual(json.loads(s.get("/timelines.json")[1]),
+                         {"timelines": []})
+        r, body = self.feed(s, "/t/%s.ics?token=%s" % (NAME, token))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Cache-Control"),
+                         "private, max-age=300")
+        self.assertIn(NAME.encode(), s.get("/?token=%s" % token)[1])
+        listed = json.loads(s.get("/timelines.json?token=%s" % token)[1])
+        self.assertEqual(listed["timelines"][0]["feeds"]["ics"],
+                         s.base + "/t/%s.ics?token=%s" % (NAME, token))
+        # the access log never shows the token
+        tldb(self.db, "timeline", "unshare", NAME)
+        self.assertEqual(s.get("/t/%s.ics?token=%s" % (NAME, token))[0]
+                         .status, 200)  # public again: the token is moot
+        self.assertEqual(s.get("/t/%s.ics" % NAME)[0].status, 200)
+        self.assertEqual(s.stop(), 0)
+        with open(s.log) as f:
+            log = f.read()
+        self.assertNotIn(token, log)
+        self.assertIn("token=...", log)
+        share2 = tldb(self.db, "timeline", "share", NAME).stdout
+        self.assertNotIn(token, share2)  # unshare + share: a new token
+
+
+class Failures(ServeTest):
+    def test_an_exporter_failing_half_way_is_a_503(self):
+        plugdir = os.path.join(self.dir, "plugins")
+        os.mkdir(plugdir)
+        shutil.copy(os.path.join(FIXTURES, "halfway.so"), plugdir)
+        s = Server(self.db, env=["--plugin-dir", plugdir])
+        self.servers.append(s)
+        r, body = s.get("/t/%s.halfway" % NAME)
+        self.assertEqual(r.status, 503)
+        self.assertEqual(r.getheader("Retry-After"), "30")
+        self.assertNotIn(b"first event", body)
+        # not cached: it is tried again, and other feeds still work
+        self.assertEqual(s.get("/t/%s.halfway" % NAME)[0].status, 503)
+        self.assertEqual(s.get("/t/%s.ics" % NAME)[0].status, 200)
+
+    def test_a_corrupt_database_is_a_503_not_an_empty_feed(self):
+        big = os.path.join(self.dir, "big.jsonl")
+        with open(big, "w") as f:
+            f.write(events_jsonl(3000, NAME))
+        tldb(self.db, "import", big)
+        # Everything into the main file, so the garbage below hits it.
+        subprocess.run(["sqlite3", self.db, "PRAGMA wal_checkpoint(TRUNCATE)"],
+                       check=True, capture_output=True)
+        s = self.serve()  # no request yet: no worker has read a page
+        size = os.path.getsize(self.db)
+        with open(self.db, "r+b") as f:  # garbage over every page but one
+            f.seek(4096)
+            f.write(os.urandom(size - 4096))
+        for path in ("/t/%s.ics" % NAME, "/t/%s.json?tag=t1" % NAME,
+                     "/timelines.json"):
+            r, body = s.get(path)
+            self.assertEqual(r.status, 503, (path, body[:200]))
+            self.assertEqual(r.getheader("Retry-After"), "30")
+
+    def test_no_database_is_an_error_at_start(self):
+        p = subprocess.run([TLDB, "--db", os.path.join(self.dir, "none.db"),
+                            "serve", "--listen", "127.0.0.1:0"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("tldb: error:", p.stderr)
+
+    def test_bad_options(self):
+        for args in (["--listen", "nowhere"], ["--listen", "127.0.0.1:99999"],
+                     ["--threads", "0"], ["--idle-timeout", "-1"]):
+            p = subprocess.run([TLDB, "--db", self.db, "serve"] + args,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("tldb: error:", p.stderr)
+
+
+class Shutdown(ServeTest):
+    def test_sigterm_finishes_the_request_in_flight(self):
+        big = os.path.join(self.dir, "big.jsonl")
+        with open(big, "w") as f:
+            f.write(events_jsonl(20000, "big"))
+        tldb(self.db, "import", big)
+        s = self.serve()
+        so = socket.create_connection(("127.0.0.1", s.port), timeout=60)
+        so.sendall(b"GET /t/big.ics HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.05)  # the render is under way on the pool
+        s.proc.send_signal(signal.SIGTERM)
+        data = b""
+        while True:
+            chunk = so.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        so.close()
+        (status, headers, body), = split_responses(data)
+        self.assertEqual(status, 200)
+        self.assertEqual(int(headers["content-length"]), len(body))
+        self.assertEqual(headers.get("connection"), "close")
+        self.assertEqual(body.count(b"BEGIN:VEVENT"), 20000)
+        self.assertTrue(body.endswith(b"END:VCALENDAR\r\n"))
+        self.assertEqual(s.proc.wait(timeout=30), 0)
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", s.port), timeout=5)
+
+    def test_sigint_with_idle_connections(self):
+        s = self.serve()
+        idle = [socket.create_connection(("127.0.0.1", s.port))
+                for _ in range(3)]
+        s.get("/")
+        s.proc.send_signal(signal.SIGINT)
+        self.assertEqual(s.proc.wait(timeout=30), 0)
+        for so in idle:
+            so.close()
+
+
+class AccessLog(ServeTest):
+    def test_one_line_per_request_in_common_log_format(self):
+        s = self.serve()
+        s.get("/")
+        s.get("/t/nope.ics")
+        s.get("/t/%s.ics" % NAME, method="HEAD")
+        self.assertEqual(s.stop(), 0)
+        with open(s.log) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 3, lines)
+        pat = (r'^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d '
+               r'\+0000\] "(GET|HEAD) (\S+) HTTP/1\.1" (\d{3}) (\d+) '
+               r'(\d+\.\d{6})$')
+        got = [re.match(pat, l) for l in lines]
+        self.assertTrue(all(got), lines)
+        self.assertEqual([(g.group(2), g.group(3)) for g in got],
+                         [("/", "200"), ("/t/nope.ics", "404"),
+                          ("/t/%s.ics" % NAME, "200")])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
