@@ -354,7 +354,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		 * still owed (a half-closed client may still read them). */
 		uv_read_stop(stream);
 		c->parse_stopped = 1;
-		if (!c->queued)
+		if (!c->queued && !c->writing)
 			conn_close(c);
 		else
 			c->closing = 1;
@@ -452,7 +452,7 @@ void conn_stop_all(srv *s)
 		c->closing = 1;
 		c->parse_stopped = 1;
 		uv_read_stop((uv_stream_t *)&c->tcp);
-		if (!c->queued)
+		if (!c->queued && !c->writing)
 			conn_close(c);
 		c = next;
 	}

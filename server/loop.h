@@ -83,6 +83,7 @@ struct conn {
 	request *head, *tail;
 	int queued;
 	int in_pool;      /* its requests out on the pool */
+	int writing;      /* responses handed to uv_write, not yet written */
 	int handles_open; /* tcp and timer not yet closed */
 	int closing;      /* close once the queue is written */
 	int closed;       /* uv_close called */

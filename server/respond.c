@@ -165,11 +165,8 @@ static void on_written(uv_write_t *w, int status)
 	srv_body_unref(wr->body);
 	int close_now = wr->close_after || status < 0;
 	free(wr);
-	if (close_now) {
-		conn_close(c);
-		return;
-	}
-	if (!c->queued && c->closing)
+	c->writing--;
+	if (close_now || (!c->queued && !c->writing && c->closing))
 		conn_close(c);
 }
 
@@ -291,8 +288,10 @@ void conn_flush(conn *c)
 		                r->target, r->http_minor, status, len, secs);
 		int close_after = r->close_after;
 		request_free(r);
+		c->writing++;
 		if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs, len ? 2 : 1,
 		             on_written)) {
+			c->writing--;
 			free(wr->head);
 			srv_body_unref(wr->body);
 			free(wr);

@@ -117,11 +117,13 @@ class Server:
         return self.proc.wait(timeout=timeout)
 
 
-def raw(port, data, timeout=10):
-    """Sends bytes on a fresh connection and reads until the server closes
-    it (or timeout)."""
+def raw(port, data, timeout=10, half_close=False):
+    """Sends bytes on a fresh connection (then shuts down its sending side
+    with half_close) and reads until the server closes it (or timeout)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     s.sendall(data)
+    if half_close:
+        s.shutdown(socket.SHUT_WR)
     out = b""
     try:
         while True:
@@ -397,6 +399,14 @@ class Connections(ServeTest):
         validate_ics(resp[3][2])
         self.assertIn(b"<!DOCTYPE html>", resp[4][2])
         self.assertEqual(resp[4][1].get("connection"), "close")
+
+    def test_a_client_that_stops_sending_still_gets_its_answers(self):
+        s = self.serve()
+        reqs = b"GET /t/%s.ics HTTP/1.1\r\nHost: x\r\n\r\n" % NAME.encode()
+        resp = split_responses(raw(s.port, reqs * 3, half_close=True))
+        self.assertEqual([r[0] for r in resp], [200] * 3)
+        self.assertTrue(all(r[2].endswith(b"END:VCALENDAR\r\n")
+                            for r in resp))
 
     def test_many_pipelined_requests(self):
         s = self.serve()
