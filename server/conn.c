@@ -280,9 +280,9 @@ static int on_message_complete(http_parser *p)
 	request *r = c->cur;
 	c->cur = NULL;
 	if (!r->keep_alive)
-		r->close_after = 1;
-	enqueue(c, r);
-	if (c->queued >= SRV_MAX_PIPELINE || r->close_after)
+		r->close_after = c->last_request = 1;
+	enqueue(c, r); /* may answer and free r at once */
+	if (c->queued >= SRV_MAX_PIPELINE || c->last_request)
 		http_parser_pause(p, 1);
 	return 0;
 }
@@ -315,8 +315,7 @@ static int feed(conn *c, const char *data, size_t len)
 	if (e == HPE_PAUSED) {
 		if (c->parse_stopped)
 			return 0;
-		request *last = c->tail;
-		if (last && last->close_after) {
+		if (c->last_request) {
 			/* Connection: close -- nothing after it is read. */
 			c->parse_stopped = 1;
 			uv_read_stop((uv_stream_t *)&c->tcp);

@@ -89,6 +89,7 @@ struct conn {
 	int closed;       /* uv_close called */
 	int read_paused;
 	int parse_stopped; /* a bad request ended parsing */
+	int last_request;  /* Connection: close was read: nothing after it */
 	char *leftover;    /* bytes read but not parsed while paused */
 	size_t leftover_len;
 };

@@ -166,13 +166,26 @@ class ServeTest(unittest.TestCase):
         self.servers = []
 
     def tearDown(self):
+        # Every server must stop cleanly: exit 0 on SIGTERM, and nothing
+        # from the sanitizers (make sanitize runs this suite too).
+        problems = []
         for s in self.servers:
             if s.proc.poll() is None:
-                s.proc.kill()
-                s.proc.wait()
+                try:
+                    code = s.stop(timeout=30)
+                except subprocess.TimeoutExpired:
+                    s.proc.kill()
+                    code = "hung on SIGTERM"
+            else:
+                code = s.proc.returncode
+            err = s.proc.stderr.read()
             s.proc.stdout.close()
             s.proc.stderr.close()
+            if code != 0 or "Sanitizer" in err or "runtime error" in err:
+                problems.append("server exit %s: %s" % (code, err[-3000:]))
         shutil.rmtree(self.dir, ignore_errors=True)
+        if problems:
+            self.fail("\n".join(problems))
 
     def serve(self, *args, env=None):
         s = Server(self.db, *args, env=env)
