@@ -515,6 +515,32 @@ class BadRequests(ServeTest):
                           b"a=b", 405)
         self.assertEqual(resp[0][1].get("allow"), "GET, HEAD")
 
+    def test_random_bytes_never_take_the_server_down(self):
+        import random
+        rnd = random.Random(20221915)
+        s = self.serve()
+        good = b"GET /t/%s.ics?tag=sco HTTP/1.1\r\nHost: x\r\n" % NAME.encode()
+        for i in range(150):
+            if i % 3 == 0:  # noise
+                data = bytes(rnd.randrange(256) for _ in range(
+                    rnd.randrange(1, 3000)))
+            else:  # a valid request with bytes flipped or cut
+                data = bytearray(good + b"X-A: " + b"b" * rnd.randrange(100)
+                                 + b"\r\n\r\n")
+                for _ in range(rnd.randrange(1, 4)):
+                    data[rnd.randrange(len(data))] = rnd.randrange(256)
+                data = bytes(data[:rnd.randrange(1, len(data) + 1)])
+            so = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            try:
+                so.sendall(data)
+                so.shutdown(socket.SHUT_WR)
+                while so.recv(65536):
+                    pass
+            except OSError:
+                pass
+            so.close()
+        self.assertEqual(s.get("/t/%s.ics" % NAME)[0].status, 200)
+
     def test_405_without_a_body_keeps_the_connection(self):
         s = self.serve()
         data = (b"DELETE /t/%s.ics HTTP/1.1\r\nHost: x\r\n\r\n"
