@@ -63,6 +63,8 @@ void conn_close(conn *c)
 
 /* ---- timeouts ---- */
 
+static void enqueue(conn *c, request *r);
+
 static void on_timeout(uv_timer_t *t)
 {
 	conn *c = t->data;
@@ -78,14 +80,7 @@ static void on_timeout(uv_timer_t *t)
 			r->target = strdup("-");
 		c->parse_stopped = 1;
 		uv_read_stop((uv_stream_t *)&c->tcp);
-		r->c = c;
-		if (c->tail)
-			c->tail->next = r;
-		else
-			c->head = r;
-		c->tail = r;
-		c->queued++;
-		respond_dispatch(r);
+		enqueue(c, r);
 		return;
 	}
 	conn_close(c);
@@ -106,16 +101,6 @@ void conn_arm_timer(conn *c)
 
 /* ---- parsing ---- */
 
-static request *new_request(conn *c)
-{
-	request *r = calloc(1, sizeof *r);
-	if (r) {
-		r->c = c;
-		r->start_ns = uv_hrtime();
-	}
-	return r;
-}
-
 /* Queues r (complete, or failed) for an answer. */
 static void enqueue(conn *c, request *r)
 {
@@ -127,6 +112,16 @@ static void enqueue(conn *c, request *r)
 	c->queued++;
 	conn_arm_timer(c);
 	respond_dispatch(r);
+}
+
+static request *new_request(conn *c)
+{
+	request *r = calloc(1, sizeof *r);
+	if (r) {
+		r->c = c;
+		r->start_ns = uv_hrtime();
+	}
+	return r;
 }
 
 /* Ends parsing with a request answered by `status`, then closing. */

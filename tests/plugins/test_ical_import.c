@@ -40,7 +40,8 @@ static void put(tldb *db, const char *title, const char *start, const char *end,
 	             tldb_errmsg(db));
 }
 
-static char *export_ics(tldb *db, tldb_plugins *p)
+/* The .ics of what query q (NULL: everything) selects. */
+static char *export_query(tldb *db, tldb_plugins *p, const tldb_query *q)
 {
 	sink s = {0};
 	tldb_export_opts o;
@@ -48,15 +49,21 @@ static char *export_ics(tldb *db, tldb_plugins *p)
 	o.format = "ics";
 	o.write = sink_write;
 	o.ud = &s;
+	o.query = q;
 	tldb_msgbuf err;
 	cr_assert_eq(tldb_export(db, p, &o, NULL, &err), TLDB_OK, "%s",
 	             err.msg);
 	return s.buf;
 }
 
-static int import_text(tldb *db, tldb_plugins *p, const char *name,
+static char *export_ics(tldb *db, tldb_plugins *p)
+{
+	return export_query(db, p, NULL);
+}
+
+static int import_with(tldb *db, tldb_plugins *p, const char *name,
                        const char *text, tldb_on_error mode, reports *r,
-                       tldb_msgbuf *err)
+                       tldb_import_stats *st, tldb_msgbuf *err)
 {
 	write_text(tmp_path(name), text);
 	tldb_import_opts o;
@@ -67,7 +74,14 @@ static int import_text(tldb *db, tldb_plugins *p, const char *name,
 	o.on_error = mode;
 	o.report = r ? collect : NULL;
 	o.ud = r;
-	return tldb_import(db, p, &o, NULL, err);
+	return tldb_import(db, p, &o, st, err);
+}
+
+static int import_text(tldb *db, tldb_plugins *p, const char *name,
+                       const char *text, tldb_on_error mode, reports *r,
+                       tldb_msgbuf *err)
+{
+	return import_with(db, p, name, text, mode, r, NULL, err);
 }
 
 static int same(const char *a, const char *b)
@@ -318,16 +332,9 @@ Test(ical_import, c21_weekly_rrule_until_utc_exdate_and_override)
 static int64_t import_stats(tldb *db, tldb_plugins *p, const char *name,
                             const char *text, tldb_import_stats *st, reports *r)
 {
-	write_text(tmp_path(name), text);
-	tldb_import_opts o;
-	memset(&o, 0, sizeof o);
-	o.path = tmp_path(name);
-	o.name = name;
-	o.fd = -1;
-	o.report = r ? collect : NULL;
-	o.ud = r;
 	tldb_msgbuf err;
-	int rc = tldb_import(db, p, &o, st, &err);
+	int rc = import_with(db, p, name, text, TLDB_ON_ERROR_ABORT, r, st,
+	                     &err);
 	cr_assert_eq(rc, TLDB_OK, "%s", err.msg);
 	return st->removed;
 }
@@ -492,26 +499,17 @@ Test(ical_import, a_timeline_exported_comes_back_into_its_timeline)
 	ev.title = "Launch";
 	ev.start = "2022-09-15T10:00Z";
 	cr_assert_eq(tldb_put(a, &ev, NULL, NULL), TLDB_OK);
-	sink s = {0};
-	tldb_export_opts eo;
-	memset(&eo, 0, sizeof eo);
-	eo.format = "ics";
-	eo.write = sink_write;
-	eo.ud = &s;
 	tldb_query q;
 	tldb_query_init(&q);
 	const char *names[] = {"launch-log"};
 	q.timelines = names;
 	q.ntimelines = 1;
-	eo.query = &q;
-	tldb_msgbuf err;
-	cr_assert_eq(tldb_export(a, p, &eo, NULL, &err), TLDB_OK, "%s",
-	             err.msg);
-	cr_assert_not_null(strstr(s.buf, "\r\nX-TLDB-TIMELINE:launch-log\r\n"),
-	                   "%s", s.buf);
+	char *one = export_query(a, p, &q);
+	cr_assert_not_null(strstr(one, "\r\nX-TLDB-TIMELINE:launch-log\r\n"),
+	                   "%s", one);
 	tldb *b = open_db(tmp_path("b.db"));
 	tldb_import_stats st;
-	import_stats(b, p, "log.ics", s.buf, &st, NULL);
+	import_stats(b, p, "log.ics", one, &st, NULL);
 	tldb_timeline *t = timeline_of(b, "e1");
 	cr_expect_str_eq(t->name, "launch-log");
 	cr_expect_str_eq(t->title, "Launch log");
@@ -519,7 +517,7 @@ Test(ical_import, a_timeline_exported_comes_back_into_its_timeline)
 
 	/* An export of every timeline names none: its events go to the
 	 * default timeline. */
-	free(s.buf);
+	free(one);
 	char *all = export_ics(a, p);
 	cr_assert_null(strstr(all, "X-TLDB-TIMELINE"), "%s", all);
 	tldb *c = open_db(tmp_path("c.db"));
