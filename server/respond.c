@@ -51,7 +51,9 @@ static void work_render(uv_work_t *w)
 	srv *s = r->c->s;
 	if (!r->body)
 		r->body = srv_render(&s->rctx, &r->route);
-	if (r->want_gzip && r->body && r->body->status == 200 && !r->body->gz) {
+	/* Only the fields of a body that never change are read here: the loop
+	 * may attach another request's gzip to a cached body meanwhile. */
+	if (r->want_gzip && r->body && r->body->status == 200) {
 		if (srv_gzip(r->body->data, r->body->len, &r->gz, &r->gz_len))
 			r->gz = NULL; /* served plain then */
 	}
