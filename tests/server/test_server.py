@@ -55,6 +55,15 @@ def validate_ics(body):
     _validated.add(digest)
 
 
+def check_ics(status, content_type, encoding, body):
+    """Every calendar the tests fetch goes through the validators."""
+    if status != 200 or not content_type.startswith("text/calendar"):
+        return
+    if encoding == "gzip":
+        body = gzip.decompress(body)
+    validate_ics(body)
+
+
 def tldb(db, *args, check=True):
     p = subprocess.run([TLDB, "--db", db] + list(args), capture_output=True,
                        text=True, timeout=120)
@@ -109,6 +118,9 @@ class Server:
         r = c.getresponse()
         body = r.read()
         c.close()
+        if method != "HEAD":
+            check_ics(r.status, r.getheader("Content-Type", ""),
+                      r.getheader("Content-Encoding"), body)
         return r, body
 
     def stop(self, timeout=30):
@@ -154,6 +166,8 @@ def split_responses(data):
         if status == 304:
             n = 0
         out.append((status, headers, rest[:n]))
+        check_ics(status, headers.get("content-type", ""),
+                  headers.get("content-encoding"), rest[:n])
         data = rest[n:]
     return out
 
@@ -193,11 +207,7 @@ class ServeTest(unittest.TestCase):
         return s
 
     def feed(self, s, path="/t/%s.ics" % NAME, headers=None):
-        r, body = s.get(path, headers)
-        if r.status == 200 and r.getheader("Content-Type", "").startswith(
-                "text/calendar") and r.getheader("Content-Encoding") is None:
-            validate_ics(body)
-        return r, body
+        return s.get(path, headers)
 
 
 class Routes(ServeTest):
@@ -391,7 +401,8 @@ class Connections(ServeTest):
                     "/t/nope.ics"][i % 4]
             c.request("GET", path)
             r = c.getresponse()
-            r.read()
+            check_ics(r.status, r.getheader("Content-Type", ""), None,
+                      r.read())
             self.assertEqual(r.status, 404 if i % 4 == 3 else 200)
             if sock is None:
                 sock = c.sock
