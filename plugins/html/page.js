@@ -1,6 +1,7 @@
-/* tldb html exporter: tooltips for the picture.  Hovering or focusing an
- * event shows its entry from the list (date, title, body, sources); the
- * page works without this script. */
+/* tldb html exporter: tooltips for the picture and the tag filters.
+ * Hovering or focusing an event shows its entry from the list (date,
+ * title, body, sources); unticking a tag in the legend hides its events.
+ * The page works without this script (the filters are then hidden). */
 (function () {
 	'use strict';
 	document.documentElement.classList.add('js');
@@ -60,6 +61,12 @@
 		else
 			hide();
 	});
+	var boxes = document.querySelectorAll('.legend input[type=checkbox]');
+	for (var i = 0; i < boxes.length; i++)
+		boxes[i].addEventListener('change', function () {
+			document.body.classList.toggle(
+				'hide-t' + this.id.slice(1), !this.checked);
+		});
 	document.addEventListener('keydown', function (e) {
 		if (e.key === 'Escape')
 			hide();
