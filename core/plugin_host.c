@@ -205,7 +205,8 @@ static int copy_format(tl_plugin *pl, int k, const tldb_plugin_format *src,
 		return -1;
 	}
 	if (check_list(dst->extensions, "-_.", "extensions", pl->path, err) ||
-	    check_list(dst->mime_types, "-_.+/", "mime_types", pl->path, err))
+	    check_list(dst->mime_types, "-_.+/;= ", "mime_types", pl->path,
+	               err))
 		return -1;
 	if (kind == TLDB_KIND_EXPORTER &&
 	    (!dst->extensions || !dst->extensions[0])) {

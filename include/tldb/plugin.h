@@ -192,8 +192,9 @@ typedef struct tldb_plugin_format {
 	uint32_t reserved;
 	const char *description;
 	/* File extensions without the dot, lower case ("json"), and MIME
-	 * types; both NULL-terminated.  An exporter's first extension and
-	 * MIME type name what it writes (`tldb serve` uses them). */
+	 * types, lower case, parameters allowed ("text/html; charset=utf-8");
+	 * both NULL-terminated.  An exporter's first extension and MIME type
+	 * name what it writes (`tldb serve` uses them). */
 	const char *const *extensions;
 	const char *const *mime_types;
 	const tldb_plugin_option *const *options; /* NULL-terminated, or NULL */
