@@ -235,9 +235,9 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r)
 
 	/* Options the exporter takes: how often calendars should poll, and
 	 * where the feeds live (for pages that link to them). */
-	const char *keys[2], *values[2];
+	const char *keys[3], *values[3];
 	size_t nopt = 0;
-	char feeds_url[600];
+	char feeds_url[600], feed_query[TLDB_TOKEN_LEN + 8];
 	if (has_option(info, "refresh")) {
 		keys[nopt] = "refresh";
 		values[nopt++] = "PT1H";
@@ -246,6 +246,12 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r)
 		snprintf(feeds_url, sizeof feeds_url, "%s/t/", ctx->base_url);
 		keys[nopt] = "base-url";
 		values[nopt++] = feeds_url;
+	}
+	if (private_feed && has_option(info, "feed-query")) {
+		/* visible, so r->token is the timeline's own */
+		snprintf(feed_query, sizeof feed_query, "token=%s", r->token);
+		keys[nopt] = "feed-query";
+		values[nopt++] = feed_query;
 	}
 	srv_out out = {0};
 	tldb_export_opts eo;

@@ -25,7 +25,8 @@
  *    /t/NAME.html), and, when the option base-url (the URL the feeds are
  *    served under, "http://host:port/t/") is given, webcal://host:port/t/
  *    NAME.ics; without base-url there is no webcal link, as a webcal URL
- *    must be absolute.
+ *    must be absolute.  Option feed-query ("token=...") is appended to
+ *    all three, so a private timeline's page links feeds that answer.
  *  - Event text is escaped everywhere; URLs are linked only when they are
  *    http:, https: or mailto: with no spaces or controls, and shown as text
  *    otherwise (javascript: and data: never become links).
@@ -60,8 +61,28 @@ static const tldb_plugin_option lanes_option = {
                 "them are counted in clusters",
 };
 
-static const tldb_plugin_option *const options[] = {&base_url_option,
-                                                    &lanes_option, NULL};
+static const tldb_plugin_option feed_query_option = {
+        .size = sizeof(tldb_plugin_option),
+        .type = TLDB_OPTION_STRING,
+        .key = "feed-query",
+        .default_value = NULL,
+        .help = "a query string the feed links carry (\"token=...\" for "
+                "a private timeline's page, as tldb serve passes it); "
+                "letters, digits and = & - _ . % only",
+};
+
+static const tldb_plugin_option *const options[] = {
+        &base_url_option, &lanes_option, &feed_query_option, NULL};
+
+/* 1 when s may follow '?' in a link as it is. */
+static int query_safe(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("=&-_.%", *s)))
+			return 0;
+	return 1;
+}
 
 /* The SHA-256 in hex as base64, for the CSP ('sha256-...'). */
 static void hex_to_base64(const char *hex, char *out, size_t size)
@@ -121,6 +142,14 @@ static int32_t html_open(tldb_run *run, void **state)
 		free(st);
 		return TLDB_PLUGIN_ERROR;
 	}
+	const char *fq = html_host->option(run, "feed-query");
+	if (fq && !query_safe(fq)) {
+		html_host->error(run, TLDB_PLUGIN_ERROR, 0, 0,
+		                 "feed-query may hold only letters, digits and "
+		                 "= & - _ . %");
+		free(st);
+		return TLDB_PLUGIN_ERROR;
+	}
 	st->spool = tmpfile();
 	if (!st->spool) {
 		html_host->error(run, TLDB_PLUGIN_EIO, 0, 0,
@@ -144,15 +173,29 @@ static void html_close(tldb_run *run, void *state)
 	free(st);
 }
 
+/* "?QUERY" after a feed link, when the page was given one. */
+static void feed_query(html_out *o, const char *query)
+{
+	if (query && *query) {
+		html_put(o, "?");
+		html_text(o, query);
+	}
+}
+
 /* The feed links, when the page is one timeline's. */
-static void feeds(html_out *o, const char *name, const char *base)
+static void feeds(html_out *o, const char *name, const char *base,
+                  const char *query)
 {
 	html_put(o, "<p class=\"feeds\">Feeds: <a href=\"");
 	html_text(o, name);
-	html_put(o, ".ics\" type=\"text/calendar\">iCalendar (.ics)</a> <a "
+	html_put(o, ".ics");
+	feed_query(o, query);
+	html_put(o, "\" type=\"text/calendar\">iCalendar (.ics)</a> <a "
 	            "href=\"");
 	html_text(o, name);
-	html_put(o, ".json\" type=\"application/json\">JSON</a>");
+	html_put(o, ".json");
+	feed_query(o, query);
+	html_put(o, "\" type=\"application/json\">JSON</a>");
 	if (base) {
 		const char *rest = strstr(base, "://") + 3;
 		size_t n = strlen(rest);
@@ -161,7 +204,9 @@ static void feeds(html_out *o, const char *name, const char *base)
 		if (n == 0 || rest[n - 1] != '/')
 			html_put(o, "/");
 		html_text(o, name);
-		html_put(o, ".ics\">Subscribe in a calendar (webcal)</a>");
+		html_put(o, ".ics");
+		feed_query(o, query);
+		html_put(o, "\">Subscribe in a calendar (webcal)</a>");
 	}
 	html_put(o, "</p>\n");
 }
@@ -197,7 +242,8 @@ static void head(html_state *st)
 		html_put(o, "</p>\n");
 	}
 	if (name)
-		feeds(o, name, html_host->option(o->run, "base-url"));
+		feeds(o, name, html_host->option(o->run, "base-url"),
+		      html_host->option(o->run, "feed-query"));
 	html_put(o, "</header>\n<main>\n<section class=\"list\" "
 	            "aria-label=\"The events, in order\">\n");
 }

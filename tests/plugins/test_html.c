@@ -135,6 +135,15 @@ Test(html, feeds_and_options)
 	                       "russia-china-2022.ics\""));
 	free(page);
 
+	const char *oq[] = {"base-url=http://h/t/", "feed-query=token=ab12",
+	                    NULL};
+	page = export_text(db, TIMELINE, oq);
+	cr_assert(strstr(page, "href=\"russia-china-2022.ics?token=ab12\""));
+	cr_assert(strstr(page, "href=\"russia-china-2022.json?token=ab12\""));
+	cr_assert(strstr(page, "href=\"webcal://h/t/russia-china-2022.ics?"
+	                       "token=ab12\""));
+	free(page);
+
 	/* every timeline at once: no feeds to link */
 	page = export_text(db, NULL, NULL);
 	cr_assert_null(strstr(page, ".ics\""));
@@ -144,8 +153,9 @@ Test(html, feeds_and_options)
 	/* bad options fail before anything is written */
 	const char *bad[][2] = {{"base-url=javascript:alert(1)//", NULL},
 	                        {"lanes=0", NULL},
-	                        {"lanes=41", NULL}};
-	for (size_t i = 0; i < 3; i++) {
+	                        {"lanes=41", NULL},
+	                        {"feed-query=a\"><script>", NULL}};
+	for (size_t i = 0; i < 4; i++) {
 		const char *out = tmp_path("bad.html");
 		const char *args[] = {
 		        "export",   "--format", "html", "--timeline", TIMELINE,
@@ -155,8 +165,9 @@ Test(html, feeds_and_options)
 		              bad[i][0]);
 		char *msg = slurp(err, NULL);
 		cr_assert(strstr(msg, "tldb: error:"), "%s", msg);
-		cr_assert(strstr(msg, "base-url") || strstr(msg, "lanes"), "%s",
-		          msg);
+		cr_assert(strstr(msg, "base-url") || strstr(msg, "lanes") ||
+		                  strstr(msg, "feed-query"),
+		          "%s", msg);
 		free(msg);
 		cr_assert_neq(access(out, F_OK), 0, "%s written", out);
 	}

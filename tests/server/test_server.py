@@ -261,6 +261,31 @@ class Routes(ServeTest):
         self.assertTrue(r.getheader("Content-Type").startswith("text/csv"))
         self.assertEqual(len(body.splitlines()), 10)  # header + 9
 
+    def test_the_html_page_and_its_links(self):
+        s = self.serve()
+        r, body = s.get("/t/%s.html?from=2022-09&to=2022-09" % NAME)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"),
+                         "text/html; charset=utf-8")
+        page = body.decode()
+        self.assertIn("Putin and Xi meet at the SCO summit in Samarkand", page)
+        self.assertNotIn("Gazprom", page)  # the filter applies
+        self.assertIn('href="%s.ics"' % NAME, page)
+        self.assertIn('href="%s.json"' % NAME, page)
+        self.assertIn('href="webcal://127.0.0.1:%d/t/%s.ics"' % (s.port, NAME),
+                      page)
+        # the links resolve next to the page
+        self.assertEqual(s.get("/t/%s.json" % NAME)[0].status, 200)
+        self.assertIn('href="%s/t/%s.html"' % (s.base, NAME),
+                      s.get("/")[1].decode())
+        # a private timeline's page links feeds that carry its token
+        out = tldb(self.db, "timeline", "share", NAME).stdout
+        token = re.search(r"token=([0-9a-f]{32})", out).group(1)
+        self.assertEqual(s.get("/t/%s.html" % NAME)[0].status, 404)
+        r, body = s.get("/t/%s.html?token=%s" % (NAME, token))
+        self.assertEqual(r.status, 200)
+        self.assertIn('href="%s.ics?token=%s"' % (NAME, token), body.decode())
+
     def test_unknown_things_are_404(self):
         s = self.serve()
         for path in ("/t/nope.ics", "/t/%s.nosuchformat" % NAME, "/nope",
