@@ -8,7 +8,7 @@
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
-libjansson-dev libyajl-dev libelf-dev tzdata libcsv-dev"
+libjansson-dev libyajl-dev libelf-dev tzdata libcsv-dev libxml2-dev"
 test_pkgs="libcriterion-dev sqlite3 python3-icalendar python3-vobject"
 # The .ics tests run Mozilla's ical.js under node (scripts/npm-deps.sh); a
 # node and npm installed outside Debian's packages (nodesource) will do.
