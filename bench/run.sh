@@ -48,4 +48,13 @@ for n in $sizes; do
 	rm -f "$dbdir"/*
 done
 echo "results: $results" >&2
+
+# The article importer against chrono-node (bench/article.sh), when the
+# plugin is built; BENCH_ARTICLE=0 skips it.
+if [ "${BENCH_ARTICLE:-1}" != 0 ] && [ -f "$build/plugins/article.so" ]; then
+	if ! "$(dirname "$0")/article.sh" "$build"; then
+		echo "bench/run.sh: bench/article.sh failed" >&2
+		status=1
+	fi
+fi
 exit $status

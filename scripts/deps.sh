@@ -9,7 +9,7 @@ set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
 libjansson-dev libyajl-dev libelf-dev tzdata libcsv-dev libuv1-dev
-libhttp-parser-dev zlib1g-dev"
+libhttp-parser-dev zlib1g-dev libxml2-dev"
 # chromium renders the html exporter's pages in the browser tests.
 test_pkgs="libcriterion-dev sqlite3 python3-icalendar python3-vobject curl
 chromium"

@@ -1,0 +1,1166 @@
+/*
+ * art_scan.c -- words, numbers and the date expressions among them.
+ *
+ * A sentence is first cut into tokens (words, numbers, single punctuation
+ * marks, with their offsets; a number keeps its digit count and whether an
+ * ordinal suffix follows; a word its keyword id from the table below).  The
+ * expression finder then walks the tokens and tries, at each, the patterns
+ * of English news text, longest first:
+ *
+ *   absolute   2022-09-15, 2022-09, 9/15/2022 (ambiguous ones such as
+ *              3/4/2022 are consumed and dropped), 15.09.2022, September 15,
+ *              2022, Sept. 15, 15 September [2022], the 15th of September,
+ *              [in|early|mid-|late] February [2022], in 2001, the 1990s,
+ *              the '90s, 2014-2016, Thursday, Sept. 15
+ *   relative   today, yesterday, tomorrow, tonight, [on|last|next|this]
+ *              Thursday, this/last/next week|month|year, earlier/later this
+ *              week|month|year, two weeks ago, in three days, three days from
+ *              now, the past three months, a year earlier, the next day
+ *   intervals  from A to B, between A and B, A-B, Sept. 5-11, 5-11 September
+ *
+ * Month and weekday names count only capitalised, so "may", "march" and
+ * "sun" stay verbs and nouns; abbreviations need their period or a number
+ * after them.  Sets ("every Monday", "Mondays"), durations ("six months",
+ * "for three weeks") and the present ("now") match nothing.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "article.h"
+
+typedef struct art_kwent {
+	const char *w;
+	uint16_t id;
+	int32_t val;
+} art_kwent;
+
+/* Sorted by word (bsearch); generated, one entry a word. */
+static const art_kwent kwtab[] = {
+        {"a", ART_K_NUMWORD, 1},
+        {"advanced", ART_K_NOT_ED, 0},
+        {"after", ART_K_YEARPREP, 0},
+        {"afternoon", ART_K_PARTDAY, 0},
+        {"aged", ART_K_NOT_ED, 0},
+        {"ago", ART_K_AGO, 0},
+        {"alleged", ART_K_NOT_ED, 0},
+        {"allied", ART_K_NOT_ED, 0},
+        {"am", ART_K_TENSE_PRES, 0},
+        {"an", ART_K_NUMWORD, 1},
+        {"and", ART_K_AND, 0},
+        {"apr", ART_K_MONTH_ABBR, 4},
+        {"april", ART_K_MONTH, 4},
+        {"are", ART_K_TENSE_PRES, 0},
+        {"armed", ART_K_NOT_ED, 0},
+        {"arose", ART_K_TENSE_PAST, 0},
+        {"around", ART_K_YEARPREP, 0},
+        {"ate", ART_K_TENSE_PAST, 0},
+        {"aug", ART_K_MONTH_ABBR, 8},
+        {"august", ART_K_MONTH, 8},
+        {"autumn", ART_K_YEARPREP, 0},
+        {"based", ART_K_NOT_ED, 0},
+        {"be", ART_K_BE, 0},
+        {"became", ART_K_TENSE_PAST, 0},
+        {"bed", ART_K_NOT_ED, 0},
+        {"been", ART_K_BE, 0},
+        {"before", ART_K_YEARPREP, 0},
+        {"began", ART_K_TENSE_PAST, 0},
+        {"beginning", ART_K_POSITION, 0},
+        {"begun", ART_K_TENSE_PAST, 0},
+        {"being", ART_K_BE, 0},
+        {"beloved", ART_K_NOT_ED, 0},
+        {"between", ART_K_BETWEEN, 0},
+        {"bought", ART_K_TENSE_PAST, 0},
+        {"breed", ART_K_NOT_ED, 0},
+        {"broke", ART_K_TENSE_PAST, 0},
+        {"brought", ART_K_TENSE_PAST, 0},
+        {"built", ART_K_TENSE_PAST, 0},
+        {"by", ART_K_YEARPREP, 0},
+        {"came", ART_K_TENSE_PAST, 0},
+        {"can", ART_K_TENSE_AUX, 0},
+        {"caught", ART_K_TENSE_PAST, 0},
+        {"chose", ART_K_TENSE_PAST, 0},
+        {"circa", ART_K_YEARPREP, 0},
+        {"close", ART_K_POSITION, 0},
+        {"coming", ART_K_COMING, 0},
+        {"concerned", ART_K_NOT_ED, 0},
+        {"could", ART_K_TENSE_AUX, 0},
+        {"creed", ART_K_NOT_ED, 0},
+        {"crooked", ART_K_NOT_ED, 0},
+        {"currently", ART_K_NOW, 0},
+        {"day", ART_K_UNIT, 1},
+        {"days", ART_K_UNIT, 1},
+        {"dealt", ART_K_TENSE_PAST, 0},
+        {"dec", ART_K_MONTH_ABBR, 12},
+        {"decade", ART_K_UNIT, 5},
+        {"decades", ART_K_UNIT, 5},
+        {"december", ART_K_MONTH, 12},
+        {"deed", ART_K_NOT_ED, 0},
+        {"detailed", ART_K_NOT_ED, 0},
+        {"did", ART_K_TENSE_PAST, 0},
+        {"do", ART_K_TENSE_PRES, 0},
+        {"does", ART_K_TENSE_PRES, 0},
+        {"drew", ART_K_TENSE_PAST, 0},
+        {"drove", ART_K_TENSE_PAST, 0},
+        {"due", ART_K_GOING, 0},
+        {"during", ART_K_YEARPREP, 0},
+        {"each", ART_K_EVERY, 0},
+        {"earlier", ART_K_EARLIER, 0},
+        {"early", ART_K_EARLY, 0},
+        {"eight", ART_K_NUMWORD, 8},
+        {"eleven", ART_K_NUMWORD, 11},
+        {"embed", ART_K_NOT_ED, 0},
+        {"end", ART_K_POSITION, 0},
+        {"evening", ART_K_PARTDAY, 0},
+        {"every", ART_K_EVERY, 0},
+        {"exceed", ART_K_NOT_ED, 0},
+        {"expected", ART_K_GOING, 0},
+        {"experienced", ART_K_NOT_ED, 0},
+        {"fall", ART_K_YEARPREP, 0},
+        {"feb", ART_K_MONTH_ABBR, 2},
+        {"february", ART_K_MONTH, 2},
+        {"feed", ART_K_NOT_ED, 0},
+        {"fell", ART_K_TENSE_PAST, 0},
+        {"felt", ART_K_TENSE_PAST, 0},
+        {"fifteen", ART_K_NUMWORD, 15},
+        {"five", ART_K_NUMWORD, 5},
+        {"fled", ART_K_TENSE_PAST, 0},
+        {"flew", ART_K_TENSE_PAST, 0},
+        {"for", ART_K_FOR, 0},
+        {"fought", ART_K_TENSE_PAST, 0},
+        {"found", ART_K_TENSE_PAST, 0},
+        {"four", ART_K_NUMWORD, 4},
+        {"fri", ART_K_WEEKDAY_ABBR, 4},
+        {"friday", ART_K_WEEKDAY, 4},
+        {"fridays", ART_K_WEEKDAYS, 4},
+        {"from", ART_K_FROM, 0},
+        {"froze", ART_K_TENSE_PAST, 0},
+        {"gave", ART_K_TENSE_PAST, 0},
+        {"going", ART_K_GOING, 0},
+        {"got", ART_K_TENSE_PAST, 0},
+        {"greed", ART_K_NOT_ED, 0},
+        {"grew", ART_K_TENSE_PAST, 0},
+        {"had", ART_K_TENSE_PAST, 0},
+        {"has", ART_K_TENSE_PRES, 0},
+        {"have", ART_K_TENSE_PRES, 0},
+        {"heard", ART_K_TENSE_PAST, 0},
+        {"heed", ART_K_NOT_ED, 0},
+        {"held", ART_K_TENSE_PAST, 0},
+        {"hid", ART_K_TENSE_PAST, 0},
+        {"hundred", ART_K_NOT_ED, 0},
+        {"in", ART_K_IN, 0},
+        {"indeed", ART_K_NOT_ED, 0},
+        {"intends", ART_K_GOING, 0},
+        {"interested", ART_K_NOT_ED, 0},
+        {"is", ART_K_TENSE_PRES, 0},
+        {"jan", ART_K_MONTH_ABBR, 1},
+        {"january", ART_K_MONTH, 1},
+        {"jul", ART_K_MONTH_ABBR, 7},
+        {"july", ART_K_MONTH, 7},
+        {"jun", ART_K_MONTH_ABBR, 6},
+        {"june", ART_K_MONTH, 6},
+        {"kept", ART_K_TENSE_PAST, 0},
+        {"kindred", ART_K_NOT_ED, 0},
+        {"knew", ART_K_TENSE_PAST, 0},
+        {"laid", ART_K_TENSE_PAST, 0},
+        {"last", ART_K_LAST, 0},
+        {"lasting", ART_K_FOR, 0},
+        {"late", ART_K_LATE, 0},
+        {"later", ART_K_LATER, 0},
+        {"led", ART_K_TENSE_PAST, 0},
+        {"left", ART_K_TENSE_PAST, 0},
+        {"likely", ART_K_GOING, 0},
+        {"limited", ART_K_NOT_ED, 0},
+        {"ll", ART_K_TENSE_FUT, 0},
+        {"lost", ART_K_TENSE_PAST, 0},
+        {"made", ART_K_TENSE_PAST, 0},
+        {"mar", ART_K_MONTH_ABBR, 3},
+        {"march", ART_K_MONTH, 3},
+        {"may", ART_K_MONTH, 5},
+        {"meant", ART_K_TENSE_PAST, 0},
+        {"met", ART_K_TENSE_PAST, 0},
+        {"mid", ART_K_MID, 0},
+        {"middle", ART_K_POSITION, 0},
+        {"might", ART_K_TENSE_AUX, 0},
+        {"mon", ART_K_WEEKDAY_ABBR, 0},
+        {"monday", ART_K_WEEKDAY, 0},
+        {"mondays", ART_K_WEEKDAYS, 0},
+        {"month", ART_K_UNIT, 3},
+        {"months", ART_K_UNIT, 3},
+        {"morning", ART_K_PARTDAY, 0},
+        {"must", ART_K_TENSE_AUX, 0},
+        {"naked", ART_K_NOT_ED, 0},
+        {"need", ART_K_NOT_ED, 0},
+        {"next", ART_K_NEXT, 0},
+        {"night", ART_K_PARTDAY, 0},
+        {"nine", ART_K_NUMWORD, 9},
+        {"nov", ART_K_MONTH_ABBR, 11},
+        {"november", ART_K_MONTH, 11},
+        {"now", ART_K_NOW, 0},
+        {"nowadays", ART_K_NOW, 0},
+        {"oct", ART_K_MONTH_ABBR, 10},
+        {"october", ART_K_MONTH, 10},
+        {"of", ART_K_OF, 0},
+        {"on", ART_K_ON, 0},
+        {"one", ART_K_NUMWORD, 1},
+        {"over", ART_K_FOR, 0},
+        {"overnight", ART_K_PARTDAY, 0},
+        {"oversaw", ART_K_TENSE_PAST, 0},
+        {"overtook", ART_K_TENSE_PAST, 0},
+        {"paid", ART_K_TENSE_PAST, 0},
+        {"past", ART_K_PAST, 0},
+        {"plan", ART_K_GOING, 0},
+        {"planned", ART_K_GOING, 0},
+        {"plans", ART_K_GOING, 0},
+        {"poised", ART_K_GOING, 0},
+        {"preceding", ART_K_PREVIOUS, 0},
+        {"presently", ART_K_NOW, 0},
+        {"previous", ART_K_PREVIOUS, 0},
+        {"prior", ART_K_PREVIOUS, 0},
+        {"proceed", ART_K_NOT_ED, 0},
+        {"ragged", ART_K_NOT_ED, 0},
+        {"ran", ART_K_TENSE_PAST, 0},
+        {"red", ART_K_NOT_ED, 0},
+        {"reed", ART_K_NOT_ED, 0},
+        {"related", ART_K_NOT_ED, 0},
+        {"renewed", ART_K_NOT_ED, 0},
+        {"rode", ART_K_TENSE_PAST, 0},
+        {"rose", ART_K_TENSE_PAST, 0},
+        {"rugged", ART_K_NOT_ED, 0},
+        {"sacred", ART_K_NOT_ED, 0},
+        {"said", ART_K_TENSE_PAST, 0},
+        {"same", ART_K_SAME, 0},
+        {"sang", ART_K_TENSE_PAST, 0},
+        {"sank", ART_K_TENSE_PAST, 0},
+        {"sat", ART_K_WEEKDAY_ABBR, 5},
+        {"saturday", ART_K_WEEKDAY, 5},
+        {"saturdays", ART_K_WEEKDAYS, 5},
+        {"saw", ART_K_TENSE_PAST, 0},
+        {"say", ART_K_TENSE_PRES, 0},
+        {"says", ART_K_TENSE_PRES, 0},
+        {"scheduled", ART_K_GOING, 0},
+        {"seed", ART_K_NOT_ED, 0},
+        {"sent", ART_K_TENSE_PAST, 0},
+        {"sep", ART_K_MONTH_ABBR, 9},
+        {"sept", ART_K_MONTH_ABBR, 9},
+        {"september", ART_K_MONTH, 9},
+        {"set", ART_K_GOING, 0},
+        {"seven", ART_K_NUMWORD, 7},
+        {"shall", ART_K_TENSE_FUT, 0},
+        {"shed", ART_K_NOT_ED, 0},
+        {"shook", ART_K_TENSE_PAST, 0},
+        {"shot", ART_K_TENSE_PAST, 0},
+        {"should", ART_K_TENSE_AUX, 0},
+        {"since", ART_K_YEARPREP, 0},
+        {"six", ART_K_NUMWORD, 6},
+        {"skilled", ART_K_NOT_ED, 0},
+        {"slated", ART_K_GOING, 0},
+        {"slept", ART_K_TENSE_PAST, 0},
+        {"slid", ART_K_TENSE_PAST, 0},
+        {"sold", ART_K_TENSE_PAST, 0},
+        {"sought", ART_K_TENSE_PAST, 0},
+        {"speed", ART_K_NOT_ED, 0},
+        {"spent", ART_K_TENSE_PAST, 0},
+        {"spoke", ART_K_TENSE_PAST, 0},
+        {"sprang", ART_K_TENSE_PAST, 0},
+        {"spring", ART_K_YEARPREP, 0},
+        {"spun", ART_K_TENSE_PAST, 0},
+        {"start", ART_K_POSITION, 0},
+        {"stole", ART_K_TENSE_PAST, 0},
+        {"stood", ART_K_TENSE_PAST, 0},
+        {"struck", ART_K_TENSE_PAST, 0},
+        {"stuck", ART_K_TENSE_PAST, 0},
+        {"succeed", ART_K_NOT_ED, 0},
+        {"summer", ART_K_YEARPREP, 0},
+        {"sun", ART_K_WEEKDAY_ABBR, 6},
+        {"sunday", ART_K_WEEKDAY, 6},
+        {"sundays", ART_K_WEEKDAYS, 6},
+        {"supposed", ART_K_NOT_ED, 0},
+        {"swam", ART_K_TENSE_PAST, 0},
+        {"swore", ART_K_TENSE_PAST, 0},
+        {"swung", ART_K_TENSE_PAST, 0},
+        {"taught", ART_K_TENSE_PAST, 0},
+        {"tells", ART_K_TENSE_PRES, 0},
+        {"ten", ART_K_NUMWORD, 10},
+        {"the", ART_K_THE, 0},
+        {"thirty", ART_K_NUMWORD, 30},
+        {"this", ART_K_THIS, 0},
+        {"thought", ART_K_TENSE_PAST, 0},
+        {"three", ART_K_NUMWORD, 3},
+        {"threw", ART_K_TENSE_PAST, 0},
+        {"through", ART_K_TO, 0},
+        {"throughout", ART_K_YEARPREP, 0},
+        {"thru", ART_K_TO, 0},
+        {"thu", ART_K_WEEKDAY_ABBR, 3},
+        {"thur", ART_K_WEEKDAY_ABBR, 3},
+        {"thurs", ART_K_WEEKDAY_ABBR, 3},
+        {"thursday", ART_K_WEEKDAY, 3},
+        {"thursdays", ART_K_WEEKDAYS, 3},
+        {"till", ART_K_TO, 0},
+        {"to", ART_K_TO, 0},
+        {"today", ART_K_TODAY, 0},
+        {"told", ART_K_TENSE_PAST, 0},
+        {"tomorrow", ART_K_TODAY, 1},
+        {"tonight", ART_K_TODAY, 0},
+        {"took", ART_K_TENSE_PAST, 0},
+        {"tue", ART_K_WEEKDAY_ABBR, 1},
+        {"tues", ART_K_WEEKDAY_ABBR, 1},
+        {"tuesday", ART_K_WEEKDAY, 1},
+        {"tuesdays", ART_K_WEEKDAYS, 1},
+        {"turn", ART_K_POSITION, 0},
+        {"twelve", ART_K_NUMWORD, 12},
+        {"twenty", ART_K_NUMWORD, 20},
+        {"two", ART_K_NUMWORD, 2},
+        {"underwent", ART_K_TENSE_PAST, 0},
+        {"united", ART_K_NOT_ED, 0},
+        {"until", ART_K_TO, 0},
+        {"upcoming", ART_K_TENSE_FUT, 0},
+        {"used", ART_K_NOT_ED, 0},
+        {"was", ART_K_TENSE_PAST, 0},
+        {"wed", ART_K_WEEKDAY_ABBR, 2},
+        {"wednesday", ART_K_WEEKDAY, 2},
+        {"wednesdays", ART_K_WEEKDAYS, 2},
+        {"weed", ART_K_NOT_ED, 0},
+        {"week", ART_K_UNIT, 2},
+        {"weeks", ART_K_UNIT, 2},
+        {"went", ART_K_TENSE_PAST, 0},
+        {"wept", ART_K_TENSE_PAST, 0},
+        {"were", ART_K_TENSE_PAST, 0},
+        {"wicked", ART_K_NOT_ED, 0},
+        {"will", ART_K_TENSE_FUT, 0},
+        {"winter", ART_K_YEARPREP, 0},
+        {"withdrew", ART_K_TENSE_PAST, 0},
+        {"within", ART_K_FOR, 0},
+        {"woke", ART_K_TENSE_PAST, 0},
+        {"won", ART_K_TENSE_PAST, 0},
+        {"wore", ART_K_TENSE_PAST, 0},
+        {"would", ART_K_TENSE_AUX, 0},
+        {"wound", ART_K_TENSE_PAST, 0},
+        {"wrote", ART_K_TENSE_PAST, 0},
+        {"year", ART_K_UNIT, 4},
+        {"years", ART_K_UNIT, 4},
+        {"yesterday", ART_K_TODAY, -1},
+};
+
+static int kwcmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const art_kwent *)ent)->w);
+}
+
+uint16_t art_keyword(const char *w, size_t n, int32_t *val)
+{
+	char low[16];
+	if (n == 0 || n >= sizeof low)
+		return ART_K_NONE;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)w[i]);
+	low[n] = '\0';
+	const art_kwent *e = bsearch(low, kwtab, sizeof kwtab / sizeof kwtab[0],
+	                             sizeof kwtab[0], kwcmp);
+	if (!e)
+		return ART_K_NONE;
+	*val = e->val;
+	return e->id;
+}
+
+/* ---- tokens ---- */
+
+/* UTF-8 punctuation and spaces of the form E2 80 xx: 1 with *ch set for a
+ * mark, 2 for a space, 0 for neither. */
+static int general_punct(const unsigned char *p, size_t avail, uint8_t *ch)
+{
+	if (avail < 3 || p[0] != 0xE2 || p[1] != 0x80)
+		return 0;
+	unsigned char c = p[2];
+	if (c <= 0x8A || c == 0xAF)
+		return 2;
+	if (c >= 0x90 && c <= 0x95)
+		*ch = '-';
+	else if (c == 0x98 || c == 0x99)
+		*ch = '\'';
+	else if (c == 0x9C || c == 0x9D)
+		*ch = '"';
+	else if (c == 0xA6)
+		*ch = '.';
+	else
+		return 0;
+	return 1;
+}
+
+void art_tokenize(art_scanner *s, const char *text, size_t begin, size_t end)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t i = begin;
+	s->ntok = 0;
+	while (i < end && s->ntok < ART_MAX_TOKENS) {
+		unsigned char c = t[i];
+		uint8_t pc = 0;
+		int g = c >= 0x80 ? general_punct(t + i, end - i, &pc) : 0;
+		if (isspace(c) || g == 2) {
+			i += g == 2 ? 3 : 1;
+			continue;
+		}
+		art_tok *k = &s->tok[s->ntok];
+		memset(k, 0, sizeof *k);
+		k->b = (uint32_t)i;
+		if (g == 1) {
+			k->type = ART_T_PUNCT;
+			k->punct = pc;
+			i += 3;
+		} else if (isdigit(c)) {
+			int32_t v = 0;
+			unsigned nd = 0;
+			while (i < end && isdigit(t[i])) {
+				if (v < 100000000)
+					v = v * 10 + (t[i] - '0');
+				nd++;
+				i++;
+			}
+			k->type = ART_T_NUM;
+			k->num = v;
+			k->digits = (uint8_t)(nd > 255 ? 255 : nd);
+			if (i + 2 <= end &&
+			    (i + 2 == end || !isalpha(t[i + 2]))) {
+				char a = (char)t[i], b = (char)t[i + 1];
+				if ((a == 's' && b == 't') ||
+				    (a == 'n' && b == 'd') ||
+				    (a == 'r' && b == 'd') ||
+				    (a == 't' && b == 'h')) {
+					k->ord = 1;
+					i += 2;
+				}
+			}
+		} else if (isalpha(c) || c >= 0x80) {
+			while (i < end) {
+				unsigned char d = t[i];
+				if (isalpha(d))
+					i++;
+				else if (d >= 0x80 &&
+				         !general_punct(t + i, end - i, &pc))
+					i++;
+				else
+					break;
+			}
+			k->type = ART_T_WORD;
+			k->upper = (uint8_t)(isupper(c) != 0);
+			k->kw = art_keyword(text + k->b, i - k->b, &k->num);
+		} else {
+			k->type = ART_T_PUNCT;
+			k->punct = c;
+			i++;
+		}
+		k->e = (uint32_t)i;
+		s->ntok++;
+	}
+}
+
+/* ---- matching ---- */
+
+typedef struct scan {
+	const art_tok *t;
+	size_t n;
+	const char *text;
+} scan;
+
+static int kw(const scan *c, size_t i, uint16_t id)
+{
+	return i < c->n && c->t[i].kw == id;
+}
+
+static int punct(const scan *c, size_t i, char ch)
+{
+	return i < c->n && c->t[i].type == ART_T_PUNCT && c->t[i].punct == ch;
+}
+
+static int adj(const scan *c, size_t i)
+{
+	return i + 1 < c->n && c->t[i].e == c->t[i + 1].b;
+}
+
+/* tok[i] is a number of 1..maxdigits digits without an ordinal suffix
+ * (ord 0), with one (1), or either (2). */
+static int num(const scan *c, size_t i, unsigned mind, unsigned maxd, int ord)
+{
+	if (i >= c->n || c->t[i].type != ART_T_NUM)
+		return 0;
+	const art_tok *k = &c->t[i];
+	if (k->digits < mind || k->digits > maxd)
+		return 0;
+	return ord == 2 || k->ord == ord;
+}
+
+static int word_is(const scan *c, size_t i, const char *w)
+{
+	if (i >= c->n || c->t[i].type != ART_T_WORD)
+		return 0;
+	size_t n = c->t[i].e - c->t[i].b;
+	return n == strlen(w) && strncasecmp(c->text + c->t[i].b, w, n) == 0;
+}
+
+static int day_ok(int32_t d)
+{
+	return d >= 1 && d <= 31;
+}
+
+static int year_ok(int32_t y)
+{
+	return y >= 1000 && y <= 2999;
+}
+
+/* A capitalised month name at i: its number, *after the token after it
+ * (past an abbreviation's period).  Abbreviations need the period or a
+ * number after them. */
+static int32_t month_at(const scan *c, size_t i, size_t *after)
+{
+	if (i >= c->n || !c->t[i].upper)
+		return 0;
+	if (c->t[i].kw == ART_K_MONTH) {
+		*after = i + 1;
+		return c->t[i].num;
+	}
+	if (c->t[i].kw == ART_K_MONTH_ABBR) {
+		if (punct(c, i + 1, '.') && adj(c, i)) {
+			*after = i + 2;
+			return c->t[i].num;
+		}
+		if (num(c, i + 1, 1, 4, 2)) {
+			*after = i + 1;
+			return c->t[i].num;
+		}
+	}
+	return 0;
+}
+
+/* A capitalised weekday at i (abbreviations need '.' or ','). */
+static int32_t weekday_at(const scan *c, size_t i, size_t *after)
+{
+	if (i >= c->n || !c->t[i].upper)
+		return -1;
+	if (c->t[i].kw == ART_K_WEEKDAY) {
+		*after = i + 1;
+		return c->t[i].num;
+	}
+	if (c->t[i].kw == ART_K_WEEKDAY_ABBR && adj(c, i) &&
+	    (punct(c, i + 1, '.') || punct(c, i + 1, ','))) {
+		*after = i + 1 + punct(c, i + 1, '.');
+		return c->t[i].num;
+	}
+	return -1;
+}
+
+static void set_date(art_mention *m, int32_t y, int32_t mo, int32_t d)
+{
+	memset(m, 0, sizeof *m);
+	m->kind = ART_M_DATE;
+	m->y = y;
+	m->m = mo;
+	m->d = d;
+}
+
+/* A number that is part of a larger one ("1,000", "3.5") or of a code. */
+static int glued_after(const scan *c, size_t j)
+{
+	/* tok[j] is the token after the match */
+	if (j >= c->n || j == 0 || c->t[j - 1].e != c->t[j].b)
+		return 0;
+	const art_tok *k = &c->t[j];
+	if (k->type == ART_T_NUM || k->type == ART_T_WORD)
+		return 1;
+	if (k->type == ART_T_PUNCT &&
+	    (k->punct == ',' || k->punct == '.' || k->punct == '/' ||
+	     k->punct == ':' || k->punct == '-') &&
+	    j + 1 < c->n && c->t[j].e == c->t[j + 1].b &&
+	    c->t[j + 1].type == ART_T_NUM)
+		return 1;
+	return k->type == ART_T_PUNCT && (k->punct == '%' || k->punct == '$');
+}
+
+static int glued_before(const scan *c, size_t i)
+{
+	if (i == 0 || c->t[i - 1].e != c->t[i].b)
+		return 0;
+	const art_tok *k = &c->t[i - 1];
+	if (k->type == ART_T_NUM || k->type == ART_T_WORD)
+		return 1;
+	return k->type == ART_T_PUNCT && k->punct != '(' && k->punct != '"' &&
+	       k->punct != '\'' && k->punct != '[';
+}
+
+/* Words after which a month or year alone is a date. */
+static int date_context(const scan *c, size_t i)
+{
+	if (i == 0)
+		return 0;
+	uint16_t k = c->t[i - 1].kw;
+	switch (k) {
+	case ART_K_IN:
+	case ART_K_ON:
+	case ART_K_FROM:
+	case ART_K_TO:
+	case ART_K_BETWEEN:
+	case ART_K_OF:
+	case ART_K_YEARPREP:
+	case ART_K_EARLY:
+	case ART_K_LATE:
+	case ART_K_LAST:
+	case ART_K_NEXT:
+	case ART_K_THIS:
+	case ART_K_COMING:
+	case ART_K_PAST:
+		return 1;
+	default:
+		break;
+	}
+	/* mid-March, mid-2021 */
+	return punct(c, i - 1, '-') && i >= 2 && c->t[i - 2].kw == ART_K_MID;
+}
+
+/* Month-name patterns at i; returns the end or 0. */
+static size_t match_month(const scan *c, size_t i, art_expr *x, int in_range)
+{
+	size_t k;
+	int32_t mo = month_at(c, i, &k);
+	if (!mo)
+		return 0;
+	/* Month Day[-Day][,] [Year] */
+	int ranged_day = (punct(c, k + 1, '-') || kw(c, k + 2, ART_K_TO)) &&
+	                 num(c, k + 2, 1, 2, 2);
+	if (num(c, k, 1, 2, 2) && day_ok(c->t[k].num) &&
+	    (ranged_day || !glued_after(c, k + 1)) && !punct(c, k + 1, ':')) {
+		int32_t d = c->t[k].num, d2 = 0, y = 0;
+		size_t j = k + 1;
+		if ((punct(c, j, '-') || kw(c, j, ART_K_TO)) &&
+		    num(c, j + 1, 1, 2, 2) && day_ok(c->t[j + 1].num) &&
+		    c->t[j + 1].num > d && !glued_after(c, j + 2)) {
+			d2 = c->t[j + 1].num;
+			j += 2;
+		}
+		size_t yj = punct(c, j, ',') ? j + 1 : j;
+		if (num(c, yj, 4, 4, 0) && year_ok(c->t[yj].num) &&
+		    !glued_after(c, yj + 1)) {
+			y = c->t[yj].num;
+			j = yj + 1;
+		}
+		set_date(&x->a, y, mo, d);
+		if (d2) {
+			x->b = x->a;
+			x->b.d = d2;
+			x->is_range = 1;
+			x->form = "month-day-range";
+		} else {
+			x->form = y ? "month-day-year" : "month-day";
+		}
+		return j;
+	}
+	/* Month [,|of] Year */
+	size_t yj = punct(c, k, ',') || kw(c, k, ART_K_OF) ? k + 1 : k;
+	if (num(c, yj, 4, 4, 0) && year_ok(c->t[yj].num) &&
+	    !glued_after(c, yj + 1)) {
+		set_date(&x->a, c->t[yj].num, mo, 0);
+		x->form = "month-year";
+		return yj + 1;
+	}
+	/* Month alone, where the words around make it one */
+	int ranged = (punct(c, k, '-') || kw(c, k, ART_K_TO)) &&
+	             month_at(c, k + 1, &yj);
+	if (!date_context(c, i) && !ranged && !in_range &&
+	    !(i > 0 && c->t[i - 1].kw == ART_K_AND))
+		return 0;
+	set_date(&x->a, 0, mo, 0);
+	if (i > 0 && c->t[i - 1].kw == ART_K_LAST)
+		x->a.rel = -1;
+	else if (i > 0 && (c->t[i - 1].kw == ART_K_NEXT ||
+	                   c->t[i - 1].kw == ART_K_COMING))
+		x->a.rel = 1;
+	else if (i > 0 && c->t[i - 1].kw == ART_K_THIS)
+		x->a.rel = 2;
+	x->form = x->a.rel == -1  ? "last-month-name"
+	          : x->a.rel == 1 ? "next-month-name"
+	          : x->a.rel == 2 ? "this-month-name"
+	                          : "month-name";
+	return k;
+}
+
+/* Patterns that start with a number at i. */
+static size_t match_number(const scan *c, size_t i, art_expr *x, int in_range)
+{
+	const art_tok *t = &c->t[i];
+	int mid = i >= 2 && punct(c, i - 1, '-') && c->t[i - 2].kw == ART_K_MID;
+	if (t->type != ART_T_NUM || (glued_before(c, i) && !mid))
+		return 0;
+	int32_t v = t->num;
+	/* ISO 2022-09-15, 2022-09 */
+	if (num(c, i, 4, 4, 0) && punct(c, i + 1, '-') && adj(c, i) &&
+	    adj(c, i + 1) && num(c, i + 2, 2, 2, 0)) {
+		int32_t mo = c->t[i + 2].num;
+		if (punct(c, i + 3, '-') && adj(c, i + 2) && adj(c, i + 3) &&
+		    num(c, i + 4, 2, 2, 0)) {
+			int32_t d = c->t[i + 4].num;
+			/* a time may follow: 2022-09-15T10:00Z */
+			int timed = i + 6 < c->n && adj(c, i + 4) &&
+			            (word_is(c, i + 5, "T") ||
+			             (i + 5 < c->n &&
+			              c->t[i + 5].type == ART_T_WORD &&
+			              (c->text[c->t[i + 5].b] == 'T')));
+			if (mo < 1 || mo > 12 || d < 1 ||
+			    d > art_month_days(v, mo) ||
+			    (glued_after(c, i + 5) && !timed))
+				return 0;
+			set_date(&x->a, v, mo, d);
+			x->form = "iso-date";
+			return i + 5;
+		}
+		if (c->text[c->t[i + 2].b] == '0' && mo >= 1 &&
+		    !glued_after(c, i + 3)) {
+			set_date(&x->a, v, mo, 0);
+			x->form = "iso-month";
+			return i + 3;
+		}
+	}
+	/* numeric dates: 9/15/2022 (US), 15.09.2022 (day first) */
+	if (num(c, i, 1, 2, 0) && i + 4 < c->n && adj(c, i) && adj(c, i + 1) &&
+	    adj(c, i + 2) && adj(c, i + 3) &&
+	    ((punct(c, i + 1, '/') && punct(c, i + 3, '/')) ||
+	     (punct(c, i + 1, '.') && punct(c, i + 3, '.'))) &&
+	    num(c, i + 2, 1, 2, 0) && (num(c, i + 4, 4, 4, 0)) &&
+	    !glued_after(c, i + 5)) {
+		int32_t a = v, b = c->t[i + 2].num, y = c->t[i + 4].num;
+		int32_t mo, d;
+		if (punct(c, i + 1, '.')) {
+			d = a;
+			mo = b;
+			x->form = "dotted-date";
+		} else if (a > 12 && b <= 12) {
+			d = a;
+			mo = b;
+			x->form = "numeric-day-first";
+		} else if (b > 12 && a <= 12) {
+			mo = a;
+			d = b;
+			x->form = "numeric-us";
+		} else if (a == b) {
+			mo = d = a;
+			x->form = "numeric";
+		} else {
+			memset(&x->a, 0, sizeof x->a); /* ambiguous: dropped */
+			x->form = "ambiguous";
+			return i + 5;
+		}
+		if (mo < 1 || mo > 12 || d < 1 || d > art_month_days(y, mo)) {
+			memset(&x->a, 0, sizeof x->a);
+			return i + 5;
+		}
+		set_date(&x->a, y, mo, d);
+		return i + 5;
+	}
+	/* 2014-2016 */
+	if (num(c, i, 4, 4, 0) && year_ok(v) && punct(c, i + 1, '-') &&
+	    num(c, i + 2, 4, 4, 0) && c->t[i + 2].num > v &&
+	    c->t[i + 2].num - v <= 200 && !glued_after(c, i + 3)) {
+		set_date(&x->a, v, 0, 0);
+		set_date(&x->b, c->t[i + 2].num, 0, 0);
+		x->is_range = 1;
+		x->form = "year-range";
+		return i + 3;
+	}
+	/* the 1990s */
+	if (num(c, i, 4, 4, 0) && year_ok(v) && v % 10 == 0 && adj(c, i) &&
+	    word_is(c, i + 1, "s")) {
+		memset(&x->a, 0, sizeof x->a);
+		x->a.kind = ART_M_DECADE;
+		x->a.y = v;
+		x->form = "decade";
+		return i + 2;
+	}
+	/* 15 September [2022], the 15th of September */
+	if (num(c, i, 1, 2, 2) && day_ok(v)) {
+		size_t k = i + 1, after;
+		int32_t d2 = 0;
+		if ((punct(c, k, '-') || kw(c, k, ART_K_TO)) &&
+		    num(c, k + 1, 1, 2, 2) && c->t[k + 1].num > v &&
+		    day_ok(c->t[k + 1].num)) {
+			d2 = c->t[k + 1].num;
+			k += 2;
+		}
+		if (kw(c, k, ART_K_OF))
+			k++;
+		int32_t mo = month_at(c, k, &after);
+		if (mo) {
+			int32_t y = 0;
+			size_t j = after;
+			size_t yj = punct(c, j, ',') ? j + 1 : j;
+			if (num(c, yj, 4, 4, 0) && year_ok(c->t[yj].num) &&
+			    !glued_after(c, yj + 1)) {
+				y = c->t[yj].num;
+				j = yj + 1;
+			}
+			set_date(&x->a, y, mo, v);
+			if (d2) {
+				x->b = x->a;
+				x->b.d = d2;
+				x->is_range = 1;
+				x->form = "day-month-range";
+			} else {
+				x->form = y ? "day-month-year" : "day-month";
+			}
+			return j;
+		}
+	}
+	/* a year: 4 digits, where the words make it one */
+	if (num(c, i, 4, 4, 0) && year_ok(v) && !glued_after(c, i + 1) &&
+	    !(i > 0 && (c->t[i - 1].type == ART_T_NUM ||
+	                c->t[i - 1].kw == ART_K_NUMWORD))) {
+		int ctx = date_context(c, i) || in_range ||
+		          (i > 0 && (c->t[i - 1].kw == ART_K_THE ||
+		                     punct(c, i - 1, '(')));
+		int after_ok =
+		        i + 1 >= c->n ||
+		        (c->t[i + 1].type == ART_T_PUNCT &&
+		         c->t[i + 1].punct != '%' &&
+		         c->t[i + 1].punct != '$') ||
+		        (c->t[i + 1].type == ART_T_WORD && c->t[i + 1].upper) ||
+		        c->t[i + 1].kw == ART_K_TO ||
+		        c->t[i + 1].kw == ART_K_AND;
+		if (i + 1 < c->n && c->t[i + 1].kw == ART_K_UNIT)
+			return 0; /* 2000 years */
+		if (ctx || (after_ok && v >= 1900 && v <= 2099)) {
+			set_date(&x->a, v, 0, 0);
+			x->a.year_only = 1;
+			x->form = "year";
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* The '90s */
+static size_t match_quote_decade(const scan *c, size_t i, art_expr *x)
+{
+	if (!punct(c, i, '\'') || !adj(c, i) || !num(c, i + 1, 2, 2, 0) ||
+	    c->t[i + 1].num % 10 != 0 || !adj(c, i + 1) ||
+	    !word_is(c, i + 2, "s"))
+		return 0;
+	int32_t v = c->t[i + 1].num;
+	memset(&x->a, 0, sizeof x->a);
+	x->a.kind = ART_M_DECADE;
+	x->a.y = v >= 30 ? 1900 + v : 2000 + v;
+	x->form = "decade";
+	return i + 3;
+}
+
+static size_t skip_partday(const scan *c, size_t j)
+{
+	return kw(c, j, ART_K_PARTDAY) ? j + 1 : j;
+}
+
+/* Weekday patterns; a weekday before a full date is part of it. */
+static size_t match_weekday(const scan *c, size_t i, art_expr *x, int in_range)
+{
+	size_t k;
+	int32_t wd = weekday_at(c, i, &k);
+	if (wd < 0)
+		return 0;
+	size_t j = punct(c, k, ',') ? k + 1 : k;
+	size_t e = match_month(c, j, x, 0);
+	if (!e && j < c->n && c->t[j].type == ART_T_NUM)
+		e = match_number(c, j, x, 0);
+	if (e && x->a.kind == ART_M_DATE && x->a.d) {
+		x->form = x->a.y ? "weekday-date-year" : "weekday-date";
+		x->a.wd = wd + 1; /* kept to check, 1-based */
+		return e;
+	}
+	x->is_range = 0;
+	memset(&x->a, 0, sizeof x->a);
+	x->a.kind = ART_M_WEEKDAY;
+	x->a.wd = wd;
+	uint16_t prev = i > 0 ? c->t[i - 1].kw : 0;
+	if (prev == ART_K_EVERY)
+		return 0; /* a set */
+	x->a.rel = prev == ART_K_LAST                           ? -1
+	           : prev == ART_K_NEXT || prev == ART_K_COMING ? 1
+	           : prev == ART_K_THIS                         ? 2
+	           : prev == ART_K_PAST                         ? -1
+	                                                        : 0;
+	(void)in_range;
+	x->form = x->a.rel == -1  ? "last-weekday"
+	          : x->a.rel == 1 ? "next-weekday"
+	          : x->a.rel == 2 ? "this-weekday"
+	                          : "weekday";
+	return skip_partday(c, k);
+}
+
+static size_t match_today(const scan *c, size_t i, art_expr *x)
+{
+	memset(&x->a, 0, sizeof x->a);
+	x->a.kind = ART_M_DAYREL;
+	if (kw(c, i, ART_K_TODAY)) {
+		x->a.n = c->t[i].num;
+		x->form = x->a.n < 0 ? "yesterday"
+		          : x->a.n   ? "tomorrow"
+		                     : "today";
+		return skip_partday(c, i + 1);
+	}
+	/* this morning, last night */
+	if (kw(c, i, ART_K_THIS) && kw(c, i + 1, ART_K_PARTDAY)) {
+		x->form = "today";
+		return i + 2;
+	}
+	if (kw(c, i, ART_K_LAST) && word_is(c, i + 1, "night")) {
+		x->a.n = -1;
+		x->form = "last-night";
+		return i + 2;
+	}
+	return 0;
+}
+
+static int is_plural(const scan *c, size_t i)
+{
+	return c->text[c->t[i].e - 1] == 's' || c->text[c->t[i].e - 1] == 'S';
+}
+
+/* this/last/next week|month|year and friends, at i (the determiner). */
+static size_t match_unitrel(const scan *c, size_t i, art_expr *x, size_t *begin)
+{
+	uint16_t d = c->t[i].kw;
+	if (d != ART_K_THIS && d != ART_K_LAST && d != ART_K_NEXT &&
+	    d != ART_K_PAST && d != ART_K_COMING && d != ART_K_PREVIOUS)
+		return 0;
+	if (!kw(c, i + 1, ART_K_UNIT) || is_plural(c, i + 1))
+		return 0;
+	int32_t unit = c->t[i + 1].num;
+	int the = i > 0 && c->t[i - 1].kw == ART_K_THE;
+	memset(&x->a, 0, sizeof x->a);
+	x->a.unit = unit;
+	*begin = the ? i - 1 : i;
+	/* the same period last year: its anchor is not said */
+	for (size_t k = i >= 3 ? i - 3 : 0; k < i; k++)
+		if (c->t[k].kw == ART_K_SAME) {
+			x->form = "same-period";
+			return i + 2;
+		}
+	if (the && (d == ART_K_PREVIOUS || d == ART_K_NEXT)) {
+		x->a.kind = ART_M_ANCHORED;
+		x->a.n = d == ART_K_NEXT ? 1 : -1;
+		x->form =
+		        d == ART_K_NEXT ? "the-next-unit" : "the-previous-unit";
+		return i + 2;
+	}
+	if ((the && (d == ART_K_LAST || d == ART_K_PAST)) || d == ART_K_PAST) {
+		x->a.kind = ART_M_PAST;
+		x->a.n = 1;
+		x->form = "the-past-unit";
+		return i + 2;
+	}
+	if (unit == ART_U_DAY || unit == ART_U_DECADE)
+		return 0;
+	if (d == ART_K_PREVIOUS)
+		return 0;
+	x->a.kind = ART_M_UNITREL;
+	x->a.rel = d == ART_K_THIS ? 0 : d == ART_K_LAST ? -1 : 1;
+	if (d == ART_K_THIS && i > 0 &&
+	    (c->t[i - 1].kw == ART_K_EARLIER ||
+	     c->t[i - 1].kw == ART_K_LATER)) {
+		x->a.sub = c->t[i - 1].kw == ART_K_EARLIER ? -1 : 1;
+		*begin = i - 1;
+	} else if (i > 0 && (c->t[i - 1].kw == ART_K_EARLY ||
+	                     c->t[i - 1].kw == ART_K_LATE)) {
+		*begin = i - 1;
+	}
+	static const char *const names[3][3] = {
+	        {"last-week", "this-week", "next-week"},
+	        {"last-month", "this-month", "next-month"},
+	        {"last-year", "this-year", "next-year"}};
+	x->form = names[unit - ART_U_WEEK][x->a.rel + 1];
+	if (x->a.sub)
+		x->form =
+		        x->a.sub < 0
+		                ? (unit == ART_U_WEEK    ? "earlier-this-week"
+		                   : unit == ART_U_MONTH ? "earlier-this-month"
+		                                         : "earlier-this-year")
+		                : (unit == ART_U_WEEK    ? "later-this-week"
+		                   : unit == ART_U_MONTH ? "later-this-month"
+		                                         : "later-this-year");
+	return i + 2;
+}
+
+/* N units ago / in N units / N units from now / N units earlier|later /
+ * the past N units, at i (the count). */
+static size_t match_count(const scan *c, size_t i, art_expr *x, size_t *begin)
+{
+	int32_t n;
+	if (kw(c, i, ART_K_NUMWORD))
+		n = c->t[i].num;
+	else if (num(c, i, 1, 3, 0) && !glued_before(c, i))
+		n = c->t[i].num;
+	else
+		return 0;
+	if (!kw(c, i + 1, ART_K_UNIT) || n <= 0)
+		return 0;
+	int32_t unit = c->t[i + 1].num;
+	size_t j = i + 2;
+	memset(&x->a, 0, sizeof x->a);
+	x->a.unit = unit;
+	*begin = i;
+	if (kw(c, j, ART_K_AGO)) {
+		x->a.kind = ART_M_AGO;
+		x->a.n = -n;
+		x->form = "units-ago";
+		return j + 1;
+	}
+	if (kw(c, j, ART_K_FROM) && kw(c, j + 1, ART_K_NOW)) {
+		x->a.kind = ART_M_AGO;
+		x->a.n = n;
+		x->form = "units-from-now";
+		return j + 2;
+	}
+	if (kw(c, j, ART_K_EARLIER) || kw(c, j, ART_K_LATER)) {
+		x->a.kind = ART_M_ANCHORED;
+		x->a.n = kw(c, j, ART_K_EARLIER) ? -n : n;
+		x->form = "units-earlier-later";
+		return j + 1;
+	}
+	if (i >= 2 &&
+	    (c->t[i - 1].kw == ART_K_PAST || c->t[i - 1].kw == ART_K_LAST) &&
+	    c->t[i - 2].kw == ART_K_THE) {
+		x->a.kind = ART_M_PAST;
+		x->a.n = n;
+		x->form = "the-past-n-units";
+		*begin = i - 2;
+		return j;
+	}
+	if (i >= 1 && c->t[i - 1].kw == ART_K_IN) {
+		x->a.kind = ART_M_AGO;
+		x->a.n = n;
+		x->form = "in-n-units";
+		*begin = i - 1;
+		return j;
+	}
+	return 0;
+}
+
+/* One mention at i: its end (0 for none), *begin its first token. */
+static size_t match_one(const scan *c, size_t i, art_expr *x, size_t *begin,
+                        int in_range)
+{
+	size_t e;
+	memset(x, 0, sizeof *x);
+	*begin = i;
+	const art_tok *t = &c->t[i];
+	if (t->type == ART_T_NUM) {
+		if ((e = match_number(c, i, x, in_range)))
+			return e;
+		return match_count(c, i, x, begin);
+	}
+	if (t->type == ART_T_PUNCT)
+		return t->punct == '\'' ? match_quote_decade(c, i, x) : 0;
+	switch (t->kw) {
+	case ART_K_MONTH:
+	case ART_K_MONTH_ABBR:
+		return match_month(c, i, x, in_range);
+	case ART_K_WEEKDAY:
+	case ART_K_WEEKDAY_ABBR:
+		return match_weekday(c, i, x, in_range);
+	case ART_K_TODAY:
+		return match_today(c, i, x);
+	case ART_K_THIS:
+	case ART_K_LAST:
+		if ((e = match_today(c, i, x)))
+			return e;
+		return match_unitrel(c, i, x, begin);
+	case ART_K_NEXT:
+	case ART_K_PAST:
+	case ART_K_COMING:
+	case ART_K_PREVIOUS:
+		return match_unitrel(c, i, x, begin);
+	case ART_K_NUMWORD:
+		return match_count(c, i, x, begin);
+	default:
+		return 0;
+	}
+}
+
+/* Widens [*b, ...) over the modifiers before a date: early, mid-, late,
+ * the end of, and a leading in/on. */
+static size_t widen(const scan *c, size_t b, const art_expr *x)
+{
+	if (x->a.kind == ART_M_DATE || x->a.kind == ART_M_DECADE) {
+		if (b >= 2 && punct(c, b - 1, '-') &&
+		    c->t[b - 2].kw == ART_K_MID)
+			b -= 2;
+		else if (b >= 1 && (c->t[b - 1].kw == ART_K_EARLY ||
+		                    c->t[b - 1].kw == ART_K_MID ||
+		                    c->t[b - 1].kw == ART_K_LATE))
+			b -= 1;
+		if (b >= 2 && c->t[b - 1].kw == ART_K_OF &&
+		    c->t[b - 2].kw == ART_K_POSITION) {
+			b -= 2;
+			if (b >= 1 && c->t[b - 1].kw == ART_K_THE)
+				b -= 1;
+		}
+		if (b >= 1 && c->t[b - 1].kw == ART_K_THE &&
+		    x->a.kind == ART_M_DECADE)
+			b -= 1;
+	}
+	if (b >= 1 &&
+	    (c->t[b - 1].kw == ART_K_IN || c->t[b - 1].kw == ART_K_ON))
+		b -= 1;
+	return b;
+}
+
+static int combinable(const art_mention *a, const art_mention *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	return a->kind == ART_M_DATE || a->kind == ART_M_WEEKDAY ||
+	       a->kind == ART_M_DECADE;
+}
+
+size_t art_find_exprs(const art_scanner *s, const char *text, art_expr *out,
+                      size_t max)
+{
+	scan c = {s->tok, s->ntok, text};
+	size_t found = 0;
+	size_t i = 0;
+	while (i < c.n && found < max) {
+		art_expr x;
+		size_t b;
+		size_t e = match_one(&c, i, &x, &b, 0);
+		if (!e) {
+			i++;
+			continue;
+		}
+		/* from A to B, between A and B, A-B */
+		int from = b > 0 && (c.t[b - 1].kw == ART_K_FROM ||
+		                     c.t[b - 1].kw == ART_K_BETWEEN);
+		int between = b > 0 && c.t[b - 1].kw == ART_K_BETWEEN;
+		if (!x.is_range && x.a.kind && e < c.n &&
+		    (kw(&c, e, ART_K_TO) || punct(&c, e, '-') ||
+		     (between && kw(&c, e, ART_K_AND))) &&
+		    e + 1 < c.n) {
+			art_expr y;
+			size_t yb;
+			size_t ye = match_one(&c, e + 1, &y, &yb, 1);
+			if (ye && yb == e + 1 && !y.is_range &&
+			    combinable(&x.a, &y.a)) {
+				x.b = y.a;
+				x.is_range = 1;
+				x.form = "range";
+				e = ye;
+			}
+		}
+		if (x.is_range && from)
+			b--;
+		else
+			b = widen(&c, b, &x);
+		if (x.a.kind) {
+			x.begin = c.t[b].b;
+			x.end = c.t[e - 1].e;
+			/* an abbreviation's period is no part of it at the end
+			 */
+			out[found++] = x;
+		}
+		i = e;
+	}
+	return found;
+}
