@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# bench/run.sh BUILD_DIR -- runs bench-store (built in BUILD_DIR) at each size
+# bench/run.sh BUILD_DIR [all|store|formats] -- runs the store benchmark, the
+# format benchmark (bench/formats.sh, see there), or both (the default).
+#
+# The store benchmark runs bench-store (built in BUILD_DIR) at each size
 # of $BENCH_SIZES (default: 1,000,000 and 10,000,000 events), with the
 # databases under BUILD_DIR/bench/db (removed afterwards), and writes the
 # output to BUILD_DIR/bench/results.md.  Extra bench-store options may be
@@ -7,11 +10,20 @@
 # Exits non-zero when any run fails (e.g. tldb and the ceiling disagree).
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/run.sh BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats]" >&2
 	exit 2
 fi
 build=$1
+suite=${2:-all}
+case "$suite" in
+all | store) ;;
+formats) exec "$(dirname "$0")/formats.sh" "$build" ;;
+*)
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats]" >&2
+	exit 2
+	;;
+esac
 bin=$build/bench-store
 out=$build/bench
 dbdir=$out/db
@@ -48,4 +60,7 @@ for n in $sizes; do
 	rm -f "$dbdir"/*
 done
 echo "results: $results" >&2
+if [ "$suite" = all ] && ! "$(dirname "$0")/formats.sh" "$build"; then
+	status=1
+fi
 exit $status
