@@ -71,7 +71,8 @@ static long stream(const char *path, component_fn fn, void *arg)
 	icalparser *parser = icalparser_new();
 	icalparser_set_gen_data(parser, in);
 	long events = 0;
-	int depth = 0; /* 1 inside the VCALENDAR, 2 inside one of its components */
+	int depth =
+	        0; /* 1 inside the VCALENDAR, 2 inside one of its components */
 	int failed = 0;
 	for (;;) {
 		char *line = icalparser_get_line(parser, read_stream);
@@ -87,7 +88,8 @@ static long stream(const char *path, component_fn fn, void *arg)
 		} else {
 			feed = depth >= 2;
 		}
-		icalcomponent *c = feed ? icalparser_add_line(parser, line) : NULL;
+		icalcomponent *c =
+		        feed ? icalparser_add_line(parser, line) : NULL;
 		icalmemory_free_buffer(line);
 		if (c) {
 			events += count_events(c);
@@ -133,9 +135,10 @@ static long maxrss_kb(void)
 /* Prints the RESULT line. */
 static void report(const char *op, long events, double seconds)
 {
-	printf("RESULT tool=libical op=%s events=%ld seconds=%.3f rate=%.0f maxrss_kb=%ld\n",
-	       op, events, seconds, seconds > 0 ? (double)events / seconds : 0.0,
-	       maxrss_kb());
+	printf("RESULT tool=libical op=%s events=%ld seconds=%.3f rate=%.0f "
+	       "maxrss_kb=%ld\n",
+	       op, events, seconds,
+	       seconds > 0 ? (double)events / seconds : 0.0, maxrss_kb());
 }
 
 /* The parse-only pass. */
@@ -212,7 +215,8 @@ static int run_serialize_calendar(const char *path, const char *outpath)
 	return 0;
 }
 
-/* bench-libical parse FILE | serialize FILE OUT | serialize-calendar FILE OUT */
+/* bench-libical parse FILE | serialize FILE OUT | serialize-calendar FILE OUT
+ */
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "parse") == 0)
