@@ -116,6 +116,12 @@ timed() {
 	echo "$name $events $best $cpu $rss" >>"$figures"
 }
 
+# field KEY LINE: the value of KEY=VALUE in a RESULT line.
+field() {
+	local rest=${2#* "$1"=}
+	echo "${rest%% *}"
+}
+
 # helper NAME OPS -- COMMAND...: runs a helper that times itself and prints
 # "RESULT ... op=OP events=N seconds=S cpu=C ... maxrss_kb=K" lines,
 # $repeat times; records the fastest figures of each OP (a comma-separated
@@ -134,10 +140,10 @@ helper() {
 		fi
 		for op in ${ops//,/ }; do
 			line=$(grep "^RESULT .* op=$op " "$work/$name.log")
-			e=$(sed 's/.* events=\([0-9]*\).*/\1/' <<<"$line")
-			s=$(sed 's/.* seconds=\([0-9.]*\).*/\1/' <<<"$line")
-			c=$(sed 's/.* cpu=\([0-9.]*\).*/\1/' <<<"$line")
-			r=$(sed 's/.* maxrss_kb=\([0-9]*\).*/\1/' <<<"$line")
+			e=$(field events "$line")
+			s=$(field seconds "$line")
+			c=$(field cpu "$line")
+			r=$(field maxrss_kb "$line")
 			if [ -z "${best[$op]:-}" ] || less "$s" "${best[$op]}"; then
 				best[$op]=$s
 			fi
@@ -172,6 +178,7 @@ gen "$p" ics
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 db=$work/tldb.db
+# shellcheck disable=SC2016 # expanded by eval in timed()
 fresh='rm -f "$db" "$db"-wal "$db"-shm "$db"-journal'
 
 # ---- N events: JSONL and CSV import, sqlite3 .import, exports ----
@@ -187,6 +194,7 @@ timed import-csv "$n" "$fresh" -- "$tldb" --db "$db" import "$data/events-$n.csv
 expect import-csv "$(written "$work/import-csv.log")" "$n"
 
 sq=$work/sqlite.db
+# shellcheck disable=SC2016 # expanded by eval in timed()
 sqlfresh='rm -f "$sq" "$sq"-journal'
 timed sqlite3-import "$n" "$sqlfresh" -- sqlite3 "$sq" \
 	'CREATE TABLE ev(uid TEXT, title TEXT, start TEXT, "end" TEXT, location TEXT, tags TEXT, body TEXT);' \
@@ -218,7 +226,7 @@ helper python parse,serialize -- /usr/bin/python3 "$src/bench/ical_py.py" "$data
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the report ----
-cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//' || true)
+cpuname=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//' || true)
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
 pyver=$(/usr/bin/python3 -c 'import icalendar; print(icalendar.__version__)')
 icalver=$(pkg-config --modversion libical 2>/dev/null || echo '?')
@@ -226,7 +234,7 @@ icalver=$(pkg-config --modversion libical 2>/dev/null || echo '?')
 	echo "# tldb format benchmark (issue 4)"
 	echo
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GB RAM", $2 / 1048576}' /proc/meminfo); load average $load_start at the start, $load_end at the end"
+	echo "- machine: $(nproc) CPUs, ${cpuname:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GB RAM", $2 / 1048576}' /proc/meminfo); load average $load_start at the start, $load_end at the end"
 	echo "- tldb build: ${btype:-RelWithDebInfo (the default)} in $build; sqlite3 $(sqlite3 --version | cut -d' ' -f1); libical $icalver; python3-icalendar $pyver"
 	echo "- N = $n, M = $m (.ics), P = $p (python); best of $repeat run(s) each"
 	echo "- the .ics import of $m VEVENTs stored $ics_written events (recurrences expanded); its rate counts VEVENTs"
