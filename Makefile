@@ -58,10 +58,14 @@ install: deps
 	cmake --build $(BUILD) -j2
 	cmake --install $(BUILD)
 
-bench: deps
+# BENCH_SUITE=store or formats runs one of the two benchmarks.
+# The format benchmark's peers (sqlite3, python3-icalendar) are test packages.
+BENCH_SUITE ?= all
+bench:
+	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory build
-	cmake --build $(BUILD) --target bench-store
-	bench/run.sh $(BUILD)
+	cmake --build $(BUILD) --target bench-store bench-libical
+	bench/run.sh $(BUILD) $(BENCH_SUITE)
 
 SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] server/*.[ch] \
 	  tests/*/*.[ch] tests/plugins/fixtures/*.[ch] \

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# bench/run.sh BUILD_DIR -- runs bench-store (built in BUILD_DIR) at each size
+# bench/run.sh BUILD_DIR [all|store|formats|article] -- runs the store
+# benchmark, the format benchmark (bench/formats.sh, see there), the
+# article importer's (bench/article.sh), or all of them (the default).
+#
+# The store benchmark runs bench-store (built in BUILD_DIR) at each size
 # of $BENCH_SIZES (default: 1,000,000 and 10,000,000 events), with the
 # databases under BUILD_DIR/bench/db (removed afterwards), and writes the
 # output to BUILD_DIR/bench/results.md.  Extra bench-store options may be
@@ -7,11 +11,21 @@
 # Exits non-zero when any run fails (e.g. tldb and the ceiling disagree).
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/run.sh BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article]" >&2
 	exit 2
 fi
 build=$1
+suite=${2:-all}
+case "$suite" in
+all | store) ;;
+formats) exec "$(dirname "$0")/formats.sh" "$build" ;;
+article) exec "$(dirname "$0")/article.sh" "$build" ;;
+*)
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article]" >&2
+	exit 2
+	;;
+esac
 bin=$build/bench-store
 out=$build/bench
 dbdir=$out/db
@@ -48,10 +62,14 @@ for n in $sizes; do
 	rm -f "$dbdir"/*
 done
 echo "results: $results" >&2
+if [ "$suite" = all ] && ! "$(dirname "$0")/formats.sh" "$build"; then
+	status=1
+fi
 
 # The article importer against chrono-node (bench/article.sh), when the
 # plugin is built; BENCH_ARTICLE=0 skips it.
-if [ "${BENCH_ARTICLE:-1}" != 0 ] && [ -f "$build/plugins/article.so" ]; then
+if [ "$suite" = all ] && [ "${BENCH_ARTICLE:-1}" != 0 ] &&
+	[ -f "$build/plugins/article.so" ]; then
 	if ! "$(dirname "$0")/article.sh" "$build"; then
 		echo "bench/run.sh: bench/article.sh failed" >&2
 		status=1

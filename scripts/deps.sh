@@ -13,6 +13,9 @@ libhttp-parser-dev zlib1g-dev libxml2-dev"
 # chromium renders the html exporter's pages in the browser tests.
 test_pkgs="libcriterion-dev sqlite3 python3-icalendar python3-vobject curl
 chromium"
+# make bench: the format benchmark's peers are sqlite3 and python3-icalendar
+# (above); /usr/bin/time measures peak memory.
+test_pkgs="$test_pkgs time"
 # The .ics tests run Mozilla's ical.js under node (scripts/npm-deps.sh); a
 # node and npm installed outside Debian's packages (nodesource) will do.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -30,6 +30,8 @@ typedef struct ics_out {
 	size_t len, cap;
 	char *line; /* the logical line being built */
 	size_t llen, lcap;
+	char *fold; /* a long line folded, kept for the next one */
+	size_t fcap;
 	int32_t rc; /* the first failure; later calls do nothing */
 } ics_out;
 
@@ -76,6 +78,9 @@ int64_t ics_tm_to_seconds(const ics_tm *tm);
  * outside 1..9999 (what iCalendar can write). */
 int ics_format_date(int64_t t, char *buf, size_t size);
 int ics_format_datetime(int64_t t, int utc, char *buf, size_t size);
+/* 1 when ics_format_date and ics_format_datetime can write t (its year is
+ * within 1..9999), else 0. */
+int ics_writable(int64_t t);
 
 /* How an EDTF time point is anchored. */
 #define ICS_WALL_NONE     0 /* not a time of day (a date, or malformed) */

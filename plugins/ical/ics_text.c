@@ -34,7 +34,8 @@ void ics_out_free(ics_out *o)
 {
 	free(o->buf);
 	free(o->line);
-	o->buf = o->line = NULL;
+	free(o->fold);
+	o->buf = o->line = o->fold = NULL;
 }
 
 int32_t ics_out_flush(ics_out *o)
@@ -169,13 +170,17 @@ void ics_endline(ics_out *o)
 	} else {
 		/* every segment holds at least 71 octets (a cut moves back at
 		 * most 3 to keep a UTF-8 sequence whole) */
-		char *f = malloc(n + 3 * (n / 64 + 2) + 2);
-		if (!f) {
-			o->rc = TLDB_PLUGIN_NOMEM;
-			return;
+		size_t need = n + 3 * (n / 64 + 2) + 2;
+		if (need > o->fcap) {
+			char *f = realloc(o->fold, need);
+			if (!f) {
+				o->rc = TLDB_PLUGIN_NOMEM;
+				return;
+			}
+			o->fold = f;
+			o->fcap = need;
 		}
-		put(o, f, ics_fold(o->line, n, f));
-		free(f);
+		put(o, o->fold, ics_fold(o->line, n, o->fold));
 	}
 	o->llen = 0;
 }

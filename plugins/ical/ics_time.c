@@ -6,7 +6,6 @@
  * time is unique in a zone (not in a DST gap or overlap), with the host's
  * tz database.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "ical_plugin.h"
@@ -57,14 +56,69 @@ int64_t ics_tm_to_seconds(const ics_tm *tm)
 	       tm->hour * 3600 + tm->minute * 60 + tm->second;
 }
 
+/* The fields of a date or time written by the ics_format_* and ics_edtf_*
+ * functions, in the order they appear; every field is a fixed number of
+ * digits, years 0..9999 being checked by the callers. */
+typedef struct stamp {
+	char s[32];
+	size_t n;
+} stamp;
+
+static void digits_of(stamp *st, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		st->s[st->n + (size_t)i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	st->n += (size_t)width;
+}
+
+static void char_of(stamp *st, char c)
+{
+	st->s[st->n++] = c;
+}
+
+/* Copies the stamp to buf as snprintf would (truncated to size - 1 bytes
+ * and terminated) and returns its length.  These dates are written for
+ * every event of an export, where snprintf was a sixth of the time. */
+static int stamp_out(const stamp *st, char *buf, size_t size)
+{
+	if (size) {
+		size_t k = st->n < size - 1 ? st->n : size - 1;
+		memcpy(buf, st->s, k);
+		buf[k] = '\0';
+	}
+	return (int)st->n;
+}
+
+/* YYYY MM DD with sep between them (none when sep is 0). */
+static void date_of(stamp *st, const ics_tm *tm, char sep)
+{
+	digits_of(st, (int)tm->year, 4);
+	if (sep)
+		char_of(st, sep);
+	digits_of(st, tm->month, 2);
+	if (sep)
+		char_of(st, sep);
+	digits_of(st, tm->day, 2);
+}
+
+int ics_writable(int64_t t)
+{
+	/* 0001-01-01T00:00:00 and 10000-01-01T00:00:00 */
+	const int64_t lo = -62135596800, hi = 253402300800;
+	return t >= lo && t < hi;
+}
+
 int ics_format_date(int64_t t, char *buf, size_t size)
 {
 	ics_tm tm;
 	ics_tm_from_seconds(t, &tm);
 	if (tm.year < 1 || tm.year > 9999)
 		return -1;
-	return snprintf(buf, size, "%04d%02d%02d", (int)tm.year, tm.month,
-	                tm.day);
+	stamp st = {.n = 0};
+	date_of(&st, &tm, 0);
+	return stamp_out(&st, buf, size);
 }
 
 int ics_format_datetime(int64_t t, int utc, char *buf, size_t size)
@@ -73,9 +127,15 @@ int ics_format_datetime(int64_t t, int utc, char *buf, size_t size)
 	ics_tm_from_seconds(t, &tm);
 	if (tm.year < 1 || tm.year > 9999)
 		return -1;
-	return snprintf(buf, size, "%04d%02d%02dT%02d%02d%02d%s", (int)tm.year,
-	                tm.month, tm.day, tm.hour, tm.minute, tm.second,
-	                utc ? "Z" : "");
+	stamp st = {.n = 0};
+	date_of(&st, &tm, 0);
+	char_of(&st, 'T');
+	digits_of(&st, tm.hour, 2);
+	digits_of(&st, tm.minute, 2);
+	digits_of(&st, tm.second, 2);
+	if (utc)
+		char_of(&st, 'Z');
+	return stamp_out(&st, buf, size);
 }
 
 int ics_edtf_date(int64_t t, char *buf, size_t size)
@@ -84,8 +144,9 @@ int ics_edtf_date(int64_t t, char *buf, size_t size)
 	ics_tm_from_seconds(t, &tm);
 	if (tm.year < 0 || tm.year > 9999)
 		return -1;
-	return snprintf(buf, size, "%04d-%02d-%02d", (int)tm.year, tm.month,
-	                tm.day);
+	stamp st = {.n = 0};
+	date_of(&st, &tm, '-');
+	return stamp_out(&st, buf, size);
 }
 
 int ics_edtf_time(int64_t t, int utc, char *buf, size_t size)
@@ -94,12 +155,19 @@ int ics_edtf_time(int64_t t, int utc, char *buf, size_t size)
 	ics_tm_from_seconds(t, &tm);
 	if (tm.year < 0 || tm.year > 9999)
 		return -1;
-	if (tm.second)
-		return snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%s",
-		                (int)tm.year, tm.month, tm.day, tm.hour,
-		                tm.minute, tm.second, utc ? "Z" : "");
-	return snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d%s", (int)tm.year,
-	                tm.month, tm.day, tm.hour, tm.minute, utc ? "Z" : "");
+	stamp st = {.n = 0};
+	date_of(&st, &tm, '-');
+	char_of(&st, 'T');
+	digits_of(&st, tm.hour, 2);
+	char_of(&st, ':');
+	digits_of(&st, tm.minute, 2);
+	if (tm.second) {
+		char_of(&st, ':');
+		digits_of(&st, tm.second, 2);
+	}
+	if (utc)
+		char_of(&st, 'Z');
+	return stamp_out(&st, buf, size);
 }
 
 static int digits(const char *s, size_t n, size_t at, size_t k, int *out)

@@ -129,11 +129,17 @@ static int put_endpoint(exporter *x, const char *name, const endpoint *e)
 	return 0;
 }
 
+/* A DTSTAMP-like UTC date-time for t into v. */
+static void stamp(int64_t t, char *v, size_t size)
+{
+	if (ics_format_datetime(t, 1, v, size) < 0)
+		snprintf(v, size, "19700101T000000Z");
+}
+
 static void put_stamp(exporter *x, const char *name, int64_t t)
 {
 	char v[32];
-	if (ics_format_datetime(t, 1, v, sizeof v) < 0)
-		snprintf(v, sizeof v, "19700101T000000Z");
+	stamp(t, v, sizeof v);
 	ics_line(&x->o, name, v);
 }
 
@@ -203,8 +209,9 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		choose(ev, es, strlen(es),
 		       start_zone(ev, start, sn, zbuf, sizeof zbuf), ev->hi,
 		       &e);
-		if (ics_format_datetime(ev->lo - 86400, 1, d0, sizeof d0) < 0 ||
-		    ics_format_datetime(ev->hi + 86400, 1, d1, sizeof d1) < 0) {
+		/* a zone's wall time is within a day of the instant */
+		if (!ics_writable(ev->lo - 86400) ||
+		    !ics_writable(ev->hi + 86400)) {
 			warn_left_out(x, ev,
 			              "iCalendar dates hold years 1 to 9999 "
 			              "(BCE dates cannot be written)");
@@ -219,7 +226,9 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 
 	ics_line(&x->o, "BEGIN", "VEVENT");
 	ics_line_text(&x->o, "UID", ev->uid ? ev->uid : "");
-	put_stamp(x, "DTSTAMP", ev->updated);
+	char updated[32];
+	stamp(ev->updated, updated, sizeof updated);
+	ics_line(&x->o, "DTSTAMP", updated);
 	if (dates) {
 		ics_line(&x->o, "DTSTART;VALUE=DATE", d0);
 		ics_line(&x->o, "DTEND;VALUE=DATE", d1);
@@ -245,7 +254,7 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		ics_endline(&x->o);
 	}
 	put_stamp(x, "CREATED", ev->created);
-	put_stamp(x, "LAST-MODIFIED", ev->updated);
+	ics_line(&x->o, "LAST-MODIFIED", updated);
 	char seq[32];
 	snprintf(seq, sizeof seq, "%lld",
 	         (long long)(ev->sequence < 0 ? 0 : ev->sequence));

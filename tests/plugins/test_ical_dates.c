@@ -169,6 +169,30 @@ Test(ical, c20_old_years_as_dates_bce_left_out_with_a_warning)
 	close_ctx(&c);
 }
 
+Test(ical, timed_events_a_day_from_year_1_or_9999_are_left_out)
+{
+	/* A zone's wall time may be a day off the instant, so a timed event
+	 * is written only when a day either side still has a 4-digit year. */
+	ctx c = open_ctx();
+	put(&c, "first day", "0001-01-01T12:00Z", NULL, NULL);
+	put(&c, "second day", "0001-01-02T12:00Z", NULL, NULL);
+	put(&c, "last but one", "9999-12-30T12:00Z", NULL, NULL);
+	put(&c, "last day", "9999-12-31T12:00Z", NULL, NULL);
+	reports r;
+	memset(&r, 0, sizeof r);
+	char *t = export_as(&c, "ics", NULL, NULL, &r, NULL);
+	cr_expect_null(strstr(t, "first day"));
+	cr_expect_null(strstr(t, "SUMMARY:last day"));
+	cr_expect_not_null(strstr(t, "\r\nDTSTART:00010102T120000Z\r\n"), "%s",
+	                   t);
+	cr_expect_not_null(strstr(t, "\r\nDTSTART:99991230T120000Z\r\n"), "%s",
+	                   t);
+	cr_expect_eq(count_of(t, "BEGIN:VEVENT"), 2);
+	cr_expect_eq(r.count, 2, "%s", r.text);
+	free(t);
+	close_ctx(&c);
+}
+
 Test(ical, c21_rrules_carry_until_in_utc)
 {
 	ctx c = open_ctx();
