@@ -58,13 +58,13 @@ install: deps
 	cmake --build $(BUILD) -j2
 	cmake --install $(BUILD)
 
-# BENCH_SUITE=store or formats runs one of the two benchmarks.
+# BENCH_SUITE=store, formats or article runs one benchmark.
 # The format benchmark's peers (sqlite3, python3-icalendar) are test packages.
 BENCH_SUITE ?= all
 bench:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory build
-	cmake --build $(BUILD) --target bench-store bench-libical
+	cmake --build $(BUILD) --target bench-store bench-libical bench-article
 	bench/run.sh $(BUILD) $(BENCH_SUITE)
 
 SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] plugins/*/*.[ch] server/*.[ch] \
