@@ -58,11 +58,12 @@ install: deps
 	cmake --build $(BUILD) -j2
 	cmake --install $(BUILD)
 
-# BENCH_SUITE=store, formats or article runs one benchmark.
-# The format benchmark's peers (sqlite3, python3-icalendar) are test packages.
+# BENCH_SUITE=store, formats, article or serve runs one benchmark.
+# scripts/deps.sh bench: the test packages (the format benchmark's peers
+# sqlite3 and python3-icalendar) and the feed server's (wrk, nginx-light).
 BENCH_SUITE ?= all
 bench:
-	@scripts/deps.sh test
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
 	cmake --build $(BUILD) --target bench-store bench-libical bench-article
 	bench/run.sh $(BUILD) $(BENCH_SUITE)

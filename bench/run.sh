@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/run.sh BUILD_DIR [all|store|formats|article] -- runs the store
+# bench/run.sh BUILD_DIR [all|store|formats|article|serve] -- runs the store
 # benchmark, the format benchmark (bench/formats.sh, see there), the
-# article importer's (bench/article.sh), or all of them (the default).
+# article importer's (bench/article.sh), the feed server's against nginx
+# (bench/serve.sh), or all of them (the default).
 #
 # The store benchmark runs bench-store (built in BUILD_DIR) at each size
 # of $BENCH_SIZES (default: 1,000,000 and 10,000,000 events), with the
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article]" >&2
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article|serve]" >&2
 	exit 2
 fi
 build=$1
@@ -21,8 +22,9 @@ case "$suite" in
 all | store) ;;
 formats) exec "$(dirname "$0")/formats.sh" "$build" ;;
 article) exec "$(dirname "$0")/article.sh" "$build" ;;
+serve) exec "$(dirname "$0")/serve.sh" "$build" ;;
 *)
-	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article]" >&2
+	echo "usage: bench/run.sh BUILD_DIR [all|store|formats|article|serve]" >&2
 	exit 2
 	;;
 esac
@@ -72,6 +74,15 @@ if [ "$suite" = all ] && [ "${BENCH_ARTICLE:-1}" != 0 ] &&
 	[ -f "$build/plugins/article.so" ]; then
 	if ! "$(dirname "$0")/article.sh" "$build"; then
 		echo "bench/run.sh: bench/article.sh failed" >&2
+		status=1
+	fi
+fi
+
+# tldb serve against nginx (bench/serve.sh); its table goes to results.md
+# too.  BENCH_SERVE=0 skips it.
+if [ "$suite" = all ] && [ "${BENCH_SERVE:-1}" != 0 ]; then
+	if ! "$(dirname "$0")/serve.sh" "$build" | tee -a "$results"; then
+		echo "bench/run.sh: bench/serve.sh failed" >&2
 		status=1
 	fi
 fi

@@ -5,6 +5,7 @@
 #
 #   scripts/deps.sh build   packages to build and run tldb
 #   scripts/deps.sh test    the build packages plus what the test suite uses
+#   scripts/deps.sh bench   the test packages plus what `make bench` uses
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
@@ -16,6 +17,10 @@ chromium"
 # make bench: the format benchmark's peers are sqlite3 and python3-icalendar
 # (above); /usr/bin/time measures peak memory.
 test_pkgs="$test_pkgs time"
+# bench/serve.sh loads wrk and nginx (as a private, non-daemon process on
+# 127.0.0.1; it stops the system service the package starts), generates
+# events with python3 and fetches with curl.
+bench_pkgs="wrk nginx-light curl python3"
 # The .ics tests run Mozilla's ical.js under node (scripts/npm-deps.sh); a
 # node and npm installed outside Debian's packages (nodesource) will do.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -25,7 +30,8 @@ fi
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+bench) want="$build_pkgs $test_pkgs $bench_pkgs" ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""
