@@ -39,6 +39,7 @@ struct srv {
 	conn *conns;
 	int nconns;
 	int stopping;
+	request *renders; /* requests rendering on the pool, by next_render */
 };
 
 struct request {
@@ -58,13 +59,18 @@ struct request {
 	int want_gzip;
 	srv_body *body; /* the answer, once ready */
 	int ready;
-	int in_pool;       /* out on the thread pool */
+	int in_pool;       /* out on the thread pool, or waiting for a render */
 	int orphan;        /* dropped from the queue while in the pool */
 	uint64_t gen;      /* the generation the render started at */
 	unsigned char *gz; /* gzip made in the pool, attached on return */
 	size_t gz_len;
 	uint64_t start_ns;
 	uv_work_t work;
+	/* A render on the pool is in srv.renders; requests for the same key
+	 * that miss the cache meanwhile wait for its body (waiters). */
+	int rendering;
+	request *next_render;
+	request *waiters, *next_waiter;
 };
 
 struct conn {

@@ -4,6 +4,10 @@
  * thread pool; then conditional requests (304), gzip, HEAD, and writing
  * responses in the order their requests came.
  *
+ * Concurrent misses for the same key share one render: the first goes to
+ * the pool, the others wait for its body (a change to the database under
+ * many clients costs one render, not one per client).
+ *
  * Headers of a 200 or 304: a strong ETag (the gzip representation has its
  * own, ending in -gz), Last-Modified, Cache-Control with a short max-age
  * (private for token-guarded feeds) and Vary: Accept-Encoding unless gzip
@@ -59,6 +63,30 @@ static void work_render(uv_work_t *w)
 	}
 }
 
+static void to_pool(request *r, srv_body *have);
+
+/* Answers w, which waited for another request's render of the same key,
+ * with body b (may be NULL: out of memory). */
+static void answer_waiter(request *w, srv_body *b)
+{
+	conn *c = w->c;
+	w->in_pool = 0;
+	c->in_pool--;
+	if (w->orphan || c->closed) {
+		if (w->orphan)
+			request_free(w);
+		conn_maybe_free(c);
+		return;
+	}
+	if (b)
+		srv_body_ref(b);
+	if (b && w->want_gzip && b->status == 200 && !b->gz) {
+		to_pool(w, b); /* only compress */
+		return;
+	}
+	ready(w, b);
+}
+
 static void work_done(uv_work_t *w, int status)
 {
 	request *r = w->data;
@@ -67,8 +95,21 @@ static void work_done(uv_work_t *w, int status)
 	r->in_pool = 0;
 	c->in_pool--;
 	(void)status;
+	request *waiters = r->waiters;
+	r->waiters = NULL;
+	if (r->rendering) {
+		request **p = &s->renders;
+		while (*p != r)
+			p = &(*p)->next_render;
+		*p = r->next_render;
+		r->rendering = 0;
+	}
 	srv_body *b = r->body;
 	r->body = NULL;
+	/* The waiters' reference: r may hand b on or drop it below. */
+	srv_body *shared = waiters ? b : NULL;
+	if (shared)
+		srv_body_ref(shared);
 	if (b && !b->made_ms) { /* fresh from the renderer */
 		b->generation = r->gen;
 		b->made_ms = uv_now(s->loop) + 1;
@@ -89,9 +130,17 @@ static void work_done(uv_work_t *w, int status)
 		                */
 			request_free(r);
 		conn_maybe_free(c);
-		return;
+	} else {
+		ready(r, b);
 	}
-	ready(r, b);
+	/* r and c may be gone now; each waiter keeps its own connection. */
+	while (waiters) {
+		request *next = waiters->next_waiter;
+		waiters->next_waiter = NULL;
+		answer_waiter(waiters, shared);
+		waiters = next;
+	}
+	srv_body_unref(shared);
 }
 
 static void to_pool(request *r, srv_body *have)
@@ -108,7 +157,31 @@ static void to_pool(request *r, srv_body *have)
 		srv_body_unref(r->body);
 		r->body = NULL;
 		ready(r, srv_body_text(503, "the server is busy"));
+		return;
 	}
+	if (!have) { /* a render: later misses for the key wait for it */
+		r->rendering = 1;
+		r->next_render = c->s->renders;
+		c->s->renders = r;
+	}
+}
+
+/* Makes r wait for the render of its key already on the pool, if any
+ * (started at the current generation); 1 when it does. */
+static int join_render(request *r)
+{
+	srv *s = r->c->s;
+	for (request *l = s->renders; l; l = l->next_render) {
+		if (l->gen == s->generation &&
+		    strcmp(l->route.key, r->route.key) == 0) {
+			r->in_pool = 1;
+			r->c->in_pool++;
+			r->next_waiter = l->waiters;
+			l->waiters = r;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* ---- dispatch ---- */
@@ -146,6 +219,8 @@ void respond_dispatch(request *r)
 		ready(r, b);
 		return;
 	}
+	if (!b && join_render(r))
+		return;
 	to_pool(r, b); /* render, or only compress what the cache had */
 }
 
