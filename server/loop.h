@@ -28,7 +28,8 @@ struct srv {
 	const srv_opts *opts;
 	uv_tcp_t listener;
 	uv_signal_t sigint, sigterm;
-	uv_fs_event_t watch;
+	uv_poll_t watch; /* inotify on the database's folder */
+	int inotify_fd;
 	int watching;
 	uint64_t generation; /* rises when the database's files change */
 	srv_cache *cache;

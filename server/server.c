@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "loop.h"
 
@@ -24,8 +26,12 @@ static void on_connection(uv_stream_t *listener, int status)
 	conn_accept(s);
 }
 
-static void on_db_change(uv_fs_event_t *h, const char *file, int events,
-                         int status)
+/* Moves the generation when the database, its WAL or its rollback journal
+ * is written, created, removed or renamed over -- not the -shm index that
+ * readers touch, and not a change of owner or mode (SQLite running as root
+ * fchowns the WAL each time a connection opens it).  uv_fs_event reports
+ * both kinds alike, so the loop reads inotify itself through a uv_poll. */
+static void on_inotify(uv_poll_t *h, int status, int events)
 {
 	srv *s = h->data;
 	(void)events;
@@ -33,13 +39,45 @@ static void on_db_change(uv_fs_event_t *h, const char *file, int events,
 		s->generation++;
 		return;
 	}
+	char buf[8192]
+	        __attribute__((aligned(__alignof__(struct inotify_event))));
 	size_t n = strlen(s->db_name);
-	/* The database, its WAL or its rollback journal; not the -shm
-	 * index that readers touch. */
-	if (!file || (strncmp(file, s->db_name, n) == 0 &&
-	              (file[n] == '\0' || strcmp(file + n, "-wal") == 0 ||
-	               strcmp(file + n, "-journal") == 0)))
-		s->generation++;
+	for (;;) {
+		ssize_t len = read(s->inotify_fd, buf, sizeof buf);
+		if (len <= 0)
+			break; /* EAGAIN: all read */
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const void *)p;
+			const char *file = ev->len ? ev->name : NULL;
+			if ((ev->mask & IN_Q_OVERFLOW) || !file ||
+			    (strncmp(file, s->db_name, n) == 0 &&
+			     (file[n] == '\0' ||
+			      strcmp(file + n, "-wal") == 0 ||
+			      strcmp(file + n, "-journal") == 0)))
+				s->generation++;
+			p += sizeof *ev + ev->len;
+		}
+	}
+}
+
+/* Watches the database's folder; 0, or -1 (the cache then expires by age
+ * only). */
+static int watch_database(srv *s, const char *dir)
+{
+	s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inotify_fd < 0)
+		return -1;
+	if (inotify_add_watch(s->inotify_fd, dir,
+	                      IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_TO |
+	                              IN_MOVED_FROM) < 0 ||
+	    uv_poll_init(s->loop, &s->watch, s->inotify_fd)) {
+		close(s->inotify_fd);
+		s->inotify_fd = -1;
+		return -1;
+	}
+	s->watch.data = s;
+	s->watching = 1; /* stop() closes the handle from now on */
+	return uv_poll_start(&s->watch, UV_READABLE, on_inotify) ? -1 : 0;
 }
 
 static void stop(srv *s)
@@ -50,7 +88,8 @@ static void stop(srv *s)
 	uv_close((uv_handle_t *)&s->listener, NULL);
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
-	uv_close((uv_handle_t *)&s->watch, NULL);
+	if (s->watching)
+		uv_close((uv_handle_t *)&s->watch, NULL);
 	conn_stop_all(s);
 }
 
@@ -113,9 +152,7 @@ static int start(srv *s, int *bound_port, char *err, size_t errsize)
 	uv_tcp_init(s->loop, &s->listener);
 	uv_signal_init(s->loop, &s->sigint);
 	uv_signal_init(s->loop, &s->sigterm);
-	uv_fs_event_init(s->loop, &s->watch);
 	s->listener.data = s->sigint.data = s->sigterm.data = s;
-	s->watch.data = s;
 	struct sockaddr_storage addr;
 	int rc = strchr(o->host, ':')
 	                 ? uv_ip6_addr(o->host, o->port,
@@ -160,9 +197,7 @@ static int start(srv *s, int *bound_port, char *err, size_t errsize)
 
 	char dir[4096];
 	split_path(o->db_path, dir, sizeof dir, s->db_name, sizeof s->db_name);
-	if (uv_fs_event_start(&s->watch, on_db_change, dir, 0) == 0) {
-		s->watching = 1;
-	} else {
+	if (watch_database(s, dir)) {
 		/* Without a watcher the cache still expires by age. */
 		fprintf(stderr,
 		        "tldb: serve: cannot watch %s: changes show within "
@@ -194,6 +229,7 @@ int srv_run(const srv_opts *o)
 	srv s;
 	memset(&s, 0, sizeof s);
 	s.opts = o;
+	s.inotify_fd = -1;
 	s.loop = uv_default_loop();
 	s.cache = srv_cache_new(o->cache_bytes, CACHE_TTL_MS);
 	s.log = srv_log_open(s.loop, o->access_log, err, sizeof err);
@@ -217,6 +253,8 @@ int srv_run(const srv_opts *o)
 		announce(&s, port);
 	}
 	uv_run(s.loop, UV_RUN_DEFAULT);
+	if (s.inotify_fd >= 0)
+		close(s.inotify_fd);
 	uv_loop_close(s.loop);
 	srv_render_shutdown();
 	srv_cache_free(s.cache);

@@ -681,6 +681,51 @@ class Failures(ServeTest):
         self.assertEqual(s.get("/t/%s.halfway" % NAME)[0].status, 503)
         self.assertEqual(s.get("/t/%s.ics" % NAME)[0].status, 200)
 
+    def test_requests_that_miss_together_share_one_render(self):
+        plugdir = os.path.join(self.dir, "plugins")
+        os.mkdir(plugdir)
+        shutil.copy(os.path.join(FIXTURES, "slowcount.so"), plugdir)
+        counter = os.path.join(self.dir, "renders")
+        os.environ["TLDB_TEST_COUNT_FILE"] = counter
+        try:
+            s = Server(self.db, env=["--plugin-dir", plugdir])
+        finally:
+            del os.environ["TLDB_TEST_COUNT_FILE"]
+        self.servers.append(s)
+
+        def renders():
+            return os.path.getsize(counter) if os.path.exists(counter) else 0
+
+        def burst(n):
+            socks = [socket.create_connection(("127.0.0.1", s.port),
+                                              timeout=30) for _ in range(n)]
+            for so in socks:  # all sent before the first render ends
+                so.sendall(b"GET /t/%s.slowcount HTTP/1.1\r\nHost: x\r\n"
+                           b"Connection: close\r\n\r\n" % NAME.encode())
+            bodies = []
+            for so in socks:
+                data = b""
+                while True:
+                    chunk = so.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                so.close()
+                bodies.append(split_responses(data)[0])
+            return bodies
+
+        got = burst(32)
+        self.assertEqual([b[0] for b in got], [200] * 32)
+        self.assertTrue(all(b[2] == b"9 events\n" for b in got), got[0])
+        self.assertEqual(renders(), 1)
+        # after a change, again one render for the whole burst
+        tldb(self.db, "add", "--timeline", NAME, "--title", "later",
+             "--start", "2022-12-01")
+        time.sleep(0.3)
+        got = burst(32)
+        self.assertTrue(all(b[2] == b"10 events\n" for b in got), got[0])
+        self.assertEqual(renders(), 2)
+
     def test_a_corrupt_database_is_a_503_not_an_empty_feed(self):
         big = os.path.join(self.dir, "big.jsonl")
         with open(big, "w") as f:
