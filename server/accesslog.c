@@ -31,6 +31,8 @@ struct srv_log {
 	int busy;
 	uint64_t dropped;
 	uv_fs_t req;
+	time_t stamp_second; /* the second `stamp` was formatted for */
+	char stamp[40];      /* "[29/Nov/2026:12:00:00 +0000]" */
 };
 
 srv_log *srv_log_open(uv_loop_t *loop, const char *path, char *err,
@@ -121,12 +123,19 @@ void srv_log_request(srv_log *l, const char *peer, const char *method,
 		l->dropped++;
 		return;
 	}
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
-	                                  "May", "Jun", "Jul", "Aug",
-	                                  "Sep", "Oct", "Nov", "Dec"};
 	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
+	if (now != l->stamp_second || !l->stamp[0]) {
+		static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
+		                                  "May", "Jun", "Jul", "Aug",
+		                                  "Sep", "Oct", "Nov", "Dec"};
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		snprintf(l->stamp, sizeof l->stamp,
+		         "[%02d/%s/%04d:%02d:%02d:%02d +0000]", tm.tm_mday,
+		         mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+		         tm.tm_min, tm.tm_sec);
+		l->stamp_second = now;
+	}
 	char shown[600];
 	mask_token(target ? target : "-", shown, sizeof shown);
 	/* Quotes and control bytes in a target would forge fields. */
@@ -134,13 +143,13 @@ void srv_log_request(srv_log *l, const char *peer, const char *method,
 		if (*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	char line[900];
+	uint64_t us = seconds > 0 ? (uint64_t)(seconds * 1e6 + 0.5) : 0;
 	int n = snprintf(line, sizeof line,
-	                 "%s - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s "
-	                 "HTTP/1.%d\" %d %zu %.6f\n",
-	                 peer, tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900,
-	                 tm.tm_hour, tm.tm_min, tm.tm_sec,
-	                 method ? method : "-", shown, http_minor, status,
-	                 bytes, seconds);
+	                 "%s - - %s \"%s %s HTTP/1.%d\" %d %zu %llu.%06llu\n",
+	                 peer, l->stamp, method ? method : "-", shown,
+	                 http_minor, status, bytes,
+	                 (unsigned long long)(us / 1000000),
+	                 (unsigned long long)(us % 1000000));
 	if (n < 0)
 		return;
 	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;

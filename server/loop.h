@@ -36,7 +36,9 @@ struct srv {
 	srv_log *log;
 	srv_render_ctx rctx;
 	char base_url[512];
-	char db_name[256]; /* the database file's name in its folder */
+	char db_name[256];   /* the database file's name in its folder */
+	int64_t date_second; /* the second `date` was formatted for */
+	char date[40];
 	conn *conns;
 	int nconns;
 	int stopping;

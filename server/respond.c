@@ -21,8 +21,10 @@
 #include "loop.h"
 #include "tldb/common.h"
 
-#define MAX_AGE     300 /* seconds calendars and proxies may reuse a feed */
-#define RETRY_AFTER 30
+/* Seconds calendars and proxies may reuse a feed, and after which to try
+ * again following a 503 (strings: they go into headers as they are). */
+#define MAX_AGE     "300"
+#define RETRY_AFTER "30"
 
 void request_free(request *r)
 {
@@ -248,6 +250,56 @@ static void on_written(uv_write_t *w, int status)
 }
 
 /* Status, headers and which bytes to send for request r. */
+/* A response head being built: appends without format strings, as this
+ * runs once per response (a 304 is little else).  1 KiB holds any head we
+ * write: the longest value is a 96-byte content type. */
+typedef struct head_buf {
+	char *p;
+	size_t n;
+} head_buf;
+
+enum { HEAD_CAP = 1024 };
+
+static void put(head_buf *h, const char *s)
+{
+	size_t len = strlen(s);
+	if (h->n + len < HEAD_CAP) {
+		memcpy(h->p + h->n, s, len);
+		h->n += len;
+	}
+}
+
+static void put_num(head_buf *h, uint64_t v)
+{
+	char digits[24];
+	int i = 0;
+	do
+		digits[i++] = (char)('0' + v % 10);
+	while ((v /= 10) && i < 24);
+	while (i && h->n + 1 < HEAD_CAP)
+		h->p[h->n++] = digits[--i];
+}
+
+static void put_line(head_buf *h, const char *name, const char *value)
+{
+	put(h, name);
+	put(h, ": ");
+	put(h, value);
+	put(h, "\r\n");
+}
+
+/* The Date header's value, formatted once a second. */
+static const char *date_now(srv *s)
+{
+	int64_t now = s->rctx.now ? s->rctx.now : (int64_t)time(NULL);
+	if (now != s->date_second || !s->date[0]) {
+		srv_http_date(now, s->date, sizeof s->date);
+		s->date_second = now;
+	}
+	return s->date;
+}
+
+/* Status, headers and which bytes to send for request r. */
 static char *compose(request *r, int *status, const unsigned char **data,
                      size_t *len, int *chosen_gzip)
 {
@@ -260,14 +312,12 @@ static char *compose(request *r, int *status, const unsigned char **data,
 	char etag[56] = "";
 	if (code == 200) {
 		gz = r->want_gzip && b->gz;
+		size_t el = strlen(b->etag);
+		memcpy(etag, b->etag, el + 1);
 		if (gz) {
 			d = b->gz;
 			n = b->gz_len;
-			size_t el = strlen(b->etag);
-			snprintf(etag, sizeof etag, "%.*s-gz\"", (int)(el - 1),
-			         b->etag);
-		} else {
-			snprintf(etag, sizeof etag, "%s", b->etag);
+			memcpy(etag + el - 1, "-gz\"", 5);
 		}
 		if (r->if_none_match) {
 			if (srv_etag_matches(r->if_none_match, etag))
@@ -278,57 +328,54 @@ static char *compose(request *r, int *status, const unsigned char **data,
 				code = 304;
 		}
 	}
-	char date[40], lm[40] = "";
-	srv_http_date(s->rctx.now ? s->rctx.now : (int64_t)time(NULL), date,
-	              sizeof date);
-	if ((code == 200 || code == 304) && b->last_modified > 0)
-		srv_http_date(b->last_modified, lm, sizeof lm);
-	int closing = r->close_after || r->c->closing;
-	size_t cap = 1024;
-	char *h = malloc(cap);
-	if (!h)
+	head_buf h = {malloc(HEAD_CAP), 0};
+	if (!h.p)
 		return NULL;
-	int k = snprintf(h, cap,
-	                 "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: tldb/%s\r\n",
-	                 code, srv_reason(code), date, TLDB_VERSION_STRING);
-	if (code != 304)
-		k += snprintf(h + k, cap - (size_t)k,
-		              "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		              b->content_type, n);
+	put(&h, "HTTP/1.1 ");
+	put_num(&h, (uint64_t)code);
+	put(&h, " ");
+	put(&h, srv_reason(code));
+	put(&h, "\r\n");
+	put_line(&h, "Date", date_now(s));
+	put_line(&h, "Server", "tldb/" TLDB_VERSION_STRING);
+	if (code != 304) {
+		put_line(&h, "Content-Type", b->content_type);
+		put(&h, "Content-Length: ");
+		put_num(&h, n);
+		put(&h, "\r\n");
+	}
 	if (code == 200 || code == 304) {
-		k += snprintf(h + k, cap - (size_t)k,
-		              "ETag: %s\r\nCache-Control: %s, max-age=%d\r\n",
-		              etag, b->private_feed ? "private" : "public",
-		              MAX_AGE);
-		if (lm[0])
-			k += snprintf(h + k, cap - (size_t)k,
-			              "Last-Modified: %s\r\n", lm);
+		char lm[40];
+		put_line(&h, "ETag", etag);
+		put_line(&h, "Cache-Control",
+		         b->private_feed ? "private, max-age=" MAX_AGE
+		                         : "public, max-age=" MAX_AGE);
+		if (b->last_modified > 0) {
+			srv_http_date(b->last_modified, lm, sizeof lm);
+			put_line(&h, "Last-Modified", lm);
+		}
 		if (s->opts->gzip)
-			k += snprintf(h + k, cap - (size_t)k,
-			              "Vary: Accept-Encoding\r\n");
+			put_line(&h, "Vary", "Accept-Encoding");
 		if (gz && code == 200)
-			k += snprintf(h + k, cap - (size_t)k,
-			              "Content-Encoding: gzip\r\n");
+			put_line(&h, "Content-Encoding", "gzip");
 	} else {
-		k += snprintf(h + k, cap - (size_t)k,
-		              "Cache-Control: no-store\r\n");
+		put_line(&h, "Cache-Control", "no-store");
 	}
 	if (code == 503)
-		k += snprintf(h + k, cap - (size_t)k, "Retry-After: %d\r\n",
-		              RETRY_AFTER);
+		put_line(&h, "Retry-After", RETRY_AFTER);
 	if (code == 405)
-		k += snprintf(h + k, cap - (size_t)k, "Allow: GET, HEAD\r\n");
-	if (closing)
-		k += snprintf(h + k, cap - (size_t)k, "Connection: close\r\n");
+		put_line(&h, "Allow", "GET, HEAD");
+	if (r->close_after || r->c->closing)
+		put_line(&h, "Connection", "close");
 	else if (r->http_minor == 0)
-		k += snprintf(h + k, cap - (size_t)k,
-		              "Connection: keep-alive\r\n");
-	k += snprintf(h + k, cap - (size_t)k, "\r\n");
+		put_line(&h, "Connection", "keep-alive");
+	put(&h, "\r\n");
+	h.p[h.n] = '\0';
 	*status = code;
 	*data = (code == 304 || r->is_head) ? NULL : d;
 	*len = (code == 304 || r->is_head) ? 0 : n;
 	*chosen_gzip = gz;
-	return h;
+	return h.p;
 }
 
 void conn_flush(conn *c)
