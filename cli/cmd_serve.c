@@ -14,7 +14,7 @@ static const char serve_usage[] =
         "[--max-connections N]\n"
         "                  [--idle-timeout SECONDS] [--header-timeout "
         "SECONDS]\n"
-        "                  [--cache-mb N]\n"
+        "                  [--cache-mb N] [--loops N]\n"
         "\n"
         "Serves the database's timelines over HTTP/1.1 as calendar feeds\n"
         "that stay current: / lists them with subscribe links,\n"
@@ -28,6 +28,9 @@ static const char serve_usage[] =
         "  --base-url URL         the server's public URL, for feed links\n"
         "                         (default http://HOST:PORT)\n"
         "  --threads N            renderer threads (default 4)\n"
+        "  --loops N              event loops taking connections (default:\n"
+        "                         one per CPU, at most 4; each has its own\n"
+        "                         cache of --cache-mb)\n"
         "  --no-gzip              never compress responses\n"
         "  --access-log FILE      where request lines go (default stderr,\n"
         "                         - for stdout)\n"
@@ -73,17 +76,13 @@ static int parse_listen(const char *v, srv_opts *o, char *host, size_t size)
 
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"listen", 'l', 1},
-	                               {"base-url", 0, 1},
-	                               {"threads", 0, 1},
-	                               {"no-gzip", 0, 0},
-	                               {"access-log", 0, 1},
-	                               {"max-connections", 0, 1},
-	                               {"idle-timeout", 0, 1},
-	                               {"header-timeout", 0, 1},
-	                               {"cache-mb", 0, 1},
-	                               {"help", 'h', 0},
-	                               {NULL, 0, 0}};
+	static const cli_opt opts[] = {
+	        {"listen", 'l', 1},     {"base-url", 0, 1},
+	        {"threads", 0, 1},      {"no-gzip", 0, 0},
+	        {"access-log", 0, 1},   {"max-connections", 0, 1},
+	        {"idle-timeout", 0, 1}, {"header-timeout", 0, 1},
+	        {"cache-mb", 0, 1},     {"help", 'h', 0},
+	        {"loops", 0, 1},        {NULL, 0, 0}};
 	srv_opts o;
 	memset(&o, 0, sizeof o);
 	char host[256] = "127.0.0.1";
@@ -94,6 +93,10 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 	o.idle_timeout = 30;
 	o.header_timeout = 10;
 	o.cache_bytes = (size_t)64 << 20;
+	/* One event loop per CPU, up to 4: a loop is one core's worth of
+	 * sockets, and rendering has its own threads. */
+	unsigned cpus = uv_available_parallelism();
+	o.loops = cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
 	o.now = ctx->now_fixed ? ctx->now : 0; /* a server's clock runs */
 	cli_args a;
 	cli_args_init(&a, "serve", argc, argv);
@@ -150,6 +153,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 		case 9:
 			fputs(serve_usage, stdout);
 			return EXIT_OK;
+		case 10:
+			if (!(rc = cli_parse_count("serve", "loops", v, &n)) &&
+			    (n < 1 || n > 64))
+				rc = cli_usage_error("serve",
+				                     "--loops: 1 to 64");
+			o.loops = (int)n;
+			break;
 		default:
 			return cli_usage_error("serve", "unexpected '%s'", v);
 		}

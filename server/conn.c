@@ -57,6 +57,7 @@ void conn_close(conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
+	atomic_fetch_sub(&s->sh->nconns, 1);
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
@@ -295,10 +296,10 @@ static const http_parser_settings settings = {
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
-	(void)h;
 	(void)hint;
-	static char slab[65536]; /* the loop is one thread */
-	*buf = uv_buf_init(slab, sizeof slab);
+	conn *c = h->data;
+	/* One buffer per loop: a read is parsed before the next one. */
+	*buf = uv_buf_init(c->s->read_slab, sizeof c->s->read_slab);
 }
 
 /* Parses data; keeps what a pause left unparsed.  Returns -1 when the
@@ -399,7 +400,7 @@ static void refuse_busy(srv *s)
 
 void conn_accept(srv *s)
 {
-	if (s->nconns >= s->opts->max_connections) {
+	if (atomic_load(&s->sh->nconns) >= s->opts->max_connections) {
 		refuse_busy(s);
 		return;
 	}
@@ -416,6 +417,7 @@ void conn_accept(srv *s)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
+	atomic_fetch_add(&s->sh->nconns, 1);
 	if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp)) {
 		conn_close(c);
 		return;

@@ -12,6 +12,7 @@
 #define TLDB_SERVER_LOOP_H
 
 #include <http_parser.h>
+#include <stdatomic.h>
 
 #include "server.h"
 
@@ -20,24 +21,43 @@
 #define SRV_MAX_PIPELINE 32          /* queued requests before reading waits */
 
 typedef struct srv srv;
+
+/* What the loops share: the database generation and the connection count,
+ * both atomic (the main loop moves the generation; every loop reads it). */
+typedef struct srv_shared {
+	_Atomic uint64_t
+	        generation; /* rises when the database's files change */
+	_Atomic int nconns; /* open connections, all loops */
+} srv_shared;
 typedef struct conn conn;
 typedef struct request request;
 
+/* One event loop: the main one (signals, the database watcher, the other
+ * loops' stop) or one of the others, each on its own thread with its own
+ * SO_REUSEPORT listener, connections, cache and access-log buffer. */
 struct srv {
 	uv_loop_t *loop;
 	const srv_opts *opts;
+	srv_shared *sh;
+	int is_main;
 	uv_tcp_t listener;
+	int listening; /* the listener handle is initialised */
 	uv_signal_t sigint, sigterm;
-	uv_poll_t watch; /* inotify on the database's folder */
+	uv_async_t
+	        stop_async; /* other loops: the main loop asks them to stop */
+	uv_poll_t watch;    /* main: inotify on the database's folder */
 	int inotify_fd;
 	int watching;
-	uint64_t generation; /* rises when the database's files change */
+	srv **others; /* main: the other loops */
+	int nothers;
 	srv_cache *cache;
 	srv_log *log;
 	srv_render_ctx rctx;
 	char base_url[512];
-	char db_name[256];   /* the database file's name in its folder */
-	int64_t date_second; /* the second `date` was formatted for */
+	char db_name[256];     /* the database file's name in its folder */
+	char read_slab[65536]; /* what every connection of the loop reads into
+	                        */
+	int64_t date_second;   /* the second `date` was formatted for */
 	char date[40];
 	conn *conns;
 	int nconns;
@@ -105,6 +125,8 @@ struct conn {
 
 /* conn.c */
 void conn_accept(srv *s);
+/* The database generation now. */
+uint64_t srv_generation(const srv *s);
 /* Closes idle connections and lets busy ones finish (shutdown). */
 void conn_stop_all(srv *s);
 

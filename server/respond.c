@@ -123,7 +123,7 @@ static void work_done(uv_work_t *w, int status)
 		b->gz_len = r->gz_len;
 		r->gz = NULL;
 		/* accounted again with its gzip */
-		if (b->status == 200 && b->generation == s->generation)
+		if (b->status == 200 && b->generation == srv_generation(s))
 			srv_cache_put(s->cache, r->route.key, b);
 	}
 	if (r->orphan || c->closed) {
@@ -149,7 +149,7 @@ static void to_pool(request *r, srv_body *have)
 {
 	conn *c = r->c;
 	r->body = have;
-	r->gen = c->s->generation;
+	r->gen = srv_generation(c->s);
 	r->in_pool = 1;
 	c->in_pool++;
 	r->work.data = r;
@@ -174,7 +174,7 @@ static int join_render(request *r)
 {
 	srv *s = r->c->s;
 	for (request *l = s->renders; l; l = l->next_render) {
-		if (l->gen == s->generation &&
+		if (l->gen == srv_generation(s) &&
 		    strcmp(l->route.key, r->route.key) == 0) {
 			r->in_pool = 1;
 			r->c->in_pool++;
@@ -215,7 +215,7 @@ void respond_dispatch(request *r)
 	}
 	r->want_gzip = s->opts->gzip && r->accept_encoding &&
 	               srv_accepts_gzip(r->accept_encoding);
-	srv_body *b = srv_cache_get(s->cache, r->route.key, s->generation,
+	srv_body *b = srv_cache_get(s->cache, r->route.key, srv_generation(s),
 	                            uv_now(s->loop));
 	if (b && (!r->want_gzip || b->gz || b->status != 200)) {
 		ready(r, b);
@@ -412,15 +412,36 @@ void conn_flush(conn *c)
 		                r->target, r->http_minor, status, len, secs);
 		int close_after = r->close_after;
 		request_free(r);
-		c->writing++;
-		if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs, len ? 2 : 1,
-		             on_written)) {
-			c->writing--;
+		unsigned nbufs = len ? 2 : 1;
+		/* Straight to the socket when nothing waits before it (most
+		 * responses fit): no write watcher to arm and disarm. */
+		int sent = c->writing ? UV_EAGAIN
+		                      : uv_try_write((uv_stream_t *)&c->tcp,
+		                                     bufs, nbufs);
+		size_t total = bufs[0].len + (len ? bufs[1].len : 0);
+		if (sent >= 0 && (size_t)sent == total) {
 			free(wr->head);
 			srv_body_unref(wr->body);
 			free(wr);
-			conn_close(c);
-			return;
+		} else {
+			size_t skip = sent > 0 ? (size_t)sent : 0;
+			if (skip >= bufs[0].len) { /* the head went out */
+				skip -= bufs[0].len;
+				bufs[0] = bufs[1];
+				nbufs = 1;
+			}
+			bufs[0].base += skip;
+			bufs[0].len -= skip;
+			c->writing++;
+			if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs,
+			             nbufs, on_written)) {
+				c->writing--;
+				free(wr->head);
+				srv_body_unref(wr->body);
+				free(wr);
+				conn_close(c);
+				return;
+			}
 		}
 		if (close_after) {
 			/* Nothing after it is answered. */
@@ -436,11 +457,17 @@ void conn_flush(conn *c)
 				request_free(x);
 			}
 			c->tail = NULL;
+			if (!c->writing) /* all sent already */
+				conn_close(c);
 			return;
 		}
 	}
-	if (!c->closed) {
-		conn_arm_timer(c);
-		conn_resume(c);
+	if (c->closed)
+		return;
+	if (c->closing && !c->queued && !c->writing) {
+		conn_close(c);
+		return;
 	}
+	conn_arm_timer(c);
+	conn_resume(c);
 }

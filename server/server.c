@@ -7,11 +7,14 @@
  * connection has closed.  SIGPIPE is ignored (a client that goes away is
  * a failed write, not a dead server).
  */
+#define _DEFAULT_SOURCE /* SO_REUSEPORT */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -36,7 +39,7 @@ static void on_inotify(uv_poll_t *h, int status, int events)
 	srv *s = h->data;
 	(void)events;
 	if (status < 0) {
-		s->generation++;
+		atomic_fetch_add(&s->sh->generation, 1);
 		return;
 	}
 	char buf[8192]
@@ -54,7 +57,7 @@ static void on_inotify(uv_poll_t *h, int status, int events)
 			     (file[n] == '\0' ||
 			      strcmp(file + n, "-wal") == 0 ||
 			      strcmp(file + n, "-journal") == 0)))
-				s->generation++;
+				atomic_fetch_add(&s->sh->generation, 1);
 			p += sizeof *ev + ev->len;
 		}
 	}
@@ -80,22 +83,42 @@ static int watch_database(srv *s, const char *dir)
 	return uv_poll_start(&s->watch, UV_READABLE, on_inotify) ? -1 : 0;
 }
 
+uint64_t srv_generation(const srv *s)
+{
+	return atomic_load(&s->sh->generation);
+}
+
+/* Stops accepting and lets the connections finish; the main loop also
+ * closes its signals and watcher and asks the other loops to stop. */
 static void stop(srv *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = 1;
-	uv_close((uv_handle_t *)&s->listener, NULL);
-	uv_close((uv_handle_t *)&s->sigint, NULL);
-	uv_close((uv_handle_t *)&s->sigterm, NULL);
-	if (s->watching)
-		uv_close((uv_handle_t *)&s->watch, NULL);
+	if (s->listening)
+		uv_close((uv_handle_t *)&s->listener, NULL);
+	if (s->is_main) {
+		uv_close((uv_handle_t *)&s->sigint, NULL);
+		uv_close((uv_handle_t *)&s->sigterm, NULL);
+		if (s->watching)
+			uv_close((uv_handle_t *)&s->watch, NULL);
+		for (int i = 0; i < s->nothers; i++)
+			uv_async_send(&s->others[i]->stop_async);
+	} else {
+		uv_close((uv_handle_t *)&s->stop_async, NULL);
+	}
 	conn_stop_all(s);
+	srv_log_stop(s->log);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
 {
 	(void)signum;
+	stop(h->data);
+}
+
+static void on_stop_async(uv_async_t *h)
+{
 	stop(h->data);
 }
 
@@ -145,31 +168,65 @@ static void announce(srv *s, int port)
 	fflush(stdout);
 }
 
+/* A listening socket on addr with SO_REUSEPORT, so that each loop has its
+ * own and the kernel spreads connections over them; libuv 1.44 cannot set
+ * the option itself. */
+static int open_listener(srv *s, const struct sockaddr *addr, char *err,
+                         size_t errsize)
+{
+	int fd = socket(addr->sa_family,
+	                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int on = 1;
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) ||
+	    bind(fd, addr,
+	         addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                     : sizeof(struct sockaddr_in))) {
+		snprintf(err, errsize, "cannot listen on %s:%d: %s",
+		         s->opts->host, s->opts->port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int rc;
+	uv_tcp_init(s->loop, &s->listener);
+	s->listener.data = s;
+	s->listening = 1;
+	if ((rc = uv_tcp_open(&s->listener, fd)) ||
+	    (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
+		snprintf(err, errsize, "cannot listen on %s:%d: %s",
+		         s->opts->host, s->opts->port, uv_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The address to listen on (the port `port`). */
+static int listen_addr(const srv_opts *o, int port,
+                       struct sockaddr_storage *addr)
+{
+	memset(addr, 0, sizeof *addr);
+	return strchr(o->host, ':')
+	               ? uv_ip6_addr(o->host, port, (struct sockaddr_in6 *)addr)
+	               : uv_ip4_addr(o->host, port, (struct sockaddr_in *)addr);
+}
+
 static int start(srv *s, int *bound_port, char *err, size_t errsize)
 {
 	const srv_opts *o = s->opts;
 	/* Every handle first, so stop() can close them whatever fails. */
-	uv_tcp_init(s->loop, &s->listener);
 	uv_signal_init(s->loop, &s->sigint);
 	uv_signal_init(s->loop, &s->sigterm);
-	s->listener.data = s->sigint.data = s->sigterm.data = s;
+	s->sigint.data = s->sigterm.data = s;
 	struct sockaddr_storage addr;
-	int rc = strchr(o->host, ':')
-	                 ? uv_ip6_addr(o->host, o->port,
-	                               (struct sockaddr_in6 *)&addr)
-	                 : uv_ip4_addr(o->host, o->port,
-	                               (struct sockaddr_in *)&addr);
-	if (rc) {
+	if (listen_addr(o, o->port, &addr)) {
 		snprintf(err, errsize, "--listen: '%s' is not an IP address",
 		         o->host);
 		return -1;
 	}
-	if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
-	    (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
-		snprintf(err, errsize, "cannot listen on %s:%d: %s", o->host,
-		         o->port, uv_strerror(rc));
+	if (open_listener(s, (struct sockaddr *)&addr, err, errsize))
 		return -1;
-	}
 	struct sockaddr_storage bound;
 	int len = sizeof bound;
 	int port = o->port;
@@ -207,6 +264,80 @@ static int start(srv *s, int *bound_port, char *err, size_t errsize)
 	return 0;
 }
 
+/* A loop's own parts; 0, or -1 with a message. */
+static int loop_init(srv *s, const srv_opts *o, srv_shared *sh, uv_loop_t *loop,
+                     char *err, size_t errsize)
+{
+	memset(s, 0, sizeof *s);
+	s->opts = o;
+	s->sh = sh;
+	s->inotify_fd = -1;
+	s->loop = loop;
+	s->cache = srv_cache_new(o->cache_bytes, CACHE_TTL_MS);
+	s->log = srv_log_open(s->loop, o->access_log, err, errsize);
+	if (!s->cache || !s->log) {
+		if (s->log) {
+			snprintf(err, errsize, "out of memory");
+			srv_log_stop(s->log); /* its timer off the loop */
+			uv_run(loop, UV_RUN_DEFAULT);
+		}
+		srv_cache_free(s->cache);
+		srv_log_close(s->log);
+		return -1;
+	}
+	s->rctx.db_path = o->db_path;
+	s->rctx.plugins = o->plugins;
+	s->rctx.base_url = s->base_url;
+	s->rctx.now = o->now;
+	return 0;
+}
+
+static void loop_release(srv *s)
+{
+	srv_cache_free(s->cache);
+	srv_log_close(s->log);
+}
+
+static void run_other(void *arg)
+{
+	srv *s = arg;
+	uv_run(s->loop, UV_RUN_DEFAULT);
+}
+
+/* Starts loop k of the others on its thread, listening on `port`. */
+static int start_other(srv *main_loop, srv *s, uv_thread_t *thread, int port,
+                       char *err, size_t errsize)
+{
+	uv_loop_t *loop = malloc(sizeof *loop);
+	if (!loop || uv_loop_init(loop)) {
+		free(loop);
+		snprintf(err, errsize, "cannot start an event loop");
+		return -1;
+	}
+	if (loop_init(s, main_loop->opts, main_loop->sh, loop, err, errsize)) {
+		uv_loop_close(loop);
+		free(loop);
+		return -1;
+	}
+	memcpy(s->base_url, main_loop->base_url, sizeof s->base_url);
+	uv_async_init(loop, &s->stop_async, on_stop_async);
+	s->stop_async.data = s;
+	struct sockaddr_storage addr;
+	if (listen_addr(s->opts, port, &addr) ||
+	    open_listener(s, (struct sockaddr *)&addr, err, errsize) ||
+	    uv_thread_create(thread, run_other, s)) {
+		stop(s);
+		uv_run(loop, UV_RUN_DEFAULT);
+		uv_loop_close(loop);
+		free(loop);
+		loop_release(s);
+		if (!err[0])
+			snprintf(err, errsize, "cannot start a thread");
+		return -1;
+	}
+	return 0;
+}
+
 int srv_run(const srv_opts *o)
 {
 	char err[600];
@@ -226,38 +357,52 @@ int srv_run(const srv_opts *o)
 	}
 	tldb_close(probe);
 
+	srv_shared sh;
+	atomic_init(&sh.generation, 0);
+	atomic_init(&sh.nconns, 0);
 	srv s;
-	memset(&s, 0, sizeof s);
-	s.opts = o;
-	s.inotify_fd = -1;
-	s.loop = uv_default_loop();
-	s.cache = srv_cache_new(o->cache_bytes, CACHE_TTL_MS);
-	s.log = srv_log_open(s.loop, o->access_log, err, sizeof err);
-	if (!s.cache || !s.log) {
-		fprintf(stderr, "tldb: error: %s\n",
-		        s.log ? "out of memory" : err);
-		srv_cache_free(s.cache);
-		srv_log_close(s.log);
+	if (loop_init(&s, o, &sh, uv_default_loop(), err, sizeof err)) {
+		fprintf(stderr, "tldb: error: %s\n", err);
 		return 1;
 	}
+	s.is_main = 1;
+	int nloops = o->loops > 0 ? o->loops : 1;
+	srv *others = calloc((size_t)nloops, sizeof *others);
+	uv_thread_t *threads = calloc((size_t)nloops, sizeof *threads);
+	srv **list = calloc((size_t)nloops, sizeof *list);
 	int port = 0;
-	int rc = start(&s, &port, err, sizeof err);
+	err[0] = '\0';
+	int rc = !others || !threads || !list
+	                 ? -1
+	                 : start(&s, &port, err, sizeof err);
+	for (int i = 0; !rc && i < nloops - 1; i++) {
+		rc = start_other(&s, &others[i], &threads[i], port, err,
+		                 sizeof err);
+		if (!rc)
+			list[s.nothers++] = &others[i];
+	}
+	s.others = list;
 	if (rc) {
-		fprintf(stderr, "tldb: error: %s\n", err);
+		fprintf(stderr, "tldb: error: %s\n",
+		        err[0] ? err : "out of memory");
 		stop(&s);
 	} else {
-		s.rctx.db_path = o->db_path;
-		s.rctx.plugins = o->plugins;
-		s.rctx.base_url = s.base_url;
-		s.rctx.now = o->now;
 		announce(&s, port);
 	}
 	uv_run(s.loop, UV_RUN_DEFAULT);
+	for (int i = 0; i < s.nothers; i++) {
+		uv_thread_join(&threads[i]);
+		uv_loop_close(others[i].loop);
+		free(others[i].loop);
+		loop_release(&others[i]);
+	}
 	if (s.inotify_fd >= 0)
 		close(s.inotify_fd);
 	uv_loop_close(s.loop);
 	srv_render_shutdown();
-	srv_cache_free(s.cache);
-	srv_log_close(s.log);
+	loop_release(&s);
+	free(others);
+	free(threads);
+	free(list);
 	return rc ? 1 : 0;
 }

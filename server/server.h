@@ -33,6 +33,7 @@ typedef struct srv_opts {
 	int port;               /* 0: an ephemeral port */
 	const char *base_url;   /* NULL: http://HOST:PORT */
 	int threads;            /* thread-pool size; 0: libuv's default */
+	int loops;              /* event loops accepting connections; 0: 1 */
 	int gzip;               /* 1: compress when Accept-Encoding allows */
 	const char *access_log; /* NULL: stderr; "-": stdout */
 	int max_connections;
@@ -168,7 +169,10 @@ srv_log *srv_log_open(uv_loop_t *loop, const char *path, char *err,
 void srv_log_request(srv_log *l, const char *peer, const char *method,
                      const char *target, int http_minor, int status,
                      size_t bytes, double seconds);
-/* Writes what is buffered and closes; blocking, for shutdown. */
+/* Starts writing what waits and closes the log's handles, so the loop can
+ * end (stop).  Then srv_log_close, after the loop has ended, writes what is
+ * left (blocking) and frees the log. */
+void srv_log_stop(srv_log *l);
 void srv_log_close(srv_log *l);
 
 #endif /* TLDB_SERVER_H */

@@ -687,8 +687,8 @@ class Failures(ServeTest):
         shutil.copy(os.path.join(FIXTURES, "slowcount.so"), plugdir)
         counter = os.path.join(self.dir, "renders")
         os.environ["TLDB_TEST_COUNT_FILE"] = counter
-        try:
-            s = Server(self.db, env=["--plugin-dir", plugdir])
+        try:  # one loop: each loop renders a key once per generation
+            s = Server(self.db, "--loops", "1", env=["--plugin-dir", plugdir])
         finally:
             del os.environ["TLDB_TEST_COUNT_FILE"]
         self.servers.append(s)
