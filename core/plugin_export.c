@@ -58,7 +58,7 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 		q = *o->query;
 	else
 		tldb_query_init(&q);
-	q.with_sources = 1;
+	q.with_sources = !(info->exporter->flags & TLDB_FORMAT_NO_SOURCES);
 	tldb_run run;
 	memset(&run, 0, sizeof run);
 	run.kind = TL_RUN_EXPORT;

@@ -93,6 +93,9 @@ extern "C" {
 
 /* Format flags. */
 #define TLDB_FORMAT_THREADSAFE 1u /* instances may run at once */
+/* Exporters, minor 1: the exporter never reads an event's sources, so the
+ * host need not load them (a host of minor 0 loads them anyway). */
+#define TLDB_FORMAT_NO_SOURCES 2u
 
 /* Option types: how the host checks a value before the plugin runs. */
 #define TLDB_OPTION_STRING 1u

@@ -94,7 +94,7 @@ static const tldb_plugin_format importer = {
 static const tldb_plugin_format exporter = {
         .size = sizeof(tldb_plugin_format),
         .kind = TLDB_KIND_EXPORTER,
-        .flags = TLDB_FORMAT_THREADSAFE,
+        .flags = TLDB_FORMAT_THREADSAFE | TLDB_FORMAT_NO_SOURCES,
         .description = "comma-separated values (RFC 4180): uid, title, "
                        "start, end, tz, location, tags, url, body",
         .extensions = extensions,

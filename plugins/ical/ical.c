@@ -81,6 +81,7 @@ static const tldb_plugin_format importer = {
 static const tldb_plugin_format exporter = {
         .size = sizeof(tldb_plugin_format),
         .kind = TLDB_KIND_EXPORTER,
+        .flags = TLDB_FORMAT_NO_SOURCES,
         .description = "iCalendar feed (RFC 5545 + RFC 7986)",
         .extensions = ext,
         .mime_types = mime,

@@ -504,6 +504,37 @@ Test(pipeline, stamps_are_kept_only_from_minor_1_importers)
 	}
 }
 
+/* An exporter flagged TLDB_FORMAT_NO_SOURCES gets events without their
+ * sources (the host skips a lookup per event); any other gets them. */
+Test(pipeline, sources_are_loaded_only_for_exporters_that_read_them)
+{
+	for (int none = 0; none <= 1; none++) {
+		tldb_plugins *p = new_registry();
+		load_ok(p, BUILD_PLUGIN("json"));
+		load_ok(p, none ? FIXTURE("srcprobe_none")
+		                : FIXTURE("srcprobe_all"));
+		tldb *db = open_db(tmp_path(none ? "n.db" : "a.db"));
+		tldb_import_stats st;
+		tldb_msgbuf err;
+		cr_assert_eq(import_file(db, p, NULL, BUNDLED, &st, &err),
+		             TLDB_OK, "%s", err.msg);
+		sink out;
+		memset(&out, 0, sizeof out);
+		tldb_export_opts eo;
+		memset(&eo, 0, sizeof eo);
+		eo.format = "srcprobe";
+		eo.write = sink_write;
+		eo.ud = &out;
+		cr_assert_eq(tldb_export(db, p, &eo, NULL, &err), TLDB_OK, "%s",
+		             err.msg);
+		cr_expect_str_eq(out.buf, none ? "9 events, 0 with sources\n"
+		                               : "9 events, 9 with sources\n");
+		free(out.buf);
+		tldb_close(db);
+		tldb_plugins_free(p);
+	}
+}
+
 /* ---- threads ---- */
 
 Test(pipeline, a_plugin_that_runs_a_thread)
