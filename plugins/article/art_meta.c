@@ -180,15 +180,17 @@ static int full_date(art_scanner *sc, const char *t, size_t b, size_t e,
 	return 0;
 }
 
-/* 1 when line t[b, e) reads as a byline: "By ...", "Published ...",
- * "Updated ...", "Posted ...". */
+/* 1 when line t[b, e) reads as a byline: starts with "By ", or says
+ * "Published", "Updated", "Posted", "Last modified". */
 static int byline_words(const char *t, size_t b, size_t e)
 {
 	static const char *const words[] = {"by ", "published", "updated",
 	                                    "posted", "last modified"};
 	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
 		size_t n = strlen(words[k]);
-		for (size_t i = b; i + n <= e; i++)
+		/* "by" only starting the line: "By Maria Lenz" */
+		size_t last = k == 0 ? b + n : e;
+		for (size_t i = b; i + n <= last && i + n <= e; i++)
 			if ((i == b || !isalpha((unsigned char)t[i - 1])) &&
 			    strncasecmp(t + i, words[k], n) == 0)
 				return 1;
@@ -268,6 +270,19 @@ static int dateline(const art_doc *doc, art_meta *m, int known)
 		}
 		dateline_region(t, q, e, xe, m);
 		found = 1;
+		/* byline lines right after a short one ("Updated Aug. 27,
+		 * 2022 at 9:15 a.m. ET") are metadata too */
+		int more = m->date_end == (int64_t)e ? 3 : 0;
+		while (more-- > 0 && next_line(t, limit, &at, &b, &e)) {
+			q = b;
+			while (q < e && isspace((unsigned char)t[q]))
+				q++;
+			if (q >= e)
+				continue; /* a blank line between */
+			if (e - q > DATELINE_SHORT || !byline_words(t, q, e))
+				break;
+			m->date_end = (int64_t)e;
+		}
 	}
 	free(sc);
 	return found;
