@@ -1086,6 +1086,7 @@ static int meridiem_at(const scan *c, size_t i, size_t *end)
 static size_t match_time(const scan *c, size_t i, art_expr *x)
 {
 	int32_t h, mi = 0;
+	int clock24 = 0;
 	size_t j;
 	if (word_is(c, i, "noon") || word_is(c, i, "midday")) {
 		h = 12;
@@ -1111,6 +1112,8 @@ static size_t match_time(const scan *c, size_t i, art_expr *x)
 			j = me;
 		} else if (!colon || h > 23) {
 			return 0; /* "at 10": not said to be a time */
+		} else if (h < 13 && c->text[c->t[i].b] != '0') {
+			clock24 = 1; /* "at 9:30": a.m. or p.m.? */
 		}
 		if (glued_after(c, j))
 			return 0;
@@ -1119,6 +1122,8 @@ static size_t match_time(const scan *c, size_t i, art_expr *x)
 	}
 	const char *z = "";
 	const char *zz = zone_at(c, j);
+	if (clock24 && !zz)
+		return 0; /* only a zone says it is a 24-hour clock */
 	if (zz) {
 		z = zz;
 		j++;

@@ -693,6 +693,15 @@ Test(article_time, times_on_days)
 	        {"The talks ran from Monday to Wednesday at 9 a.m.",
 	         "2022-09-12/2022-09-14", NULL},
 	        {"They met on Monday at 13 p.m.", "2022-09-12", "on Monday"},
+	        /* a 24-hour clock only when it shows or a zone says so */
+	        {"They met on Monday at 9:30 to talk.", "2022-09-12",
+	         "on Monday"},
+	        {"They met on Monday at 14:30 to talk.", "2022-09-12T14:30",
+	         NULL},
+	        {"They met on Monday at 09:30 to talk.", "2022-09-12T09:30",
+	         NULL},
+	        {"They met on Monday at 9:30 BST.", "2022-09-12T09:30+01:00",
+	         NULL},
 	};
 	check_cases(cs, sizeof cs / sizeof cs[0]);
 	expect_has(read_all("They will meet on Thursday at 10 a.m."),
