@@ -132,9 +132,10 @@ typedef struct art_meta {
 	char title[512];
 	char url[2048];
 	art_point date; /* prec ART_P_NONE when not found */
-	/* Where the date was found in the text (its expression, not made an
-	 * event), or -1; and a region of the text that is metadata only (the
-	 * URL lines), or -1. */
+	/* The dateline or byline region of the text (no expression in it is
+	 * an event, whether the date came from it or from an option), or -1;
+	 * and a region of the text that is metadata only (the URL lines), or
+	 * -1. */
 	int64_t date_begin, date_end;
 	int64_t skip_begin, skip_end;
 	const char *date_from; /* "option", "html-meta", "dateline", "url" */

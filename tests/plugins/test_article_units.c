@@ -628,6 +628,14 @@ Test(article_anchor, anchor_forms)
 	expect_has(read_all("In the first two weeks of the strike, which "
 	                    "began on Aug. 1, no trains ran."),
 	           "the first two weeks of the strike=2022-08-01/2022-08-14|");
+	expect_has(read_all("The war broke out on March 3. Ten weeks into "
+	                    "Russia's full-scale invasion, it stalled. The "
+	                    "first year of the Russian invasion ended."),
+	           "Ten weeks into Russia's full-scale invasion=2022-05-12|");
+	expect_has(read_all("The election was held on Nov. 8, 2020. Two "
+	                    "weeks after the election, results came."),
+	           "Two weeks after the election=2020-11-22|units-after+"
+	           "anchor:election;");
 	/* month anchors give months, never days */
 	const char *got = read_all("The pandemic began in March 2020. Two "
 	                           "weeks into the pandemic, shops shut. "
