@@ -99,6 +99,16 @@ static int format_point(const art_point *p, char *buf, size_t size)
 int art_value_format(const art_value *v, char *buf, size_t size)
 {
 	int n = format_point(&v->start, buf, size);
+	if (n >= 0 && v->has_time && !v->has_end &&
+	    v->start.prec == ART_P_DAY) {
+		if (v->hour < 0 || v->hour > 23 || v->minute < 0 ||
+		    v->minute > 59)
+			return -1;
+		int k = snprintf(buf + n, size - (size_t)n, "T%02d:%02d%s",
+		                 (int)v->hour, (int)v->minute,
+		                 v->zone ? v->zone : "");
+		return k < 0 || (size_t)k >= size - (size_t)n ? -1 : n + k;
+	}
 	if (n < 0 || !v->has_end)
 		return n;
 	if ((size_t)n + 1 >= size)

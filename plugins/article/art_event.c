@@ -247,20 +247,26 @@ void art_position(const char *text, size_t off, size_t *at, int64_t *line,
 int32_t art_emit(tldb_run *run, const art_meta *m, uint64_t source_key,
                  const art_found *f)
 {
-	char start[16], end[16], uid[64], title[512];
+	char start[64], end[16], uid[64], title[512];
 	const art_value *v = &f->value;
-	art_value one = {v->start, {0, 0, 0, 0}, 0};
+	art_value one = {v->start, {0, 0, 0, 0}, 0, 0, 0, 0, NULL};
+	if (!v->has_end) {
+		one.has_time = v->has_time;
+		one.hour = v->hour;
+		one.minute = v->minute;
+		one.zone = v->zone;
+	}
 	if (art_value_format(&one, start, sizeof start) < 0)
 		return TLDB_PLUGIN_OK;
 	int has_end = 0;
 	if (v->has_end) {
-		art_value two = {v->end, {0, 0, 0, 0}, 0};
+		art_value two = {v->end, {0, 0, 0, 0}, 0, 0, 0, 0, NULL};
 		if (art_value_format(&two, end, sizeof end) < 0)
 			return TLDB_PLUGIN_OK;
 		has_end = 1;
 	}
 	char doc_date[16];
-	art_value dv = {m->date, {0, 0, 0, 0}, 0};
+	art_value dv = {m->date, {0, 0, 0, 0}, 0, 0, 0, 0, NULL};
 	if (art_value_format(&dv, doc_date, sizeof doc_date) < 0)
 		doc_date[0] = '\0';
 	snprintf(uid, sizeof uid, "%016llx-%llu@article",

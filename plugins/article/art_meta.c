@@ -18,6 +18,8 @@
 #define TOP_BYTES 4000
 /* A date that starts this far into its line is still a dateline's. */
 #define DATELINE_COL 80
+/* A dateline line at most this long is all metadata (a byline). */
+#define DATELINE_SHORT 100
 
 /* Copies s[0..n) into out[0..size) with white space runs made one space,
  * cut at a character boundary. */
@@ -178,7 +180,60 @@ static int full_date(art_scanner *sc, const char *t, size_t b, size_t e,
 	return 0;
 }
 
-static int dateline(const art_doc *doc, art_meta *m)
+/* 1 when line t[b, e) reads as a byline: starts with "By ", or says
+ * "Published", "Updated", "Posted", "Last modified". */
+static int byline_words(const char *t, size_t b, size_t e)
+{
+	static const char *const words[] = {"by ", "published", "updated",
+	                                    "posted", "last modified"};
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		size_t n = strlen(words[k]);
+		/* "by" only starting the line: "By Maria Lenz" */
+		size_t last = k == 0 ? b + n : e;
+		for (size_t i = b; i + n <= last && i + n <= e; i++)
+			if ((i == b || !isalpha((unsigned char)t[i - 1])) &&
+			    strncasecmp(t + i, words[k], n) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* The region of the dateline's line that is no story: the whole line when
+ * it is short (a byline, a date line), else from its start through the
+ * expression and a wire credit's dash after it ("MOSCOW, Sept. 15, 2022
+ * (Reuters) - "), so the story's first sentence on the same line stays. */
+static void dateline_region(const char *t, size_t b, size_t e, size_t xe,
+                            art_meta *m)
+{
+	m->date_begin = (int64_t)b;
+	if (e - b <= DATELINE_SHORT) {
+		m->date_end = (int64_t)e;
+		return;
+	}
+	size_t end = xe, lim = xe + 60 < e ? xe + 60 : e;
+	for (size_t i = xe; i < lim; i++) {
+		if (t[i] == '-' && (i + 1 >= e || t[i + 1] == ' ')) {
+			end = i + 1;
+			break;
+		}
+		if ((unsigned char)t[i] == 0xE2 && i + 2 < e &&
+		    (unsigned char)t[i + 1] == 0x80 &&
+		    ((unsigned char)t[i + 2] == 0x93 ||
+		     (unsigned char)t[i + 2] == 0x94)) {
+			end = i + 3;
+			break;
+		}
+		if (t[i] == '.' || t[i] == '!' || t[i] == '?')
+			break;
+	}
+	m->date_end = (int64_t)end;
+}
+
+/* Looks for a dateline or byline date in the document's first lines.  With
+ * `known` (the date came from an option or the HTML markup), the line found
+ * is only marked as one (never an event) when its date is that date or its
+ * words are a byline's; else its date becomes the document's. */
+static int dateline(const art_doc *doc, art_meta *m, int known)
 {
 	art_scanner *sc = malloc(sizeof *sc);
 	if (!sc)
@@ -201,13 +256,32 @@ static int dateline(const art_doc *doc, art_meta *m)
 		        e - q > DATELINE_COL + 40 ? q + DATELINE_COL + 40 : e;
 		art_point p;
 		size_t xb, xe;
-		if (full_date(sc, t, q, look, &p, &xb, &xe) &&
-		    xb < q + DATELINE_COL) {
+		if (!full_date(sc, t, q, look, &p, &xb, &xe) ||
+		    xb >= q + DATELINE_COL)
+			continue;
+		if (known) {
+			int same = p.y == m->date.y && p.m == m->date.m &&
+			           p.d == m->date.d;
+			if (!same && !byline_words(t, q, e))
+				continue;
+		} else {
 			m->date = p;
-			m->date_begin = (int64_t)xb;
-			m->date_end = (int64_t)xe;
 			m->date_from = "dateline";
-			found = 1;
+		}
+		dateline_region(t, q, e, xe, m);
+		found = 1;
+		/* byline lines right after a short one ("Updated Aug. 27,
+		 * 2022 at 9:15 a.m. ET") are metadata too */
+		int more = m->date_end == (int64_t)e ? 3 : 0;
+		while (more-- > 0 && next_line(t, limit, &at, &b, &e)) {
+			q = b;
+			while (q < e && isspace((unsigned char)t[q]))
+				q++;
+			if (q >= e)
+				continue; /* a blank line between */
+			if (e - q > DATELINE_SHORT || !byline_words(t, q, e))
+				break;
+			m->date_end = (int64_t)e;
 		}
 	}
 	free(sc);
@@ -287,12 +361,14 @@ int art_meta_find(const art_doc *doc, const char *raw, size_t rawlen,
 		if (art_parse_day(opt_date, &m->date))
 			return -1;
 		m->date_from = "option";
-		return 0;
+		return dateline(doc, m, 1) < 0 ? -2 : 0;
 	}
 	int rc = html_date(doc, m);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && (rc = dateline(doc, m)) < 0)
+	if (rc == 1 && dateline(doc, m, 1) < 0)
+		return -2;
+	if (rc == 0 && (rc = dateline(doc, m, 0)) < 0)
 		return rc;
 	if (rc == 0 && m->url[0] && url_date(m->url, &m->date))
 		m->date_from = "url";

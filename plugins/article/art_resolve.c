@@ -374,6 +374,75 @@ static int shift_anchor(const art_point *a, int32_t unit, int32_t n,
 	return 0;
 }
 
+/* The first n units from anchor a: an interval from a at a's precision,
+ * or 0 when a is coarser than the unit (the first two weeks of a war
+ * known to a month). */
+static int first_units(const art_point *a, int32_t unit, int32_t n,
+                       art_value *v)
+{
+	memset(v, 0, sizeof *v);
+	if (a->prec == ART_P_DAY) {
+		int64_t from = art_days(a->y, a->m, a->d), to;
+		switch (unit) {
+		case ART_U_DAY:
+			to = from + n - 1;
+			break;
+		case ART_U_WEEK:
+			to = from + 7 * (int64_t)n - 1;
+			break;
+		case ART_U_MONTH:
+			to = add_months(from, n) - 1;
+			break;
+		case ART_U_YEAR:
+			to = add_months(from, 12 * n) - 1;
+			break;
+		default:
+			return 0;
+		}
+		days_value(v, from, to);
+		return 1;
+	}
+	int32_t months = unit == ART_U_MONTH  ? n
+	                 : unit == ART_U_YEAR ? 12 * n
+	                                      : 0;
+	if (a->prec == ART_P_MONTH && months > 0) {
+		v->start = art_month_point(a->y, a->m);
+		if (months > 1) {
+			v->end = art_month_point(a->y, a->m + months - 1);
+			v->has_end = 1;
+		}
+		return 1;
+	}
+	if (a->prec == ART_P_YEAR && unit == ART_U_YEAR) {
+		v->start = art_year_point(a->y);
+		if (n > 1) {
+			v->end = art_year_point(a->y + n - 1);
+			v->has_end = 1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int resolve_event(const art_ctx *c, const art_mention *m, art_value *v)
+{
+	if (m->rel <= 0 || m->rel >= ART_EVENT_GROUPS ||
+	    c->anchor[m->rel].prec == ART_P_NONE)
+		return 0; /* the event's date is not known: never guessed */
+	const art_point *a = &c->anchor[m->rel];
+	switch (m->sub) {
+	case ART_EV_FIRST:
+		return first_units(a, m->unit, m->n, v);
+	case ART_EV_INTO:
+	case ART_EV_AFTER:
+		return shift_anchor(a, m->unit, m->n, v);
+	case ART_EV_BEFORE:
+		return shift_anchor(a, m->unit, -m->n, v);
+	default:
+		return 0;
+	}
+}
+
 static int resolve_one(const art_ctx *c, const art_mention *m, int32_t tense,
                        art_value *v, const char **why)
 {
@@ -425,6 +494,9 @@ static int resolve_one(const art_ctx *c, const art_mention *m, int32_t tense,
 		}
 		*why = "anchor-doc-date";
 		return shift_value(c->doc_days, m->unit, m->n, v);
+	case ART_M_EVENT:
+		*why = art_event_name(m->rel);
+		return resolve_event(c, m, v);
 	case ART_M_DECADE:
 		v->start = art_year_point(m->y);
 		v->end = art_year_point(m->y + 9);
@@ -486,9 +558,102 @@ int art_resolve(const art_ctx *c, const art_expr *x, int32_t tense,
 	if (out->start.y < 1 || out->start.y > 9999 ||
 	    (out->has_end && (out->end.y < 1 || out->end.y > 9999)))
 		return 0;
-	if (why)
+	if (x->has_time && !out->has_end && out->start.prec == ART_P_DAY) {
+		out->has_time = 1;
+		out->hour = x->hour;
+		out->minute = x->minute;
+		out->zone = x->zone;
+	}
+	if (x->a.kind == ART_M_EVENT && !x->is_range)
+		snprintf(rule, rulesize, "%s+anchor:%s", x->form, why);
+	else if (why && x->has_time && out->has_time)
+		snprintf(rule, rulesize, "%s+%s+time%s", x->form, why,
+		         out->zone[0] ? "-zoned" : "-floating");
+	else if (x->has_time && out->has_time)
+		snprintf(rule, rulesize, "%s+time%s", x->form,
+		         out->zone[0] ? "-zoned" : "-floating");
+	else if (why)
 		snprintf(rule, rulesize, "%s+%s", x->form, why);
 	else
 		snprintf(rule, rulesize, "%s", x->form);
 	return 1;
+}
+
+/* ---- event anchors ---- */
+
+/* Verbs that date an event's start when they stand between its noun and a
+ * date ("the war, which began on 24 February"). */
+static int start_verb(const art_scanner *s, const char *text, size_t k)
+{
+	static const char *const verbs[] = {
+	        "began",    "begun",     "begin",    "started", "start",
+	        "broke",    "erupted",   "launched", "struck",  "hit",
+	        "held",     "invaded",   "opened",   "kicked",  "commenced",
+	        "starting", "beginning", "took",     "erupt",   "staged"};
+	for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
+		if (tok_is(s, text, k, verbs[v]))
+			return 1;
+	return 0;
+}
+
+/* The event group of token k as a noun, 0 for none. */
+static int32_t noun_at(const art_scanner *s, const char *text, size_t k)
+{
+	int32_t point;
+	if (k >= s->ntok || s->tok[k].type != ART_T_WORD)
+		return 0;
+	/* a capitalised noun inside a sentence names another event: the
+	 * Cold War, World War II, the Arab Spring */
+	if (s->tok[k].upper && k > 0)
+		return 0;
+	return art_event_group(text + s->tok[k].b, s->tok[k].e - s->tok[k].b,
+	                       &point);
+}
+
+int32_t art_anchor_note(art_ctx *c, const art_scanner *s, const char *text,
+                        const art_expr *x, const art_value *v)
+{
+	if (x->is_range || v->has_end || x->a.kind == ART_M_EVENT ||
+	    x->a.kind == ART_M_DECADE || v->start.prec == ART_P_NONE)
+		return 0;
+	size_t xb = 0, xe;
+	while (xb < s->ntok && s->tok[xb].b < x->begin)
+		xb++;
+	xe = xb;
+	while (xe < s->ntok && s->tok[xe].b < x->end)
+		xe++;
+	int32_t g = 0;
+	/* the Feb. 24 invasion, the March 2020 outbreak */
+	if (xe < s->ntok)
+		g = noun_at(s, text, xe);
+	/* the invasion on February 24; the war, which began on 24
+	 * February; Russia invaded Ukraine on Feb. 24 */
+	int verb = 0;
+	size_t lo = xb >= 10 ? xb - 10 : 0;
+	for (size_t k = xb; !g && k-- > lo;) {
+		const art_tok *t = &s->tok[k];
+		if (t->type == ART_T_PUNCT &&
+		    (t->punct == ';' || t->punct == '(' || t->punct == ')'))
+			break;
+		if (t->kw == ART_K_MONTH || t->kw == ART_K_TODAY ||
+		    t->kw == ART_K_WEEKDAY || t->type == ART_T_NUM)
+			break; /* another date is nearer */
+		if (tok_is(s, text, k, "invaded")) {
+			g = 1;
+			break;
+		}
+		if (start_verb(s, text, k)) {
+			verb = 1;
+			continue;
+		}
+		int32_t n = noun_at(s, text, k);
+		if (n && (verb || k + 1 == xb))
+			g = n;
+		if (n)
+			break;
+	}
+	if (!g)
+		return 0;
+	c->anchor[g] = v->start;
+	return g;
 }

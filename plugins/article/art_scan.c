@@ -124,6 +124,7 @@ static const art_kwent kwtab[] = {
         {"fell", ART_K_TENSE_PAST, 0},
         {"felt", ART_K_TENSE_PAST, 0},
         {"fifteen", ART_K_NUMWORD, 15},
+        {"first", ART_K_FIRST, 0},
         {"five", ART_K_NUMWORD, 5},
         {"fled", ART_K_TENSE_PAST, 0},
         {"flew", ART_K_TENSE_PAST, 0},
@@ -153,6 +154,7 @@ static const art_kwent kwtab[] = {
         {"indeed", ART_K_NOT_ED, 0},
         {"intends", ART_K_GOING, 0},
         {"interested", ART_K_NOT_ED, 0},
+        {"into", ART_K_INTO, 0},
         {"is", ART_K_TENSE_PRES, 0},
         {"jan", ART_K_MONTH_ABBR, 1},
         {"january", ART_K_MONTH, 1},
@@ -587,6 +589,15 @@ static int glued_before(const scan *c, size_t i)
 	       k->punct != '\'' && k->punct != '[';
 }
 
+/* A season's name at i (spring, summer, autumn, fall, winter). */
+static int season_at(const scan *c, size_t i)
+{
+	return i < c->n && c->t[i].kw == ART_K_YEARPREP &&
+	       (word_is(c, i, "spring") || word_is(c, i, "summer") ||
+	        word_is(c, i, "autumn") || word_is(c, i, "fall") ||
+	        word_is(c, i, "winter"));
+}
+
 /* Words after which a month or year alone is a date. */
 static int date_context(const scan *c, size_t i)
 {
@@ -807,6 +818,16 @@ static size_t match_number(const scan *c, size_t i, art_expr *x, int in_range)
 			return j;
 		}
 	}
+	/* a season's year ("the autumn of 2021", "summer 2019"): the EDTF
+	 * the host reads has no season codes, and the bare year would say the
+	 * expression is about the whole year; consumed and dropped */
+	if (num(c, i, 4, 4, 0) && year_ok(v) && !glued_after(c, i + 1) &&
+	    (season_at(c, i - (i > 0)) ||
+	     (i >= 2 && kw(c, i - 1, ART_K_OF) && season_at(c, i - 2)))) {
+		memset(&x->a, 0, sizeof x->a);
+		x->form = "season";
+		return i + 1;
+	}
 	/* a year: 4 digits, where the words make it one */
 	if (num(c, i, 4, 4, 0) && year_ok(v) && !glued_after(c, i + 1) &&
 	    !(i > 0 && (c->t[i - 1].type == ART_T_NUM ||
@@ -852,6 +873,306 @@ static size_t match_quote_decade(const scan *c, size_t i, art_expr *x)
 static size_t skip_partday(const scan *c, size_t j)
 {
 	return kw(c, j, ART_K_PARTDAY) ? j + 1 : j;
+}
+
+static int is_plural(const scan *c, size_t i)
+{
+	return c->text[c->t[i].e - 1] == 's' || c->text[c->t[i].e - 1] == 'S';
+}
+
+/* ---- events and times of day ---- */
+
+typedef struct art_evnoun {
+	const char *w;
+	int32_t group, point;
+} art_evnoun;
+
+/* Nouns naming an event an article dates, by group (art_event_name). */
+static const art_evnoun evnouns[] = {
+        {"war", 1, 0},
+        {"invasion", 1, 1},
+        {"conflict", 1, 0},
+        {"offensive", 1, 1},
+        {"incursion", 1, 1},
+        {"pandemic", 2, 0},
+        {"outbreak", 2, 1},
+        {"epidemic", 2, 0},
+        {"election", 3, 1},
+        {"elections", 3, 1},
+        {"vote", 3, 1},
+        {"referendum", 3, 1},
+        {"summit", 4, 1},
+        {"strike", 5, 0},
+        {"strikes", 5, 0},
+        {"walkout", 5, 0},
+        {"protests", 6, 0},
+        {"protest", 6, 0},
+        {"demonstrations", 6, 0},
+        {"uprising", 6, 0},
+        {"earthquake", 7, 1},
+        {"quake", 7, 1},
+        {"coup", 8, 1},
+        {"ceasefire", 9, 0},
+        {"truce", 9, 0},
+};
+static const char *const evnames[ART_EVENT_GROUPS] = {
+        "",       "war",      "pandemic",   "election", "summit",
+        "strike", "protests", "earthquake", "coup",     "ceasefire"};
+
+int32_t art_event_group(const char *w, size_t n, int32_t *point)
+{
+	for (size_t k = 0; k < sizeof evnouns / sizeof evnouns[0]; k++)
+		if (strlen(evnouns[k].w) == n &&
+		    strncasecmp(w, evnouns[k].w, n) == 0) {
+			*point = evnouns[k].point;
+			return evnouns[k].group;
+		}
+	return 0;
+}
+
+const char *art_event_name(int32_t group)
+{
+	return group > 0 && group < ART_EVENT_GROUPS ? evnames[group] : "";
+}
+
+/* The event named by the noun phrase at j ("the war", "Russia's
+ * invasion", "the full-scale invasion of Ukraine", "the start of the
+ * war"): its group, *point whether it names a moment (or the start of a
+ * stretch: "the start of the war"), *end the token after the noun. */
+static int32_t event_phrase(const scan *c, size_t j, int32_t *point,
+                            size_t *end)
+{
+	int start_of = 0;
+	for (size_t k = j; k < c->n && k < j + 7; k++) {
+		const art_tok *t = &c->t[k];
+		if (t->type == ART_T_PUNCT) {
+			if (t->punct == '\'' || t->punct == '-')
+				continue;
+			return 0;
+		}
+		if (t->type != ART_T_WORD)
+			return 0;
+		int32_t g = art_event_group(c->text + t->b, t->e - t->b, point);
+		if (g && t->upper)
+			return 0; /* the Cold War, World War II: named events */
+		if (g) {
+			if (start_of)
+				*point = 1;
+			*end = k + 1;
+			return g;
+		}
+		if (t->kw == ART_K_POSITION &&
+		    (word_is(c, k, "start") || word_is(c, k, "beginning")) &&
+		    kw(c, k + 1, ART_K_OF)) {
+			start_of = 1;
+			k++;
+			continue;
+		}
+		/* determiners, names and adjectives: the, Russia('s),
+		 * full-scale, latest; a date word or verb ends the phrase */
+		if (t->kw && t->kw != ART_K_THE && t->kw != ART_K_LAST)
+			return 0;
+	}
+	return 0;
+}
+
+/* "the first five months of the war", "the first year of the
+ * pandemic", "the first 100 days of the invasion", at i ("first"). */
+static size_t match_first(const scan *c, size_t i, art_expr *x, size_t *begin)
+{
+	if (i == 0 || c->t[i - 1].kw != ART_K_THE)
+		return 0;
+	size_t j = i + 1;
+	int32_t n = 1;
+	if (kw(c, j, ART_K_NUMWORD) && !word_is(c, j, "a") &&
+	    !word_is(c, j, "an")) {
+		n = c->t[j].num;
+		j++;
+	} else if (num(c, j, 1, 4, 0)) {
+		n = c->t[j].num;
+		j++;
+	}
+	if (!kw(c, j, ART_K_UNIT) || n <= 0 || (n == 1) != !is_plural(c, j))
+		return 0;
+	int32_t unit = c->t[j].num, point;
+	size_t end;
+	if (unit == ART_U_DECADE || !kw(c, j + 1, ART_K_OF))
+		return 0;
+	int32_t g = event_phrase(c, j + 2, &point, &end);
+	if (!g)
+		return 0;
+	memset(&x->a, 0, sizeof x->a);
+	x->a.kind = ART_M_EVENT;
+	x->a.sub = ART_EV_FIRST;
+	x->a.unit = unit;
+	x->a.n = n;
+	x->a.rel = g;
+	x->form = "first-units-of";
+	*begin = i - 1;
+	return end;
+}
+
+/* A zone abbreviation after a time: as EDTF writes it, NULL for none.
+ * Abbreviations that say standard or summer time are offsets; the
+ * generic ones (ET, PT, Eastern) and Moscow's the IANA zone, whose rules
+ * give the offset of the day. */
+static const char *zone_at(const scan *c, size_t i)
+{
+	static const struct {
+		const char *w, *z;
+	} zones[] = {
+	        {"GMT", "Z"},
+	        {"UTC", "Z"},
+	        {"Z", "Z"},
+	        {"ET", "[America/New_York]"},
+	        {"EST", "-05:00"},
+	        {"EDT", "-04:00"},
+	        {"CT", "[America/Chicago]"},
+	        {"CST", "-06:00"},
+	        {"CDT", "-05:00"},
+	        {"MT", "[America/Denver]"},
+	        {"MST", "-07:00"},
+	        {"MDT", "-06:00"},
+	        {"PT", "[America/Los_Angeles]"},
+	        {"PST", "-08:00"},
+	        {"PDT", "-07:00"},
+	        {"CET", "+01:00"},
+	        {"CEST", "+02:00"},
+	        {"EET", "+02:00"},
+	        {"EEST", "+03:00"},
+	        {"WET", "+00:00"},
+	        {"WEST", "+01:00"},
+	        {"BST", "+01:00"},
+	        {"MSK", "[Europe/Moscow]"},
+	        {"JST", "+09:00"},
+	        {"KST", "+09:00"},
+	        {"HKT", "+08:00"},
+	        {"SGT", "+08:00"},
+	        {"AEST", "+10:00"},
+	        {"AEDT", "+11:00"},
+	        {"Eastern", "[America/New_York]"},
+	        {"Pacific", "[America/Los_Angeles]"},
+	};
+	if (i >= c->n || c->t[i].type != ART_T_WORD)
+		return NULL;
+	size_t n = c->t[i].e - c->t[i].b;
+	for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++)
+		if (strlen(zones[k].w) == n &&
+		    memcmp(c->text + c->t[i].b, zones[k].w, n) == 0)
+			return zones[k].z;
+	return NULL;
+}
+
+/* a.m., am, p.m., pm at i: 1 am, 2 pm, 0 none; *end past it. */
+static int meridiem_at(const scan *c, size_t i, size_t *end)
+{
+	if (word_is(c, i, "am") || word_is(c, i, "pm")) {
+		*end = i + 1;
+		return (c->text[c->t[i].b] | 0x20) == 'a' ? 1 : 2;
+	}
+	if ((word_is(c, i, "a") || word_is(c, i, "p")) && adj(c, i) &&
+	    punct(c, i + 1, '.') && adj(c, i + 1) && word_is(c, i + 2, "m")) {
+		*end = i + 3;
+		if (adj(c, i + 2) && punct(c, i + 3, '.'))
+			*end = i + 4;
+		return (c->text[c->t[i].b] | 0x20) == 'a' ? 1 : 2;
+	}
+	return 0;
+}
+
+/* A time of day at i: "10 a.m.", "3:30 p.m.", "10am", "10:00 GMT",
+ * "noon", each with an optional zone or "local time".  Returns the end or
+ * 0; sets x's time. */
+static size_t match_time(const scan *c, size_t i, art_expr *x)
+{
+	int32_t h, mi = 0;
+	int clock24 = 0;
+	size_t j;
+	if (word_is(c, i, "noon") || word_is(c, i, "midday")) {
+		h = 12;
+		j = i + 1;
+	} else if (num(c, i, 1, 2, 0)) {
+		h = c->t[i].num;
+		j = i + 1;
+		int colon = 0;
+		if (adj(c, i) && punct(c, i + 1, ':') && adj(c, i + 1) &&
+		    num(c, i + 2, 2, 2, 0)) {
+			mi = c->t[i + 2].num;
+			if (mi > 59)
+				return 0;
+			j = i + 3;
+			colon = 1;
+		}
+		size_t me;
+		int mer = meridiem_at(c, j, &me);
+		if (mer) {
+			if (h < 1 || h > 12)
+				return 0;
+			h = h % 12 + (mer == 2 ? 12 : 0);
+			j = me;
+		} else if (!colon || h > 23) {
+			return 0; /* "at 10": not said to be a time */
+		} else if (h < 13 && c->text[c->t[i].b] != '0') {
+			clock24 = 1; /* "at 9:30": a.m. or p.m.? */
+		}
+		if (glued_after(c, j))
+			return 0;
+	} else {
+		return 0;
+	}
+	const char *z = "";
+	const char *zz = zone_at(c, j);
+	if (clock24 && !zz)
+		return 0; /* only a zone says it is a 24-hour clock */
+	if (zz) {
+		z = zz;
+		j++;
+		/* UTC+3, GMT+1 are not read: an offset sign after a zone */
+		if (punct(c, j, '+') || (punct(c, j, '-') && adj(c, j - 1)))
+			return 0;
+	} else if (word_is(c, j, "local") && word_is(c, j + 1, "time")) {
+		j += 2;
+	}
+	x->has_time = 1;
+	x->hour = h;
+	x->minute = mi;
+	x->zone = z;
+	return j;
+}
+
+/* A day expression takes a time said right after it ("on Thursday at 10
+ * a.m.", "Sept. 15, 3:30 p.m. local time") or right before it ("at noon
+ * on Friday").  Widens [*b, *e) over it. */
+static void attach_time(const scan *c, art_expr *x, size_t *b, size_t *e)
+{
+	if (x->is_range)
+		return;
+	const art_mention *a = &x->a;
+	if (!(a->kind == ART_M_WEEKDAY || a->kind == ART_M_DAYREL ||
+	      (a->kind == ART_M_DATE && a->m && a->d)))
+		return;
+	size_t j = *e;
+	if (punct(c, j, ','))
+		j++;
+	if (word_is(c, j, "at"))
+		j++;
+	size_t te = match_time(c, j, x);
+	if (te) {
+		*e = te;
+		return;
+	}
+	/* before: at TIME [on] DAY */
+	size_t lo = *b >= 14 ? *b - 14 : 0;
+	for (size_t k = lo; k < *b; k++) {
+		if (!word_is(c, k, "at"))
+			continue;
+		te = match_time(c, k + 1, x);
+		if (te && (te == *b || (te + 1 == *b && punct(c, te, ',')))) {
+			*b = k;
+			return;
+		}
+		x->has_time = 0;
+	}
 }
 
 /* Weekday patterns; a weekday before a full date is part of it. */
@@ -912,11 +1233,6 @@ static size_t match_today(const scan *c, size_t i, art_expr *x)
 		return i + 2;
 	}
 	return 0;
-}
-
-static int is_plural(const scan *c, size_t i)
-{
-	return c->text[c->t[i].e - 1] == 's' || c->text[c->t[i].e - 1] == 'S';
 }
 
 /* this/last/next week|month|year and friends, at i (the determiner). */
@@ -1014,6 +1330,25 @@ static size_t match_count(const scan *c, size_t i, art_expr *x, size_t *begin)
 		x->form = "units-from-now";
 		return j + 2;
 	}
+	if (kw(c, j, ART_K_INTO) || word_is(c, j, "after") ||
+	    word_is(c, j, "before")) {
+		int32_t point, g;
+		size_t end;
+		if ((g = event_phrase(c, j + 1, &point, &end)) &&
+		    (point || kw(c, j, ART_K_INTO))) {
+			x->a.kind = ART_M_EVENT;
+			x->a.rel = g;
+			x->a.n = n;
+			x->a.sub = kw(c, j, ART_K_INTO)     ? ART_EV_INTO
+			           : word_is(c, j, "after") ? ART_EV_AFTER
+			                                    : ART_EV_BEFORE;
+			x->form = x->a.sub == ART_EV_INTO    ? "units-into"
+			          : x->a.sub == ART_EV_AFTER ? "units-after"
+			                                     : "units-before";
+			return end;
+		}
+		return 0;
+	}
 	if (kw(c, j, ART_K_EARLIER) || kw(c, j, ART_K_LATER)) {
 		x->a.kind = ART_M_ANCHORED;
 		x->a.n = kw(c, j, ART_K_EARLIER) ? -n : n;
@@ -1075,6 +1410,8 @@ static size_t match_one(const scan *c, size_t i, art_expr *x, size_t *begin,
 		return match_unitrel(c, i, x, begin);
 	case ART_K_NUMWORD:
 		return match_count(c, i, x, begin);
+	case ART_K_FIRST:
+		return match_first(c, i, x, begin);
 	default:
 		return 0;
 	}
@@ -1153,6 +1490,7 @@ size_t art_find_exprs(const art_scanner *s, const char *text, art_expr *out,
 			b--;
 		else
 			b = widen(&c, b, &x);
+		attach_time(&c, &x, &b, &e);
 		if (x.a.kind) {
 			x.begin = c.t[b].b;
 			x.end = c.t[e - 1].e;

@@ -91,19 +91,41 @@ static int on_sentence(void *ud, size_t b, size_t e)
 	if (n == 0)
 		return 0;
 	art_clean_text(w->doc->text, b, e, w->sentence, ART_MAX_SENTENCE * 2);
+	/* first the dates, noting the events they date; then the
+	 * expressions counted from an event ("the first five months of the
+	 * war"), so an anchor said later in the sentence serves too */
+	art_value vals[ART_MAX_EXPRS];
+	char rules[ART_MAX_EXPRS][96];
+	int ok[ART_MAX_EXPRS];
 	for (size_t k = 0; k < n; k++) {
 		const art_expr *x = &xs[k];
+		ok[k] = 0;
 		if ((int64_t)x->begin < m->date_end &&
 		    (int64_t)x->end > m->date_begin)
 			continue; /* the dateline: the document's own date */
-		art_found f;
-		char rule[96];
-		int32_t tense = art_tense(w->sc, w->doc->text, x);
-		if (!art_resolve(&w->ctx, x, tense, &f.value, rule,
-		                 sizeof rule))
+		if (x->a.kind == ART_M_EVENT)
 			continue;
-		w->ctx.last = f.value;
+		int32_t tense = art_tense(w->sc, w->doc->text, x);
+		if (!art_resolve(&w->ctx, x, tense, &vals[k], rules[k],
+		                 sizeof rules[k]))
+			continue;
+		ok[k] = 1;
+		w->ctx.last = vals[k];
 		w->ctx.has_last = 1;
+		art_anchor_note(&w->ctx, w->sc, w->doc->text, x, &vals[k]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		const art_expr *x = &xs[k];
+		if (x->a.kind == ART_M_EVENT &&
+		    !((int64_t)x->begin < m->date_end &&
+		      (int64_t)x->end > m->date_begin))
+			ok[k] = art_resolve(&w->ctx, x, ART_PRESENT, &vals[k],
+			                    rules[k], sizeof rules[k]);
+		if (!ok[k])
+			continue;
+		art_found f;
+		f.value = vals[k];
+		const char *rule = rules[k];
 		art_clean_text(w->doc->text, x->begin, x->end, w->expr, 512);
 		f.sentence = w->sentence;
 		f.s_begin = b;

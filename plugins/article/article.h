@@ -55,6 +55,12 @@ typedef struct art_point {
 typedef struct art_value {
 	art_point start, end;
 	int32_t has_end;
+	/* A time of day on a day point (no end): hour 0..23 and minute, and
+	 * its zone as EDTF writes it after the time: "Z", "+01:00",
+	 * "[America/New_York]", or "" for a floating time (wall time, no
+	 * zone said). */
+	int32_t has_time, hour, minute;
+	const char *zone;
 } art_value;
 
 /* Days since 1970-01-01 of civil date y-m-d (m 1..12, d 1..31). */
@@ -71,7 +77,8 @@ art_point art_day_point(int64_t days);
 art_point art_month_point(int32_t y, int32_t m);
 /* A year point. */
 art_point art_year_point(int32_t y);
-/* Writes v as EDTF ("2022-09-15", "2022-02", "2001", "A/B") into
+/* Writes v as EDTF ("2022-09-15", "2022-02", "2001", "A/B",
+ * "2022-09-15T10:00Z", "2022-09-15T10:00" floating) into
  * buf[0..size).  Returns the length, or -1 when it does not fit or v holds
  * a year outside 1..9999. */
 int art_value_format(const art_value *v, char *buf, size_t size);
@@ -125,9 +132,10 @@ typedef struct art_meta {
 	char title[512];
 	char url[2048];
 	art_point date; /* prec ART_P_NONE when not found */
-	/* Where the date was found in the text (its expression, not made an
-	 * event), or -1; and a region of the text that is metadata only (the
-	 * URL lines), or -1. */
+	/* The dateline or byline region of the text (no expression in it is
+	 * an event, whether the date came from it or from an option), or -1;
+	 * and a region of the text that is metadata only (the URL lines), or
+	 * -1. */
 	int64_t date_begin, date_end;
 	int64_t skip_begin, skip_end;
 	const char *date_from; /* "option", "html-meta", "dateline", "url" */
@@ -188,8 +196,28 @@ enum {
 	ART_M_AGO,      /* n units ago (n < 0) or in n units (n > 0) */
 	ART_M_PAST,     /* the past n units (an interval ending today) */
 	ART_M_ANCHORED, /* n units earlier (n < 0) or later (n > 0) */
-	ART_M_DECADE    /* the 1990s: y 1990 */
+	ART_M_DECADE,   /* the 1990s: y 1990 */
+	ART_M_EVENT     /* counted from an event's start: rel the event
+	                   group (art_event_group), unit and n; sub
+	                   ART_EV_FIRST "the first five months of the war",
+	                   ART_EV_INTO "two weeks into the war", ART_EV_AFTER
+	                   "three months after the invasion", ART_EV_BEFORE */
 };
+
+/* How an ART_M_EVENT mention counts from its event. */
+enum { ART_EV_FIRST = 1, ART_EV_INTO, ART_EV_AFTER, ART_EV_BEFORE };
+
+/* Event groups: nouns that name one event an article may date ("the war",
+ * "the invasion", "the conflict" are one group).  Group 0 is none. */
+#define ART_EVENT_GROUPS 10
+
+/* The event group of word w[0..n) (ASCII case ignored), 0 for none; *point
+ * is set to 1 when the noun names a moment (an invasion, an election) and
+ * 0 when it names a stretch of time (a war, a pandemic), whose "after"
+ * would be after its end. */
+int32_t art_event_group(const char *w, size_t n, int32_t *point);
+/* The group's name, for `resolver` ("war", "pandemic", ...). */
+const char *art_event_name(int32_t group);
 
 /* Units. */
 enum { ART_U_DAY = 1, ART_U_WEEK, ART_U_MONTH, ART_U_YEAR, ART_U_DECADE };
@@ -211,6 +239,10 @@ typedef struct art_expr {
 	art_mention a, b;
 	int32_t is_range;
 	const char *form; /* the pattern that matched, for `resolver` */
+	/* A time of day said with a day ("on Thursday at 10 a.m."): see
+	 * art_value. */
+	int32_t has_time, hour, minute;
+	const char *zone;
 } art_expr;
 
 /* A sentence's tokens. */
@@ -277,6 +309,8 @@ enum {
 	ART_K_TENSE_AUX,  /* would, could, might (ambiguous) */
 	ART_K_NOT_ED,     /* -ed words that are no past tense */
 	ART_K_BE,         /* be, been, being */
+	ART_K_FIRST,      /* first: "the first five months of the war" */
+	ART_K_INTO,       /* into: "two weeks into the war" */
 	ART_K_COUNT
 };
 
@@ -297,6 +331,10 @@ typedef struct art_ctx {
 	int64_t doc_days;
 	art_value last;
 	int32_t has_last;
+	/* The start of each event group the text has dated so far (prec
+	 * ART_P_NONE when not): the anchor of "the first five months of the
+	 * war". */
+	art_point anchor[ART_EVENT_GROUPS];
 } art_ctx;
 
 /* Sets up c for document date doc (a day). */
@@ -309,6 +347,14 @@ void art_ctx_init(art_ctx *c, art_point doc);
  * value is never more precise than its words. */
 int art_resolve(const art_ctx *c, const art_expr *x, int32_t tense,
                 art_value *out, char *rule, size_t rulesize);
+
+/* Notes what resolved expression x (value v) says about an event's start:
+ * "Russia invaded Ukraine on Feb. 24", "the war, which began on 24
+ * February", "since the invasion on February 24", "the March 2020
+ * outbreak" make v's start the anchor of that event's group in c.  s holds
+ * the sentence's tokens.  Returns the group anchored, or 0. */
+int32_t art_anchor_note(art_ctx *c, const art_scanner *s, const char *text,
+                        const art_expr *x, const art_value *v);
 
 /* ---- art_event.c ---- */
 

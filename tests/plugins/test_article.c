@@ -397,3 +397,64 @@ Test(article, megabyte_sentence_is_bounded_work)
 	cr_expect_leq(strlen(str(ev, "body")), 8192);
 	json_decref(doc);
 }
+
+/* ---- events as anchors, times of day, datelines ---- */
+
+static void check_anchors_article(json_t *evs)
+{
+	/* Fri 2022-08-26; "the war, which began on 24 February" */
+	expect_event(evs, "on 24 February", "which began", "2022-02-24", "");
+	json_t *ev = expect_event(evs, "In the first five months of the war",
+	                          "20 million", "2022-02-24", "2022-07-23");
+	cr_expect_str_eq(str(source0(ev), "resolver"),
+	                 "first-units-of+anchor:war");
+	expect_event(evs, "Six weeks into the war", NULL, "2022-04-07", "");
+	expect_event(evs, "Three months after the invasion", NULL, "2022-05-24",
+	             "");
+	ev = expect_event(evs, "on Aug. 1 at 8:30 a.m. local time", NULL,
+	                  "2022-08-01T08:30", "");
+	cr_expect_str_eq(str(ev, "tz"), "");
+	expect_event(evs, "on Aug. 5 at 10:00 GMT", NULL, "2022-08-05T10:00Z",
+	             "");
+	expect_event(evs, "on Monday at 3 p.m. CEST", "Istanbul",
+	             "2022-08-29T15:00+02:00", "");
+	/* seasons: no EDTF for them here, so nothing */
+	cr_expect_null(find(evs, "2021", NULL));
+	cr_expect_null(find(evs, "in the autumn of 2021", NULL));
+	size_t i;
+	json_array_foreach(evs, i, ev)
+	{
+		const char *q = str(source0(ev), "quote");
+		/* the byline and update lines are no events; the drought and
+		 * the strike were never dated */
+		cr_expect(strstr(q, "Maria Lenz") == NULL, "byline: %s", q);
+		cr_expect(strstr(q, "Updated") == NULL, "update line: %s", q);
+		cr_expect(strstr(q, "drought") == NULL, "undated: %s", q);
+	}
+	cr_expect_eq(json_array_size(evs), 7, "%zu events",
+	             json_array_size(evs));
+}
+
+Test(article, anchors_times_and_bylines)
+{
+	result r = IMPORT(ARTICLES "anchors.txt");
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	result_free(&r);
+	json_t *doc;
+	check_anchors_article(query_all(&doc));
+	json_decref(doc);
+}
+
+Test(article, doc_date_option_keeps_the_byline_out)
+{
+	/* the same with the date given: the byline's date is still no
+	 * event (it used to be one whenever -o doc-date was given) */
+	result r = IMPORT(ARTICLES "anchors.txt", "-o", "doc-date=2022-08-26");
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	result_free(&r);
+	json_t *doc;
+	json_t *evs = query_all(&doc);
+	check_anchors_article(evs);
+	cr_expect_null(find(evs, "Aug. 26, 2022", NULL));
+	json_decref(doc);
+}

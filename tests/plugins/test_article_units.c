@@ -40,13 +40,21 @@ Test(article_date, days_and_weekdays)
 Test(article_date, format)
 {
 	char buf[32];
-	art_value v = {{2022, 9, 5, ART_P_DAY}, {2022, 9, 11, ART_P_DAY}, 1};
+	art_value v = {{2022, 9, 5, ART_P_DAY},
+	               {2022, 9, 11, ART_P_DAY},
+	               1,
+	               0,
+	               0,
+	               0,
+	               NULL};
 	cr_expect_eq(art_value_format(&v, buf, sizeof buf), 21);
 	cr_expect_str_eq(buf, "2022-09-05/2022-09-11");
-	art_value y = {{2001, 0, 0, ART_P_YEAR}, {0, 0, 0, 0}, 0};
+	art_value y = {
+	        {2001, 0, 0, ART_P_YEAR}, {0, 0, 0, 0}, 0, 0, 0, 0, NULL};
 	art_value_format(&y, buf, sizeof buf);
 	cr_expect_str_eq(buf, "2001");
-	art_value bad = {{10000, 0, 0, ART_P_YEAR}, {0, 0, 0, 0}, 0};
+	art_value bad = {
+	        {10000, 0, 0, ART_P_YEAR}, {0, 0, 0, 0}, 0, 0, 0, 0, NULL};
 	cr_expect_eq(art_value_format(&bad, buf, sizeof buf), -1);
 	art_point d;
 	cr_expect_eq(art_parse_day("2022-09-15", &d), 0);
@@ -505,4 +513,248 @@ Test(article_meta, url_lines)
 	cr_expect_str_eq(m.url, "https://ex.org/x");
 	m = meta_of("Title\nSource: Reuters\nMay 5, 2020\n", NULL);
 	cr_expect_str_eq(m.url, "");
+}
+
+/* ---- events as anchors, times of day, seasons ---- */
+
+/* Reads text (sentences in order) as the importer does in an article of
+ * Thursday 2022-09-15: dates first, noting the events they date, then the
+ * expressions counted from an event.  Returns "expr=value|rule;" for every
+ * expression resolved. */
+static const char *read_all(const char *text)
+{
+	static char out[4096];
+	static art_scanner sc;
+	typedef struct {
+		size_t b, e;
+	} span;
+	span ss[16];
+	sents got = split(text);
+	size_t ns = 0;
+	/* split() keeps the text of the sentences; find their offsets */
+	const char *p = text;
+	for (size_t k = 0; k < 16 && got.out[k][0]; k++) {
+		const char *at = strstr(p, got.out[k]);
+		cr_assert(at != NULL, "sentence [%s]", got.out[k]);
+		ss[ns].b = (size_t)(at - text);
+		ss[ns].e = ss[ns].b + strlen(got.out[k]);
+		p = text + ss[ns].e;
+		ns++;
+	}
+	art_ctx c;
+	art_ctx_init(&c, (art_point){2022, 9, 15, ART_P_DAY});
+	out[0] = '\0';
+	size_t len = 0;
+	for (size_t k = 0; k < ns; k++) {
+		art_expr xs[16];
+		art_value vs[16];
+		char rules[16][96];
+		int ok[16];
+		art_tokenize(&sc, text, ss[k].b, ss[k].e);
+		size_t n = art_find_exprs(&sc, text, xs, 16);
+		for (size_t i = 0; i < n; i++) {
+			ok[i] = xs[i].a.kind != ART_M_EVENT &&
+			        art_resolve(&c, &xs[i],
+			                    art_tense(&sc, text, &xs[i]),
+			                    &vs[i], rules[i], sizeof rules[i]);
+			if (ok[i]) {
+				c.last = vs[i];
+				c.has_last = 1;
+				art_anchor_note(&c, &sc, text, &xs[i], &vs[i]);
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (xs[i].a.kind == ART_M_EVENT)
+				ok[i] = art_resolve(&c, &xs[i], ART_PRESENT,
+				                    &vs[i], rules[i],
+				                    sizeof rules[i]);
+			if (!ok[i])
+				continue;
+			char v[64];
+			art_value_format(&vs[i], v, sizeof v);
+			len += (size_t)snprintf(
+			        out + len, sizeof out - len, "%.*s=%s|%s;",
+			        (int)(xs[i].end - xs[i].begin),
+			        text + xs[i].begin, v, rules[i]);
+		}
+	}
+	return out;
+}
+
+static void expect_has(const char *got, const char *want)
+{
+	cr_expect(strstr(got, want) != NULL, "want [%s] in [%s]", want, got);
+}
+
+static void expect_not(const char *got, const char *what)
+{
+	cr_expect(strstr(got, what) == NULL, "[%s] not wanted in [%s]", what,
+	          got);
+}
+
+Test(article_anchor, day_anchor_from_a_verb)
+{
+	const char *got = read_all(
+	        "Russia invaded Ukraine on Feb. 24. In the first five months "
+	        "of the war, five million people fled. Two weeks into the "
+	        "war, the lines held. Three months after the invasion, talks "
+	        "stalled. The first 100 days of the conflict were the worst. "
+	        "Ten days before the invasion, envoys met.");
+	expect_has(got, "In the first five months of the war="
+	                "2022-02-24/2022-07-23|first-units-of+anchor:war;");
+	expect_has(got, "Two weeks into the war=2022-03-10|units-into+anchor:"
+	                "war;");
+	expect_has(got, "Three months after the invasion=2022-05-24|");
+	expect_has(got, "The first 100 days of the conflict="
+	                "2022-02-24/2022-06-03|");
+	expect_has(got, "Ten days before the invasion=2022-02-14|");
+}
+
+Test(article_anchor, anchor_forms)
+{
+	/* a relative clause, "since the NOUN on", the date before the noun,
+	 * and an anchor said later in the same sentence */
+	expect_has(read_all("The war, which began on 24 February, dragged on. "
+	                    "The first month of the war was chaos."),
+	           "The first month of the war=2022-02-24/2022-03-23|");
+	expect_has(read_all("Prices have doubled since the invasion on "
+	                    "February 24. Six months into the invasion, "
+	                    "grain moved."),
+	           "Six months into the invasion=2022-08-24|");
+	expect_has(read_all("Since the March 2020 outbreak, travel fell. In "
+	                    "the first year of the pandemic, schools shut."),
+	           "the first year of the pandemic=2020-03/2021-02|"
+	           "first-units-of+anchor:pandemic;");
+	expect_has(read_all("In the first two weeks of the strike, which "
+	                    "began on Aug. 1, no trains ran."),
+	           "the first two weeks of the strike=2022-08-01/2022-08-14|");
+	expect_has(read_all("The war broke out on March 3. Ten weeks into "
+	                    "Russia's full-scale invasion, it stalled. The "
+	                    "first year of the Russian invasion ended."),
+	           "Ten weeks into Russia's full-scale invasion=2022-05-12|");
+	expect_has(read_all("The election was held on Nov. 8, 2020. Two "
+	                    "weeks after the election, results came."),
+	           "Two weeks after the election=2020-11-22|units-after+"
+	           "anchor:election;");
+	/* month anchors give months, never days */
+	const char *got = read_all("The pandemic began in March 2020. Two "
+	                           "weeks into the pandemic, shops shut. "
+	                           "Three months into the pandemic, they "
+	                           "opened.");
+	expect_not(got, "Two weeks into");
+	expect_has(got, "Three months into the pandemic=2020-06|");
+}
+
+Test(article_anchor, never_guessed)
+{
+	/* no anchor: nothing */
+	cr_expect_str_eq(read_all("In the first five months of the war, five "
+	                          "million people fled."),
+	                 "");
+	/* another event's date anchors nothing */
+	expect_not(read_all("The election was held on Nov. 8. In the first "
+	                    "year of the war, prices rose."),
+	           "first year");
+	/* a named event is not the article's: World War II */
+	expect_not(read_all("World War II began in 1939. In the first year "
+	                    "of the war, prices rose."),
+	           "first year");
+	/* "after" a war is after its end: not read from its start */
+	expect_not(read_all("The war began on Feb. 24. Two years after the "
+	                    "war, the town was rebuilt."),
+	           "Two years after");
+	/* a year anchor gives nothing finer than years */
+	const char *got = read_all("The conflict broke out in 2014. In the "
+	                           "first five months of the conflict, towns "
+	                           "fell. The first two years of the conflict "
+	                           "were quiet.");
+	expect_not(got, "five months");
+	expect_has(got, "The first two years of the conflict=2014/2015|");
+}
+
+Test(article_time, times_on_days)
+{
+	static const rcase cs[] = {
+	        {"They will meet on Thursday at 10 a.m. in Brussels.",
+	         "2022-09-15T10:00", "on Thursday at 10 a.m."},
+	        {"Polls closed on Sept. 11 at 9 p.m. ET.",
+	         "2022-09-11T21:00[America/New_York]",
+	         "on Sept. 11 at 9 p.m. ET"},
+	        {"Counting began at 3:30 p.m. local time on Monday.",
+	         "2022-09-12T15:30", "at 3:30 p.m. local time on Monday"},
+	        {"The statement came at 10:00 GMT on Sept. 14.",
+	         "2022-09-14T10:00Z", "at 10:00 GMT on Sept. 14"},
+	        {"Markets opened at noon on Friday.", "2022-09-09T12:00",
+	         "at noon on Friday"},
+	        {"The vote was held on Sept. 11, 2022 at 8pm CEST.",
+	         "2022-09-11T20:00+02:00", NULL},
+	        {"Talks resume tomorrow at 11:15 UTC.", "2022-09-16T11:15Z",
+	         NULL},
+	        {"The bomb went off yesterday at 7 a.m. MSK.",
+	         "2022-09-14T07:00[Europe/Moscow]", NULL},
+	        {"He spoke at 12 a.m. on Sunday.", "2022-09-11T00:00", NULL},
+	        /* not times: a bare "at 10", a time without a day, a month */
+	        {"They met on Monday at 10 to discuss it.", "2022-09-12",
+	         "on Monday"},
+	        {"They met at 10 a.m. in the hall.", "", NULL},
+	        {"They met in February at 10 a.m.", "2022-02", "in February"},
+	        {"The talks ran from Monday to Wednesday at 9 a.m.",
+	         "2022-09-12/2022-09-14", NULL},
+	        {"They met on Monday at 13 p.m.", "2022-09-12", "on Monday"},
+	        /* a 24-hour clock only when it shows or a zone says so */
+	        {"They met on Monday at 9:30 to talk.", "2022-09-12",
+	         "on Monday"},
+	        {"They met on Monday at 14:30 to talk.", "2022-09-12T14:30",
+	         NULL},
+	        {"They met on Monday at 09:30 to talk.", "2022-09-12T09:30",
+	         NULL},
+	        {"They met on Monday at 9:30 BST.", "2022-09-12T09:30+01:00",
+	         NULL},
+	};
+	check_cases(cs, sizeof cs / sizeof cs[0]);
+	expect_has(read_all("They will meet on Thursday at 10 a.m."),
+	           "|weekday+future-tense+time-floating;");
+	expect_has(read_all("Polls closed on Sept. 11 at 9 p.m. ET."),
+	           "+time-zoned;");
+}
+
+Test(article_resolve, seasons_give_nothing)
+{
+	static const rcase cs[] = {
+	        {"Growth slowed in the autumn of 2021.", "", NULL},
+	        {"The plant opened in summer 2019.", "", NULL},
+	        {"They met last summer.", "", NULL},
+	        {"This spring looks weak.", "", NULL},
+	        {"The winter of 1995 was cold.", "", NULL},
+	        /* a season word that is no season's year */
+	        {"Prices could fall in 2023.", "2023", "in 2023"},
+	};
+	check_cases(cs, sizeof cs / sizeof cs[0]);
+}
+
+Test(article_meta, dateline_with_known_date)
+{
+	/* -o doc-date given: a byline or dateline line is still no story */
+	art_meta m = meta_of("Headline\n\nBy A Writer | September 15, 2022\n\n"
+	                     "Text on March 3, 2001.\n",
+	                     "2022-09-15");
+	cr_expect_str_eq(m.date_from, "option");
+	cr_assert(m.date_begin >= 0);
+	cr_expect_eq(m.date_begin, 10);
+	cr_expect_eq(m.date_end, 10 + 32); /* the whole line */
+	/* a byline with another date (an update) */
+	m = meta_of("Headline\nUpdated Sept. 16, 2022 10:30 a.m.\nText.\n",
+	            "2022-09-15");
+	cr_expect_eq(m.date_begin, 9);
+	/* a wire dateline: through the credit's dash, the story stays */
+	const char *wire = "MOSCOW, Sept. 15, 2022 (Reuters) - Officials met "
+	                   "on Monday to discuss a long list of items that "
+	                   "had been left over from the previous round.\n";
+	m = meta_of(wire, "2022-09-15");
+	cr_expect_eq(m.date_begin, 0);
+	cr_expect_eq(m.date_end, (int64_t)(strstr(wire, "- Off") - wire) + 1);
+	/* a story's date on the first lines that is not the article's */
+	m = meta_of("Headline\nMarch 3, 2001 was a cold day in the city.\n",
+	            "2022-09-15");
+	cr_expect_eq(m.date_begin, -1);
 }
