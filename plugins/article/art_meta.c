@@ -25,21 +25,7 @@
  * cut at a character boundary. */
 static void copy_clean(char *out, size_t size, const char *s, size_t n)
 {
-	size_t k = 0;
-	int sp = 1;
-	for (size_t i = 0; i < n && k + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isspace(c)) {
-			if (!sp)
-				out[k++] = ' ';
-			sp = 1;
-			continue;
-		}
-		out[k++] = (char)c;
-		sp = 0;
-	}
-	while (k > 0 && out[k - 1] == ' ')
-		k--;
+	size_t k = art_clean_text(s, 0, n, out, size);
 	/* do not end inside a UTF-8 sequence */
 	size_t e = k;
 	while (e > 0 && ((unsigned char)out[e - 1] & 0xC0) == 0x80)

@@ -149,6 +149,16 @@ def raw(port, data, timeout=10, half_close=False):
     return out
 
 
+def read_all(sock):
+    """Reads until the server closes the connection."""
+    data = b""
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def split_responses(data):
     """Splits a byte stream into (status, headers, body) responses."""
     out = []
@@ -476,12 +486,7 @@ class Connections(ServeTest):
                         "\r\n\r\n" % path).encode())
         statuses = []
         for so in socks:
-            data = b""
-            while True:
-                chunk = so.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_all(so)
             so.close()
             statuses.append(split_responses(data)[0][0])
         self.assertEqual(statuses, [200] * 200)
@@ -507,12 +512,7 @@ class Connections(ServeTest):
         t0 = time.time()
         self.assertEqual(idle.recv(100), b"")  # closed by the server
         self.assertLess(time.time() - t0, 5)
-        data = b""
-        while True:
-            chunk = slow.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(slow)
         self.assertEqual(split_responses(data)[0][0], 408)
         self.assertEqual(s.get("/")[0].status, 200)
 
@@ -704,12 +704,7 @@ class Failures(ServeTest):
                            b"Connection: close\r\n\r\n" % NAME.encode())
             bodies = []
             for so in socks:
-                data = b""
-                while True:
-                    chunk = so.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_all(so)
                 so.close()
                 bodies.append(split_responses(data)[0])
             return bodies
@@ -775,12 +770,7 @@ class Shutdown(ServeTest):
                    % NAME.encode())
         time.sleep(0.1)
         s.proc.send_signal(signal.SIGTERM)
-        data = b""
-        while True:
-            chunk = so.recv(1 << 20)
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(so)
         so.close()
         (status, headers, body), = split_responses(data)
         self.assertEqual(status, 200)
@@ -800,12 +790,7 @@ class Shutdown(ServeTest):
         so.sendall(b"GET /t/big.ics HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(0.05)  # rendering, or already being written
         s.proc.send_signal(signal.SIGTERM)
-        data = b""
-        while True:
-            chunk = so.recv(1 << 20)
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(so)
         so.close()
         (status, headers, body), = split_responses(data)
         self.assertEqual(status, 200)
