@@ -90,7 +90,16 @@ int main(int argc, char **argv)
 		        "usage: bench-article PLUGIN.so FILE [ROUNDS]\n");
 		return 2;
 	}
-	int rounds = argc > 3 ? atoi(argv[3]) : 1;
+	int rounds = 1;
+	if (argc > 3) {
+		char *end;
+		long v = strtol(argv[3], &end, 10);
+		if (end == argv[3] || *end || v < 1 || v > 1000) {
+			fprintf(stderr, "bench-article: ROUNDS: 1 to 1000\n");
+			return 2;
+		}
+		rounds = (int)v;
+	}
 	FILE *f = fopen(argv[2], "rb");
 	if (!f) {
 		perror(argv[2]);

@@ -202,8 +202,13 @@ int srv_accepts_gzip(const char *ae)
 			q++;
 			while (*q == ' ')
 				q++;
-			if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
-				qv = strtod(q + 2, NULL);
+			if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+				char *end;
+				double v = strtod(q + 2, &end);
+				/* a malformed q-value is ignored */
+				if (end != q + 2 && v >= 0 && v <= 1)
+					qv = v;
+			}
 			q += strcspn(q, ",;");
 		}
 		if (is_gzip)

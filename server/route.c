@@ -63,12 +63,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Appends "name:LEN:value;" so no value can forge another. */
-static void key_add(char *key, size_t *n, const char *name, const char *v)
+/* Appends "name:LEN:value;" to key[0..size) so no value can forge
+ * another.  make_key sizes the buffer; a key cut short would only miss
+ * the cache, never answer for another request's key, so it is dropped. */
+static void key_add(char *key, size_t size, size_t *n, const char *name,
+                    const char *v)
 {
-	if (!v)
+	if (!v || *n >= size)
 		return;
-	*n += (size_t)sprintf(key + *n, "%s:%zu:%s;", name, strlen(v), v);
+	int k = snprintf(key + *n, size - *n, "%s:%zu:%s;", name, strlen(v), v);
+	*n = k < 0 || (size_t)k >= size - *n ? size : *n + (size_t)k;
 }
 
 static int make_key(srv_route *r, const char *path)
@@ -81,18 +85,19 @@ static int make_key(srv_route *r, const char *path)
 		size += strlen(r->tags[i]) + 40;
 	if (!(r->key = malloc(size)))
 		return -1;
-	size_t n = (size_t)sprintf(r->key, "%s?", path);
-	key_add(r->key, &n, "from", r->from);
-	key_add(r->key, &n, "to", r->to);
+	int k = snprintf(r->key, size, "%s?", path);
+	size_t n = k < 0 ? size : (size_t)k;
+	key_add(r->key, size, &n, "from", r->from);
+	key_add(r->key, size, &n, "to", r->to);
 	qsort(r->tags, (size_t)r->ntags, sizeof r->tags[0], cmp_str);
 	for (int i = 0; i < r->ntags; i++)
-		key_add(r->key, &n, "tag", r->tags[i]);
-	key_add(r->key, &n, "q", r->q);
-	key_add(r->key, &n, "mp", r->min_precision);
+		key_add(r->key, size, &n, "tag", r->tags[i]);
+	key_add(r->key, size, &n, "q", r->q);
+	key_add(r->key, size, &n, "mp", r->min_precision);
 	if (r->within)
-		key_add(r->key, &n, "within", "1");
-	key_add(r->key, &n, "token", r->token);
-	return 0;
+		key_add(r->key, size, &n, "within", "1");
+	key_add(r->key, size, &n, "token", r->token);
+	return n < size ? 0 : -1; /* sized above: cannot happen */
 }
 
 static int parse_query(const char *q, size_t len, srv_route *r, char *msg,

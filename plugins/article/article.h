@@ -10,7 +10,8 @@
  *                   through libxml2's HTML parser (text and <meta>/<time>)
  *   art_meta.c      the document's title, source URL and date
  *   art_sentence.c  sentence boundaries
- *   art_scan.c      words and numbers, and the date expressions among them
+ *   art_lex.c       keywords, event nouns, zone abbreviations, tokens
+ *   art_scan.c      the date expressions among the tokens
  *   art_resolve.c   tense, and each expression resolved to an EDTF value
  *   art_date.c      civil-calendar arithmetic and EDTF formatting
  *   art_event.c     titles, uids and the events handed to the host
@@ -218,6 +219,11 @@ enum { ART_EV_FIRST = 1, ART_EV_INTO, ART_EV_AFTER, ART_EV_BEFORE };
 int32_t art_event_group(const char *w, size_t n, int32_t *point);
 /* The group's name, for `resolver` ("war", "pandemic", ...). */
 const char *art_event_name(int32_t group);
+/* The zone a time-zone abbreviation w[0..n) after a time of day names, as
+ * EDTF writes it ("Z", "-05:00", "[America/New_York]"), or NULL: the
+ * abbreviations of standard or summer time are offsets, the generic ones
+ * (ET, PT, Eastern) and Moscow's the IANA zone. */
+const char *art_zone_abbrev(const char *w, size_t n);
 
 /* Units. */
 enum { ART_U_DAY = 1, ART_U_WEEK, ART_U_MONTH, ART_U_YEAR, ART_U_DECADE };

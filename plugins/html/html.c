@@ -126,8 +126,9 @@ static int32_t html_open(tldb_run *run, void **state)
 	st->t_min = INT64_MAX;
 	st->t_max = INT64_MIN;
 	const char *lanes = html_host->option(run, "lanes");
-	long n = lanes ? strtol(lanes, NULL, 10) : 12;
-	if (n < 1 || n > 40) {
+	char *end = NULL;
+	long n = lanes ? strtol(lanes, &end, 10) : 12;
+	if (n < 1 || n > 40 || (lanes && (end == lanes || *end))) {
 		html_host->error(run, TLDB_PLUGIN_ERROR, 0, 0,
 		                 "lanes must be between 1 and 40");
 		free(st);

@@ -54,6 +54,7 @@ Test(http, accept_encoding)
 	cr_assert(srv_accepts_gzip("deflate, GZIP;q=0.5"));
 	cr_assert(srv_accepts_gzip("br, *"));
 	cr_assert_not(srv_accepts_gzip("gzip;q=0"));
+	cr_assert(srv_accepts_gzip("gzip;q=junk")); /* malformed: ignored */
 	cr_assert_not(srv_accepts_gzip("gzip; q=0.000"));
 	cr_assert_not(srv_accepts_gzip("deflate, br"));
 	cr_assert_not(srv_accepts_gzip("x-gzip-ish"));
