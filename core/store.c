@@ -37,24 +37,29 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
                 "?16 "
                 "WHERE id = ?1",
         [TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
-        [TL_ST_TAGS_DELETE] = "DELETE FROM tags WHERE event_id = ?1",
-        [TL_ST_TAG_INSERT] =
-                "INSERT INTO tags(event_id, tag, ord) VALUES (?1, ?2, ?3)",
         [TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
         [TL_ST_SOURCE_INSERT] =
                 "INSERT INTO sources(event_id, ord, url, title, plugin, quote, "
                 "expr, doc_date, resolver, span_lo, span_hi, expr_lo, expr_hi) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                 "?13)",
-        [TL_ST_FTS_DELETE] = "DELETE FROM events_fts WHERE rowid = ?1",
+        /* The full-text index keeps no text: an entry is taken out with
+         * the text events_text gives for it, which is the text it was
+         * added with.  Both write with VALUES: an INSERT ... SELECT into
+         * FTS5 opens a statement savepoint, and FTS5 writes its pending
+         * index out at every savepoint. */
+        [TL_ST_FTS_TEXT] = "SELECT title, body, location, tags, quotes FROM "
+                           "events_text WHERE id = ?1",
+        [TL_ST_FTS_DELETE] =
+                "INSERT INTO events_fts(events_fts, rowid, title, body, "
+                "location, tags, quotes) VALUES ('delete', ?1, ?2, ?3, ?4, "
+                "?5, ?6)",
         [TL_ST_FTS_INSERT] =
                 "INSERT INTO events_fts(rowid, title, body, location, tags, "
                 "quotes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         [TL_ST_EVENT_GET] = "SELECT " TL_EVENT_COLUMNS
                             " FROM events e JOIN timelines t ON t.id = "
                             "e.timeline_id WHERE e.uid = ?1",
-        [TL_ST_TAGS_GET] =
-                "SELECT tag FROM tags WHERE event_id = ?1 ORDER BY ord",
         [TL_ST_SOURCES_GET] =
                 "SELECT url, title, plugin, quote, expr, doc_date, resolver, "
                 "span_lo, span_hi, expr_lo, expr_hi FROM sources WHERE "
@@ -381,6 +386,55 @@ TLDB_API int tldb_begin(tldb *db)
 		db->tx_depth = 1;
 	db->tx_poisoned = 0;
 	tl_forget_tx(db);
+	db->tx_inserts = 0;
+	db->indexes_deferred = 0;
+	/* max(id) is found in O(log n) and is at least the count. */
+	sqlite3_stmt *st;
+	db->bulk_after = INT64_MAX;
+	if (!rc && sqlite3_prepare_v2(db->sql, "SELECT max(id) FROM events", -1,
+	                              &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t n = sqlite3_column_int64(st, 0);
+			db->bulk_after = n > TL_BULK_MIN ? n : TL_BULK_MIN;
+		}
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+void tl_count_insert(tldb *db)
+{
+	if (!db->tx_depth || ++db->tx_inserts != db->bulk_after)
+		return;
+	char sql[64];
+	for (int i = 0; i < TL_NDEFERRED_INDEXES; i++) {
+		snprintf(sql, sizeof sql, "DROP INDEX %s",
+		         tl_deferred_indexes[i][0]);
+		if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+			break;
+		db->indexes_deferred = i + 1;
+	}
+}
+
+int tl_restore_indexes(tldb *db)
+{
+	if (!db->indexes_deferred)
+		return TLDB_OK;
+	/* The sort spills to temporary files past cache_size, rather than
+	 * into memory as temp_store = MEMORY would have it, and a second
+	 * thread sorts too. */
+	int rc = tl_exec(db,
+	                 "PRAGMA temp_store = FILE; PRAGMA threads = 2; "
+	                 "PRAGMA cache_size = -16384",
+	                 "building the indexes");
+	for (int i = 0; !rc && i < db->indexes_deferred; i++)
+		rc = tl_exec(db, tl_deferred_indexes[i][1],
+		             "building the indexes");
+	db->indexes_deferred = 0;
+	sqlite3_exec(db->sql,
+	             "PRAGMA temp_store = MEMORY; PRAGMA threads = 0; "
+	             "PRAGMA cache_size = -65536",
+	             NULL, NULL, NULL);
 	return rc;
 }
 
@@ -395,7 +449,7 @@ TLDB_API int tldb_commit(tldb *db)
 		               "transaction was rolled back",
 		               db->path);
 	}
-	int rc = TLDB_OK;
+	int rc = tl_restore_indexes(db);
 	for (int i = 0; !rc && i < db->ntouched; i++)
 		rc = tl_timeline_touch(db, db->touched[i]);
 	tl_forget_tx(db);
@@ -416,6 +470,7 @@ TLDB_API void tldb_rollback(tldb *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->tx_depth = 0;
 	db->tx_poisoned = 0;
+	db->indexes_deferred = 0; /* the rollback brought them back */
 	tl_forget_tx(db);
 }
 

@@ -3,9 +3,9 @@
  *
  * tldb_put is an upsert by uid: a new uid inserts; a known uid whose content
  * hash is unchanged writes nothing; otherwise the row is updated, sequence
- * rises by one, created is kept, and the tags, sources and full-text row are
- * replaced.  Each put runs in its own savepoint, so a failure half-way leaves
- * nothing behind.
+ * rises by one, created is kept, and the tags, sources and full-text entry
+ * are replaced.  Each put runs in its own savepoint, so a failure half-way
+ * leaves nothing behind.
  */
 #include <stdio.h>
 #include <string.h>
@@ -142,22 +142,23 @@ static int join_tags(tl_buf *b, const tldb_event *ev)
 	return 0;
 }
 
-static int insert_children(tldb *db, sqlite3_int64 id, const tldb_event *ev)
+/* The source quotes joined by spaces, as events_text gives them: the
+ * sources in order, an absent or empty quote left out. */
+static int join_quotes(tl_buf *b, const tldb_event *ev)
+{
+	for (size_t i = 0; i < ev->nsources; i++) {
+		const char *q = ev->sources[i].quote;
+		if (!q || !*q)
+			continue;
+		if ((b->len && tl_buf_add(b, " ", 1)) || tl_buf_adds(b, q))
+			return -1;
+	}
+	return 0;
+}
+
+static int insert_sources(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 {
 	int rc;
-	sqlite3_int64 ord = 0;
-	for (size_t i = 0; i < ev->ntags; i++) {
-		if (tag_repeats(ev, i))
-			continue;
-		sqlite3_stmt *st = tl_stmt(db, TL_ST_TAG_INSERT);
-		if (!st)
-			return TLDB_EINTERNAL;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, ev->tags[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, ord++);
-		if ((rc = step_done(db, st, "storing tags")))
-			return rc;
-	}
 	for (size_t i = 0; i < ev->nsources; i++) {
 		const tldb_source *s = &ev->sources[i];
 		sqlite3_stmt *st = tl_stmt(db, TL_ST_SOURCE_INSERT);
@@ -180,66 +181,60 @@ static int insert_children(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 	return TLDB_OK;
 }
 
-/* Joins strings with a space for the full-text index. */
-static int join_for_fts(tl_buf *b, const char *const *items, size_t n,
-                        size_t stride)
+/* Indexes the event's text: the values events_text will give for it, so
+ * that delete_details takes out exactly these words. */
+static int insert_fts(tldb *db, sqlite3_int64 id, const tldb_event *ev,
+                      const char *tagtext)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *s = *(const char *const *)((const char *)items +
-		                                       i * stride);
-		if (!s || !*s)
-			continue;
-		if ((b->len && tl_buf_add(b, " ", 1)) || tl_buf_adds(b, s))
-			return -1;
-	}
-	return 0;
-}
-
-static int insert_fts(tldb *db, sqlite3_int64 id, const tldb_event *ev)
-{
-	tl_buf tags, quotes;
-	tl_buf_init(&tags, SIZE_MAX / 2);
+	tl_buf quotes;
 	tl_buf_init(&quotes, SIZE_MAX / 2);
-	int rc = TLDB_OK;
-	if (join_for_fts(&tags, ev->tags, ev->ntags, sizeof(char *)) ||
-	    (ev->nsources &&
-	     join_for_fts(&quotes, (const char *const *)&ev->sources[0].quote,
-	                  ev->nsources, sizeof(tldb_source)))) {
-		rc = tl_fail(db, TLDB_ENOMEM, "out of memory");
-		goto out;
+	if (join_quotes(&quotes, ev)) {
+		tl_buf_release(&quotes);
+		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	}
+	int rc = TLDB_EINTERNAL;
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_FTS_INSERT);
-	if (!st) {
-		rc = TLDB_EINTERNAL;
-		goto out;
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		tl_bind_text(st, 2, ev->title);
+		tl_bind_text(st, 3, ev->body);
+		tl_bind_text(st, 4, ev->location);
+		tl_bind_text(st, 5, tagtext);
+		tl_bind_text(st, 6, tl_buf_str(&quotes));
+		rc = step_done(db, st, "indexing text");
 	}
-	sqlite3_bind_int64(st, 1, id);
-	tl_bind_text(st, 2, ev->title);
-	tl_bind_text(st, 3, ev->body);
-	tl_bind_text(st, 4, ev->location);
-	tl_bind_text(st, 5, tl_buf_str(&tags));
-	tl_bind_text(st, 6, tl_buf_str(&quotes));
-	rc = step_done(db, st, "indexing text");
-out:
-	tl_buf_release(&tags);
 	tl_buf_release(&quotes);
 	return rc;
 }
 
-static int delete_children(tldb *db, sqlite3_int64 id)
+/* Takes the event's full-text entry out while its text is still there,
+ * then its sources. */
+static int delete_details(tldb *db, sqlite3_int64 id)
 {
-	static const enum tl_stmt_id ids[] = {
-	        TL_ST_TAGS_DELETE, TL_ST_SOURCES_DELETE, TL_ST_FTS_DELETE};
-	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
-		sqlite3_stmt *st = tl_stmt(db, ids[i]);
-		if (!st)
-			return TLDB_EINTERNAL;
-		sqlite3_bind_int64(st, 1, id);
-		int rc = step_done(db, st, "removing an event's details");
-		if (rc)
-			return rc;
+	sqlite3_stmt *text = tl_stmt(db, TL_ST_FTS_TEXT);
+	sqlite3_stmt *del = text ? tl_stmt(db, TL_ST_FTS_DELETE) : NULL;
+	if (!del)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(text, 1, id);
+	int rc = sqlite3_step(text);
+	if (rc == SQLITE_ROW) {
+		sqlite3_bind_int64(del, 1, id);
+		for (int i = 0; i < 5; i++)
+			sqlite3_bind_value(del, 2 + i,
+			                   sqlite3_column_value(text, i));
+		rc = step_done(db, del, "unindexing text");
+	} else {
+		rc = rc == SQLITE_DONE ? TLDB_OK
+		                       : tl_fail_sql(db, rc, "unindexing text");
 	}
-	return TLDB_OK;
+	sqlite3_reset(text);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_SOURCES_DELETE);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(db, st, "removing an event's sources");
 }
 
 /* Looks uid up: *id 0 when absent. */
@@ -279,6 +274,11 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		*result = TLDB_PUT_UNCHANGED;
 		return TLDB_OK;
 	}
+	if (id) {
+		*wrote = 1;
+		if ((rc = delete_details(db, id)))
+			return rc;
+	}
 	sqlite3_stmt *st =
 	        tl_stmt(db, id ? TL_ST_EVENT_UPDATE : TL_ST_EVENT_INSERT);
 	if (!st)
@@ -293,22 +293,24 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		tl_buf_release(&tagtext);
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	}
-	bind_event(st, ev, c, timeline_id, now, !id,
-	           tagtext.len ? tl_buf_str(&tagtext) : NULL);
-	rc = step_done(db, st, "storing an event");
-	tl_buf_release(&tagtext);
-	if (rc)
+	const char *tags = tagtext.len ? tl_buf_str(&tagtext) : NULL;
+	bind_event(st, ev, c, timeline_id, now, !id, tags);
+	if ((rc = step_done(db, st, "storing an event"))) {
+		tl_buf_release(&tagtext);
 		return rc; /* a failed statement undoes itself */
+	}
 	*wrote = 1;
 	if (id) {
-		if ((rc = delete_children(db, id)))
-			return rc;
 		*result = TLDB_PUT_UPDATED;
 	} else {
 		id = sqlite3_last_insert_rowid(db->sql);
 		*result = TLDB_PUT_INSERTED;
 	}
-	if ((rc = insert_children(db, id, ev)) || (rc = insert_fts(db, id, ev)))
+	rc = insert_sources(db, id, ev);
+	if (!rc)
+		rc = insert_fts(db, id, ev, tags);
+	tl_buf_release(&tagtext);
+	if (rc)
 		return rc;
 	/* An event moved between timelines changes both. */
 	if (old_timeline_id && old_timeline_id != timeline_id &&
@@ -344,6 +346,8 @@ TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
 	}
 	if (!db->tx_depth && (rc = tl_release(db)))
 		return rc;
+	if (res == TLDB_PUT_INSERTED)
+		tl_count_insert(db);
 	if (uid_out)
 		snprintf(uid_out, TLDB_MAX_UID + 1, "%s", c.uid);
 	if (result)
@@ -516,7 +520,7 @@ TLDB_API int tldb_remove(tldb *db, const char *uid)
 		goto fail;
 	}
 	sqlite3_stmt *st;
-	if ((rc = delete_children(db, id)))
+	if ((rc = delete_details(db, id)))
 		goto fail;
 	if (!(st = tl_stmt(db, TL_ST_EVENT_DELETE))) {
 		rc = TLDB_EINTERNAL;

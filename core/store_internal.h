@@ -12,7 +12,7 @@
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
 #define TL_APPLICATION_ID 0x746c6462
-#define TL_SCHEMA_VERSION 1
+#define TL_SCHEMA_VERSION 2
 
 /* Statements prepared once per handle and reused. */
 enum tl_stmt_id {
@@ -23,14 +23,12 @@ enum tl_stmt_id {
 	TL_ST_EVENT_INSERT,
 	TL_ST_EVENT_UPDATE,
 	TL_ST_EVENT_DELETE,
-	TL_ST_TAGS_DELETE,
-	TL_ST_TAG_INSERT,
 	TL_ST_SOURCES_DELETE,
 	TL_ST_SOURCE_INSERT,
+	TL_ST_FTS_TEXT,
 	TL_ST_FTS_DELETE,
 	TL_ST_FTS_INSERT,
 	TL_ST_EVENT_GET,
-	TL_ST_TAGS_GET,
 	TL_ST_SOURCES_GET,
 	TL_ST_SAVEPOINT,
 	TL_ST_RELEASE,
@@ -61,6 +59,11 @@ struct tldb {
 	sqlite3_int64 tl_cache_id;
 	sqlite3_int64 touched[8];
 	int ntouched;
+	/* A bulk load (tl_defer_indexes): events inserted in this
+	 * transaction, how many make it one, and whether the indexes are
+	 * dropped until commit. */
+	int64_t tx_inserts, bulk_after;
+	int indexes_deferred;
 	tl_cached_query queries[TL_QUERY_CACHE];
 };
 
@@ -105,6 +108,31 @@ int tl_timeline_id(tldb *db, const char *name, int create_default,
 
 /* Marks the timeline changed now (feeds' Last-Modified). */
 int tl_timeline_touch(tldb *db, sqlite3_int64 id);
+
+/* The secondary indexes of events, which a bulk load drops and builds again
+ * at commit (tl_defer_indexes): their names and their CREATE statements. */
+#define TL_INDEX_EVENTS_SPAN                                                   \
+	"CREATE INDEX events_span ON events(span_class, lo, prec DESC, "       \
+	"title, uid, hi)"
+#define TL_INDEX_EVENTS_TIMELINE                                               \
+	"CREATE INDEX events_timeline ON events(timeline_id)"
+#define TL_NDEFERRED_INDEXES 2
+extern const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2];
+
+/* A transaction that inserts at least TL_BULK_MIN events, and at least as
+ * many as the store held when it began, is a bulk load: at that point the
+ * secondary indexes are dropped, and built again at commit, which sorts
+ * once instead of inserting each entry at a random place (its cost is
+ * O(store + new), at most about twice the new events' share). */
+#define TL_BULK_MIN 10000
+
+/* Counts an insert of the open transaction, dropping the secondary indexes
+ * when it makes the transaction a bulk load.  A failure to drop is not an
+ * error: the indexes simply stay. */
+void tl_count_insert(tldb *db);
+
+/* Builds the dropped indexes again (before COMMIT). */
+int tl_restore_indexes(tldb *db);
 
 /* Creates or migrates the schema to TL_SCHEMA_VERSION. */
 int tl_schema_migrate(tldb *db);

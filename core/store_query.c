@@ -62,12 +62,12 @@ static void add_filters(tl_buf *b, const tldb_query *q)
 			            P_TIMELINES + i);
 		tl_buf_adds(b, ")");
 	}
+	/* tagtext joins the tags by char(31), which no tag holds. */
 	for (size_t i = 0; i < q->ntags; i++)
-		tl_buf_addf(
-		        b,
-		        " AND EXISTS (SELECT 1 FROM tags g WHERE g.event_id "
-		        "= e.id AND g.tag = ?%zu)",
-		        P_TAGS + i);
+		tl_buf_addf(b,
+		            " AND instr(char(31) || e.tagtext || char(31), "
+		            "char(31) || ?%zu || char(31))",
+		            P_TAGS + i);
 	if (q->text && *q->text)
 		tl_buf_addf(b,
 		            " AND e.id IN (SELECT rowid FROM events_fts WHERE "

@@ -11,9 +11,11 @@
  *   events      every field of the contract's event, its bounds [lo, hi),
  *               precision, span class and content hash, and its tags
  *               joined (so reading an event needs no second lookup)
- *   tags        (event, tag) with the tag's position in the event
  *   sources     provenance records of an event, in order
- *   events_fts  FTS5 over title, body, location, tags and source quotes
+ *   events_text a view: the text of each event the full-text index holds
+ *   events_fts  FTS5 over title, body, location, tags and source quotes,
+ *               with events_text as its external content: the words are
+ *               indexed but the text is not kept a second time
  * Index events_span (span_class, lo, prec DESC, title, uid, hi) answers
  * range queries (event_internal.h explains the span classes): within a
  * class it yields events already in the result order, so the arms of a
@@ -54,9 +56,7 @@ static const char *const migrations[] = {
         "  updated INTEGER NOT NULL,"
         "  sequence INTEGER NOT NULL DEFAULT 0,"
         "  tagtext TEXT);" /* the tags joined by char(31), for reading */
-        "CREATE INDEX events_span ON events(span_class, lo, prec DESC, title, "
-        "uid, hi);"
-        "CREATE INDEX events_timeline ON events(timeline_id);"
+        TL_INDEX_EVENTS_SPAN ";" TL_INDEX_EVENTS_TIMELINE ";"
         "CREATE TABLE tags ("
         "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
         "  ord INTEGER NOT NULL,"
@@ -72,6 +72,26 @@ static const char *const migrations[] = {
         "CREATE VIRTUAL TABLE events_fts USING fts5("
         "  title, body, location, tags, quotes,"
         "  tokenize = 'unicode61 remove_diacritics 2');",
+        /* 1 -> 2: the tags table repeated events.tagtext, and the
+         * full-text index kept a copy of every text it indexed; a tag
+         * filter now reads tagtext, and the index reads its text from
+         * events_text when it is rebuilt. */
+        "DROP TABLE tags;"
+        "DROP TABLE events_fts;"
+        "CREATE VIEW events_text(id, title, body, location, tags, quotes) AS"
+        "  SELECT e.id, e.title, e.body, e.location, e.tagtext,"
+        "  (SELECT group_concat(s.quote, ' ') FROM sources s"
+        "   WHERE s.event_id = e.id) FROM events e;"
+        "CREATE VIRTUAL TABLE events_fts USING fts5("
+        "  title, body, location, tags, quotes,"
+        "  content = 'events_text', content_rowid = 'id', columnsize = 0,"
+        "  tokenize = 'unicode61 remove_diacritics 2');"
+        "INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+};
+
+const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2] = {
+        {"events_span", TL_INDEX_EVENTS_SPAN},
+        {"events_timeline", TL_INDEX_EVENTS_TIMELINE},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

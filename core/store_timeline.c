@@ -143,8 +143,10 @@ static int remove_timeline(tldb *db, const char *name, int with_events)
 		               "too with --force",
 		               name, (long long)n);
 	static const char *const sql[] = {
-	        "DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events "
-	        "WHERE timeline_id = ?1)",
+	        "INSERT INTO events_fts(events_fts, rowid, title, body, "
+	        "location, tags, quotes) SELECT 'delete', id, title, body, "
+	        "location, tags, quotes FROM events_text WHERE id IN (SELECT "
+	        "id FROM events WHERE timeline_id = ?1)",
 	        "DELETE FROM events WHERE timeline_id = ?1",
 	        "DELETE FROM timelines WHERE id = ?1",
 	};
@@ -168,7 +170,7 @@ TLDB_API int tldb_timeline_remove(tldb *db, const char *name, int with_events)
 	if (rc)
 		return rc;
 	tl_forget_tx(db);
-	/* Tags and sources go by ON DELETE CASCADE. */
+	/* Sources go by ON DELETE CASCADE. */
 	if ((rc = remove_timeline(db, name, with_events))) {
 		tl_rollback_to(db);
 		return rc;
@@ -187,6 +189,16 @@ static int scalar(tldb *db, const char *sql, int64_t *out)
 	                        : tl_fail_sql(db, rc, "reading statistics");
 }
 
+/* Splits every events.tagtext at its char(31)s. */
+#define DISTINCT_TAGS_SQL                                                      \
+	"WITH RECURSIVE split(tag, rest) AS ("                                 \
+	" SELECT NULL, tagtext || char(31) FROM events"                        \
+	" WHERE tagtext IS NOT NULL"                                           \
+	" UNION ALL SELECT substr(rest, 1, instr(rest, char(31)) - 1),"        \
+	" substr(rest, instr(rest, char(31)) + 1) FROM split WHERE rest <> "   \
+	"'')"                                                                  \
+	" SELECT count(DISTINCT tag) FROM split WHERE tag IS NOT NULL"
+
 TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
 {
 	memset(out, 0, sizeof *out);
@@ -197,8 +209,7 @@ TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
 	if ((rc = scalar(db, "SELECT count(*) FROM events", &out->events)) ||
 	    (rc = scalar(db, "SELECT count(*) FROM timelines",
 	                 &out->timelines)) ||
-	    (rc = scalar(db, "SELECT count(DISTINCT tag) FROM tags",
-	                 &out->tags)) ||
+	    (rc = scalar(db, DISTINCT_TAGS_SQL, &out->tags)) ||
 	    (rc = scalar(db, "SELECT count(*) FROM sources", &out->sources)) ||
 	    (rc = scalar(db,
 	                 "SELECT coalesce(min(lo), 0) FROM events WHERE lo > "
