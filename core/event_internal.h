@@ -40,6 +40,11 @@ typedef struct tl_checked {
 /* Checks ev (see tldb_event_check) and derives what the store writes. */
 int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err);
 
+/* tldb_put of an event tl_event_prepare has checked into c (so the check
+ * can run on another thread): same results, same messages. */
+int tl_put_checked(tldb *db, const tldb_event *ev, const tl_checked *c,
+                   tldb_put_result *result);
+
 /* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
 int tl_utf8_valid(const char *s, size_t len);
 

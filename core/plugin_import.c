@@ -2,11 +2,21 @@
  * plugin_import.c -- the import pipeline: open the input, choose the
  * importer, check its options, run it, and store what it emits.
  *
+ * Two threads share the work.  The reader runs the plugin (open -> run ->
+ * close) and checks each event it emits (tl_event_prepare: dates, limits,
+ * UTF-8, the uid and content hash); the writer -- the calling thread --
+ * stores them in input order through the queue of import_pipe.h.  Parsing
+ * and storing so overlap, and the plugin still sees one thread.  Messages
+ * for the report callback travel the same queue, so they come out in input
+ * order, all on the calling thread.
+ *
  * Abort mode (the default) runs the whole input in one transaction, so any
  * error -- the plugin's or the store's -- leaves the database exactly as it
- * was.  Skip mode commits good records in batches and reports each bad one
- * with its position.  Either way every event goes through tldb_put, so
- * importing the same input again changes nothing.
+ * was; the first error in input order is the one reported (the writer's,
+ * when it refused a record the reader had passed).  Skip mode commits good
+ * records in batches and reports each bad one with its position.  Either
+ * way every event goes through the store's upsert, so importing the same
+ * input again changes nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "import_pipe.h"
 #include "plugin_internal.h"
 
 #define HEAD_BYTES     4096
@@ -26,10 +37,17 @@ typedef struct import_state {
 	tldb *db;
 	const tldb_import_opts *o;
 	tldb_import_stats *st;
+	tl_pipe pipe;
+	/* the reader's */
 	char doc_timeline[TLDB_MAX_TIMELINE_NAME + 1];
+	char named_timeline[TLDB_MAX_TIMELINE_NAME + 1]; /* last sent */
+	int64_t records, skipped;
+	/* the writer's */
 	char made_timeline[TLDB_MAX_TIMELINE_NAME + 1]; /* last ensured */
-	int64_t batch, in_batch;
+	int64_t batch, in_batch, processed;
 	int64_t total_bytes;
+	int failed; /* abort: the first error the writer met, in err */
+	tldb_msgbuf err;
 } import_state;
 
 static void copy_msg(tldb_msgbuf *err, const char *msg, int64_t line,
@@ -42,7 +60,34 @@ static void copy_msg(tldb_msgbuf *err, const char *msg, int64_t line,
 	err->column = column;
 }
 
-/* A record the store refused: reported and passed over, or the end. */
+/* ---- the reader's side (the plugin's thread) ---- */
+
+static int push_text(import_state *s, tl_item_kind kind, const char *text,
+                     tldb_run *run)
+{
+	size_t len = strlen(text);
+	tl_item *it = tl_item_new(kind, len);
+	if (!it) {
+		tl_run_error(run, run->line, run->column, "out of memory");
+		run->stopping = 1;
+		return -1;
+	}
+	memcpy(it->text, text, len + 1);
+	it->line = run->line;
+	it->column = run->column;
+	it->bytes = run->bytes;
+	tl_pipe_push(&s->pipe, it);
+	return 0;
+}
+
+/* The run's report callback: the message goes to the writer, in order. */
+static void queue_report(void *ud, const char *msg)
+{
+	tldb_run *run = ud;
+	push_text(run->pipeline, TL_ITEM_REPORT, msg, run);
+}
+
+/* A record the reader refused: reported and passed over, or the end. */
 static int refuse(tldb_run *run, const char *msg)
 {
 	import_state *s = run->pipeline;
@@ -51,9 +96,8 @@ static int refuse(tldb_run *run, const char *msg)
 		snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)",
 		         run->name, (long long)run->line,
 		         (long long)run->column, msg);
-		s->st->skipped++;
-		if (run->report)
-			run->report(run->ud, text);
+		s->skipped++;
+		queue_report(run, text);
 		return 0;
 	}
 	tl_run_error(run, run->line, run->column, "%s", msg);
@@ -61,81 +105,68 @@ static int refuse(tldb_run *run, const char *msg)
 	return -1;
 }
 
-static int next_batch(import_state *s)
+/* Picks the event's timeline: --timeline, else its own, else the
+ * document's.  One it names itself is created by the writer first. */
+static int choose_timeline(tldb_run *run, tldb_event *ev)
 {
-	if (s->o->on_error != TLDB_ON_ERROR_SKIP || ++s->in_batch < s->batch)
-		return TLDB_OK;
-	s->in_batch = 0;
-	int rc = tldb_commit(s->db);
-	return rc ? rc : tldb_begin(s->db);
-}
-
-/* An input may name timelines of its own (an export of several timelines):
- * they are created as part of the import, so they go if it fails. */
-static void ensure_timeline(import_state *s, const char *name)
-{
-	if (!name || !*name || strcmp(name, s->made_timeline) == 0 ||
-	    !tldb_timeline_name_valid(name))
-		return; /* a bad name is refused by the put, with its message */
-	tldb_timeline t = {.name = name};
-	int rc = tldb_timeline_create(s->db, &t);
-	if (rc == TLDB_OK || rc == TLDB_EEXIST)
-		snprintf(s->made_timeline, sizeof s->made_timeline, "%s", name);
+	import_state *s = run->pipeline;
+	if (s->o->timeline) {
+		ev->timeline = s->o->timeline;
+	} else if ((!ev->timeline || !*ev->timeline) && s->doc_timeline[0]) {
+		ev->timeline = s->doc_timeline;
+	} else if (ev->timeline && *ev->timeline &&
+	           strcmp(ev->timeline, s->named_timeline) != 0 &&
+	           tldb_timeline_name_valid(ev->timeline)) {
+		snprintf(s->named_timeline, sizeof s->named_timeline, "%s",
+		         ev->timeline);
+		return push_text(s, TL_ITEM_NAMED, ev->timeline, run);
+	}
+	return 0;
 }
 
 static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 {
 	import_state *s = run->pipeline;
+	if (atomic_load(&s->pipe.stop))
+		return -1;
 	const char *tags[TLDB_MAX_TAGS];
 	tldb_source srcs[TLDB_MAX_SOURCES];
 	tldb_event ev;
 	char msg[256];
-	s->st->records++;
+	s->records++;
 	if (tl_event_from_plugin(pev, run->plugin->info.abi_minor >= 1, &ev,
 	                         tags, srcs, msg, sizeof msg))
 		return refuse(run, msg);
-	if (s->o->timeline)
-		ev.timeline = s->o->timeline;
-	else if ((!ev.timeline || !*ev.timeline) && s->doc_timeline[0])
-		ev.timeline = s->doc_timeline;
-	else
-		ensure_timeline(s, ev.timeline);
-	tldb_put_result res;
-	if (tldb_put(s->db, &ev, NULL, &res))
-		return refuse(run, tldb_errmsg(s->db));
-	if (res == TLDB_PUT_INSERTED)
-		s->st->inserted++;
-	else if (res == TLDB_PUT_UPDATED)
-		s->st->updated++;
-	else
-		s->st->unchanged++;
-	if (next_batch(s)) {
-		tl_run_error(run, 0, 0, "%s", tldb_errmsg(s->db));
+	if (choose_timeline(run, &ev))
+		return -1;
+	tl_checked c;
+	tldb_errbuf err = {{0}, 0};
+	if (tl_event_prepare(&ev, &c, &err))
+		return refuse(run, err.msg);
+	tl_item *it = tl_item_new(TL_ITEM_EVENT, 0);
+	if (!it || tldb_event_copy(&ev, &it->ev)) {
+		tl_item_free(it);
+		tl_run_error(run, run->line, run->column, "out of memory");
 		run->stopping = 1;
 		return -1;
 	}
-	if (s->o->progress && s->st->records % PROGRESS_EVERY == 0)
-		s->o->progress(s->o->ud, s->st->records, run->bytes,
-		               s->total_bytes);
+	it->checked = c;
+	if (c.timeline == ev.timeline)
+		it->checked.timeline = it->ev->timeline;
+	it->line = run->line;
+	it->column = run->column;
+	it->bytes = run->bytes;
+	tl_pipe_push(&s->pipe, it);
 	return 0;
 }
 
 static int on_remove(tldb_run *run, const char *uid)
 {
 	import_state *s = run->pipeline;
-	s->st->records++;
-	int rc = tldb_remove(s->db, uid);
-	if (rc == TLDB_ENOTFOUND)
-		return 0;
-	if (rc)
-		return refuse(run, tldb_errmsg(s->db));
-	s->st->removed++;
-	if (next_batch(s)) {
-		tl_run_error(run, 0, 0, "%s", tldb_errmsg(s->db));
-		run->stopping = 1;
+	if (atomic_load(&s->pipe.stop))
 		return -1;
-	}
-	return 0;
+	s->records++;
+	return push_text(s, TL_ITEM_REMOVE, uid, run);
 }
 
 static int on_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
@@ -150,16 +181,168 @@ static int on_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
 		             tl->name ? tl->name : "");
 		return -1;
 	}
-	tldb_timeline t = {.name = tl->name,
-	                   .title = tl->title,
-	                   .description = tl->description};
-	if (tldb_timeline_put(s->db, &t)) {
-		tl_run_error(run, run->line, run->column, "%s",
-		             tldb_errmsg(s->db));
+	size_t n = strlen(tl->name) + 1,
+	       t = tl->title ? strlen(tl->title) + 1 : 0,
+	       d = tl->description ? strlen(tl->description) + 1 : 0;
+	tl_item *it = tl_item_new(TL_ITEM_TIMELINE, n + t + d);
+	if (!it) {
+		tl_run_error(run, run->line, run->column, "out of memory");
 		return -1;
 	}
+	memcpy(it->text, tl->name, n);
+	it->timeline.name = it->text;
+	if (t) {
+		memcpy(it->text + n, tl->title, t);
+		it->timeline.title = it->text + n;
+	}
+	if (d) {
+		memcpy(it->text + n + t, tl->description, d);
+		it->timeline.description = it->text + n + t;
+	}
+	it->line = run->line;
+	it->column = run->column;
+	it->bytes = run->bytes;
+	tl_pipe_push(&s->pipe, it);
 	snprintf(s->doc_timeline, sizeof s->doc_timeline, "%s", tl->name);
 	return 0;
+}
+
+typedef struct reader {
+	tldb_run *run;
+	int rc;
+} reader;
+
+static void *reader_main(void *arg)
+{
+	reader *r = arg;
+	r->rc = tl_run_format(r->run);
+	tl_pipe_close(&((import_state *)r->run->pipeline)->pipe);
+	return NULL;
+}
+
+/* ---- the writer's side (the calling thread) ---- */
+
+/* The writer's first error, in abort mode: it ends the import. */
+static void writer_fail(import_state *s, const tl_item *it, const char *msg)
+{
+	if (!s->failed++)
+		copy_msg(&s->err, msg, it ? it->line : 0, it ? it->column : 0);
+	tl_pipe_stop(&s->pipe);
+}
+
+/* A record the store refused: reported and passed over, or the end. */
+static void writer_refuse(import_state *s, const tl_item *it, const char *msg)
+{
+	if (s->o->on_error != TLDB_ON_ERROR_SKIP) {
+		writer_fail(s, it, msg);
+		return;
+	}
+	s->st->skipped++;
+	if (s->o->report) {
+		char text[1400];
+		snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)",
+		         s->o->name ? s->o->name
+		         : s->o->path ? s->o->path
+		                      : "-",
+		         (long long)it->line, (long long)it->column, msg);
+		s->o->report(s->o->ud, text);
+	}
+}
+
+static void next_batch(import_state *s)
+{
+	if (s->o->on_error != TLDB_ON_ERROR_SKIP || ++s->in_batch < s->batch)
+		return;
+	s->in_batch = 0;
+	if (tldb_commit(s->db) || tldb_begin(s->db))
+		writer_fail(s, NULL, tldb_errmsg(s->db));
+}
+
+/* An input may name timelines of its own (an export of several timelines):
+ * they are created as part of the import, so they go if it fails. */
+static void ensure_timeline(import_state *s, const char *name)
+{
+	if (strcmp(name, s->made_timeline) == 0)
+		return; /* a bad name is refused by the put, with its message */
+	tldb_timeline t = {.name = name};
+	int rc = tldb_timeline_create(s->db, &t);
+	if (rc == TLDB_OK || rc == TLDB_EEXIST)
+		snprintf(s->made_timeline, sizeof s->made_timeline, "%s", name);
+}
+
+static void store_event(import_state *s, const tl_item *it)
+{
+	tldb_put_result res;
+	if (tl_put_checked(s->db, it->ev, &it->checked, &res)) {
+		writer_refuse(s, it, tldb_errmsg(s->db));
+	} else if (res == TLDB_PUT_INSERTED) {
+		s->st->inserted++;
+	} else if (res == TLDB_PUT_UPDATED) {
+		s->st->updated++;
+	} else {
+		s->st->unchanged++;
+	}
+}
+
+static void store_removal(import_state *s, const tl_item *it)
+{
+	int rc = tldb_remove(s->db, it->text);
+	if (rc == TLDB_OK)
+		s->st->removed++;
+	else if (rc != TLDB_ENOTFOUND)
+		writer_refuse(s, it, tldb_errmsg(s->db));
+}
+
+static void store_item(import_state *s, const tl_item *it)
+{
+	switch (it->kind) {
+	case TL_ITEM_REPORT:
+		if (s->o->report)
+			s->o->report(s->o->ud, it->text);
+		return;
+	case TL_ITEM_NAMED:
+		ensure_timeline(s, it->text);
+		return;
+	case TL_ITEM_TIMELINE:
+		if (tldb_timeline_put(s->db, &it->timeline))
+			writer_fail(s, it, tldb_errmsg(s->db));
+		return;
+	case TL_ITEM_EVENT:
+		store_event(s, it);
+		break;
+	case TL_ITEM_REMOVE:
+		store_removal(s, it);
+		break;
+	}
+	next_batch(s);
+	if (s->o->progress && ++s->processed % PROGRESS_EVERY == 0)
+		s->o->progress(s->o->ud, s->processed, it->bytes,
+		               s->total_bytes);
+}
+
+/* Runs the reader thread and stores what it sends until it is done. */
+static int run_pipeline(import_state *s, tldb_run *run)
+{
+	reader r = {.run = run, .rc = TLDB_OK};
+	pthread_t thread;
+	if (pthread_create(&thread, NULL, reader_main, &r)) {
+		tl_run_error(run, 0, 0, "cannot start the import's reader "
+		                        "thread");
+		return TLDB_EINTERNAL;
+	}
+	tl_item *items;
+	while ((items = tl_pipe_take(&s->pipe)) != NULL) {
+		while (items) {
+			tl_item *next = items->next;
+			/* After an abort only the reports still matter. */
+			if (!s->failed || items->kind == TL_ITEM_REPORT)
+				store_item(s, items);
+			tl_item_free(items);
+			items = next;
+		}
+	}
+	pthread_join(thread, NULL);
+	return r.rc;
 }
 
 /* Opens the input and reads its first bytes for the probes. */
@@ -256,8 +439,6 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 	run.keys = o->option_keys;
 	run.values = o->option_values;
 	run.nopts = o->noptions;
-	run.report = o->report;
-	run.ud = o->ud;
 	run.skip_errors = o->on_error == TLDB_ON_ERROR_SKIP;
 	run.on_event = on_event;
 	run.on_remove = on_remove;
@@ -265,20 +446,34 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 	import_state s = {.db = db, .o = o, .st = st};
 	s.batch = o->batch > 0 ? o->batch : DEFAULT_BATCH;
 	run.pipeline = &s;
+	run.report = queue_report;
+	run.ud = &run;
+	if (tl_pipe_init(&s.pipe)) {
+		copy_msg(err, "cannot create the import's queue", 0, 0);
+		return TLDB_EINTERNAL;
+	}
 	int rc = prepare(db, p, o, &run, &s.total_bytes, err);
 	if (!rc) {
-		rc = tl_run_format(&run);
+		rc = run_pipeline(&s, &run);
+		st->records = s.records;
 		st->bytes = run.bytes;
 		st->warnings = run.warnings;
-		st->skipped += run.skipped;
-		if (rc)
+		st->skipped += s.skipped + run.skipped;
+		/* The writer's error came first in the input: the reader had
+		 * gone past the record the writer refused. */
+		if (s.failed) {
+			*err = s.err;
+			rc = TLDB_EPLUGIN;
+		} else if (rc) {
 			copy_msg(err, run.err.msg, run.err.line,
 			         run.err.column);
+		}
 		/* Abort: nothing of a failed input stays.  Skip: the good
 		 * records stay even when the plugin could not go on. */
 		if (rc && o->on_error != TLDB_ON_ERROR_SKIP) {
 			tldb_rollback(db);
 			st->inserted = st->updated = st->unchanged = 0;
+			st->removed = 0;
 		} else if (tldb_commit(db)) {
 			copy_msg(err, tldb_errmsg(db), 0, 0);
 			rc = TLDB_EIO;
@@ -287,6 +482,7 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 			o->progress(o->ud, st->records, run.bytes,
 			            s.total_bytes);
 	}
+	tl_pipe_destroy(&s.pipe);
 	if (run.fd >= 0 && o->path && strcmp(o->path, "-") != 0)
 		close(run.fd);
 	free(run.head);

@@ -324,11 +324,24 @@ TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
 {
 	tl_checked c;
 	tldb_errbuf err = {{0}, 0};
-	tldb_put_result res = TLDB_PUT_UNCHANGED;
-	int wrote = 0;
 	int rc = tl_event_prepare(ev, &c, &err);
 	if (rc)
 		return tl_fail(db, rc, "%s", err.msg);
+	if ((rc = tl_put_checked(db, ev, &c, result)))
+		return rc;
+	if (uid_out)
+		snprintf(uid_out, TLDB_MAX_UID + 1, "%s", c.uid);
+	return TLDB_OK;
+}
+
+int tl_put_checked(tldb *db, const tldb_event *ev, const tl_checked *cp,
+                   tldb_put_result *result)
+{
+	tldb_put_result res = TLDB_PUT_UNCHANGED;
+	int wrote = 0, rc;
+	const tl_checked c = *cp;
+	if (!db->sql)
+		return tl_fail(db, TLDB_EINVAL, "the database is not open");
 	/* Inside tldb_begin no savepoint is taken: releasing one makes FTS5
 	 * flush its pending index to disk, which more than halved bulk
 	 * inserts.  A put that fails half-way poisons the transaction instead,
@@ -348,8 +361,6 @@ TLDB_API int tldb_put(tldb *db, const tldb_event *ev, char *uid_out,
 		return rc;
 	if (res == TLDB_PUT_INSERTED)
 		tl_count_insert(db);
-	if (uid_out)
-		snprintf(uid_out, TLDB_MAX_UID + 1, "%s", c.uid);
 	if (result)
 		*result = res;
 	return TLDB_OK;
