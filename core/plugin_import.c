@@ -241,7 +241,7 @@ static void writer_refuse(import_state *s, const tl_item *it, const char *msg)
 	if (s->o->report) {
 		char text[1400];
 		snprintf(text, sizeof text, "%s:%lld:%lld: %s (skipped)",
-		         s->o->name ? s->o->name
+		         s->o->name   ? s->o->name
 		         : s->o->path ? s->o->path
 		                      : "-",
 		         (long long)it->line, (long long)it->column, msg);
@@ -326,8 +326,9 @@ static int run_pipeline(import_state *s, tldb_run *run)
 	reader r = {.run = run, .rc = TLDB_OK};
 	pthread_t thread;
 	if (pthread_create(&thread, NULL, reader_main, &r)) {
-		tl_run_error(run, 0, 0, "cannot start the import's reader "
-		                        "thread");
+		tl_run_error(run, 0, 0,
+		             "cannot start the import's reader "
+		             "thread");
 		return TLDB_EINTERNAL;
 	}
 	tl_item *items;
