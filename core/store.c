@@ -349,7 +349,8 @@ TLDB_API void tldb_close(tldb *db)
 	for (int i = 0; i < TL_ST_COUNT; i++)
 		sqlite3_finalize(db->stmts[i]);
 	for (int i = 0; i < TL_QUERY_CACHE; i++) {
-		sqlite3_finalize(db->queries[i].stmt);
+		for (int k = 0; k < TL_NCLASSES; k++)
+			sqlite3_finalize(db->queries[i].arms[k]);
 		free(db->queries[i].sql);
 	}
 	if (db->sql) {

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "arena.h"
+#include "event_internal.h"
 #include "tldb/tldb.h"
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
@@ -35,11 +36,12 @@ enum tl_stmt_id {
 	TL_ST_COUNT
 };
 
-/* A small cache of query statements keyed by their SQL text. */
+/* A small cache of query statements keyed by their SQL text: a query runs
+ * the same SQL once per span class (store_query.c). */
 #define TL_QUERY_CACHE 8
 typedef struct tl_cached_query {
 	char *sql;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *arms[TL_NCLASSES];
 	int in_use;
 } tl_cached_query;
 
