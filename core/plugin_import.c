@@ -335,8 +335,9 @@ static int run_pipeline(import_state *s, tldb_run *run)
 	while ((items = tl_pipe_take(&s->pipe)) != NULL) {
 		while (items) {
 			tl_item *next = items->next;
-			/* After an abort only the reports still matter. */
-			if (!s->failed || items->kind == TL_ITEM_REPORT)
+			/* After the writer's error nothing that came later
+			 * in the input counts, its warnings included. */
+			if (!s->failed)
 				store_item(s, items);
 			tl_item_free(items);
 			items = next;

@@ -157,7 +157,9 @@ Test(import_threads, abort_mode_reports_the_first_error_in_input_order)
 	load_ok(p, FIXTURE("lines"));
 	/* The reader passes line 50 and meets its own error at 3000 long
 	 * before the writer reaches 50; the store's error is the one. */
-	plan pl = {.store_refuses = {50}, .bad_date = {3000}};
+	plan pl = {.store_refuses = {50},
+	           .empty_title = {2000},
+	           .bad_date = {3000}};
 	write_input(tmp_path("in.lines"), 4000, &pl);
 	tldb *db = fresh_db();
 	reports r;
