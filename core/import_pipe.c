@@ -20,7 +20,7 @@ int tl_pipe_init(tl_pipe *p)
 	return 0;
 }
 
-static void free_list(tl_item *it)
+void tl_item_free_list(tl_item *it)
 {
 	while (it) {
 		tl_item *next = it->next;
@@ -31,9 +31,10 @@ static void free_list(tl_item *it)
 
 void tl_pipe_destroy(tl_pipe *p)
 {
-	free_list(p->head);
-	free_list(p->bhead);
-	p->head = p->tail = p->bhead = p->btail = NULL;
+	tl_item_free_list(p->head);
+	tl_item_free_list(p->bhead);
+	tl_item_free_list(p->done);
+	p->head = p->tail = p->bhead = p->btail = p->done = NULL;
 	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 }
@@ -84,6 +85,22 @@ void tl_pipe_push(tl_pipe *p, tl_item *it)
 	while (p->nbatches >= TL_PIPE_MAX_BATCHES && !atomic_load(&p->stop))
 		pthread_cond_wait(&p->changed, &p->lock);
 	hand_over(p);
+	tl_item *done = p->done;
+	p->done = NULL;
+	pthread_mutex_unlock(&p->lock);
+	tl_item_free_list(done);
+}
+
+void tl_pipe_done(tl_pipe *p, tl_item *items)
+{
+	if (!items)
+		return;
+	tl_item *last = items;
+	while (last->next)
+		last = last->next;
+	pthread_mutex_lock(&p->lock);
+	last->next = p->done;
+	p->done = items;
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -6,7 +6,11 @@
  * The reader gathers items into a batch of its own and hands over whole
  * batches, so the threads meet once per TL_PIPE_BATCH items; it waits while
  * TL_PIPE_MAX_BATCHES batches are queued, so memory stays bounded however
- * long the input is.
+ * long the input is.  The writer gives the items it is done with back
+ * (tl_pipe_done) and the reader frees them: memory freed by a thread other
+ * than the one that allocated it makes glibc's malloc take the other
+ * thread's arena lock, which the reader, allocating all the time for
+ * libical, then waits on.
  */
 #ifndef TLDB_IMPORT_PIPE_H
 #define TLDB_IMPORT_PIPE_H
@@ -47,6 +51,7 @@ typedef struct tl_pipe {
 	/* the reader's batch, not yet handed over */
 	tl_item *bhead, *btail;
 	int bcount;
+	tl_item *done; /* given back by the writer, for the reader to free */
 	/* set by the writer: the reader stops at its next event */
 	atomic_int stop;
 } tl_pipe;
@@ -64,12 +69,18 @@ tl_item *tl_item_new(tl_item_kind kind, size_t text_len);
 /* Frees an item and the event it holds. */
 void tl_item_free(tl_item *it);
 
+/* Frees a list of items linked by `next`. */
+void tl_item_free_list(tl_item *it);
+
 /* Reader: adds an item to its batch, handing the batch over when full
  * (waiting while the queue is full, unless the writer asked to stop). */
 void tl_pipe_push(tl_pipe *p, tl_item *it);
 
 /* Reader: hands over what is left and closes the pipe. */
 void tl_pipe_close(tl_pipe *p);
+
+/* Writer: gives back a list of items it is done with. */
+void tl_pipe_done(tl_pipe *p, tl_item *items);
 
 /* Writer: asks the reader to stop, waking it if it waits for room. */
 void tl_pipe_stop(tl_pipe *p);

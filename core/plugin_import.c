@@ -333,15 +333,11 @@ static int run_pipeline(import_state *s, tldb_run *run)
 	}
 	tl_item *items;
 	while ((items = tl_pipe_take(&s->pipe)) != NULL) {
-		while (items) {
-			tl_item *next = items->next;
-			/* After the writer's error nothing that came later
-			 * in the input counts, its warnings included. */
-			if (!s->failed)
-				store_item(s, items);
-			tl_item_free(items);
-			items = next;
-		}
+		/* After the writer's error nothing that came later in the
+		 * input counts, its warnings included. */
+		for (tl_item *it = items; it && !s->failed; it = it->next)
+			store_item(s, it);
+		tl_pipe_done(&s->pipe, items);
 	}
 	pthread_join(thread, NULL);
 	return r.rc;
