@@ -121,11 +121,14 @@ void tl_pipe_stop(tl_pipe *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-tl_item *tl_pipe_take(tl_pipe *p)
+tl_item *tl_pipe_take(tl_pipe *p, int *waited)
 {
 	pthread_mutex_lock(&p->lock);
-	while (!p->head && !p->closed)
+	*waited = 0;
+	while (!p->head && !p->closed) {
+		*waited = 1;
 		pthread_cond_wait(&p->changed, &p->lock);
+	}
 	tl_item *items = p->head;
 	p->head = p->tail = NULL;
 	p->nbatches = 0;

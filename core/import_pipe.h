@@ -86,7 +86,9 @@ void tl_pipe_done(tl_pipe *p, tl_item *items);
 void tl_pipe_stop(tl_pipe *p);
 
 /* Writer: takes every item handed over, oldest first, waiting for some;
- * NULL once the pipe is closed and empty.  The items are the caller's. */
-tl_item *tl_pipe_take(tl_pipe *p);
+ * NULL once the pipe is closed and empty.  The items are the caller's.
+ * *waited is set when it had to wait: the writer is quicker than the
+ * reader. */
+tl_item *tl_pipe_take(tl_pipe *p, int *waited);
 
 #endif /* TLDB_IMPORT_PIPE_H */

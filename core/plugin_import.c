@@ -332,7 +332,14 @@ static int run_pipeline(import_state *s, tldb_run *run)
 		return TLDB_EINTERNAL;
 	}
 	tl_item *items;
-	while ((items = tl_pipe_take(&s->pipe)) != NULL) {
+	int waited;
+	/* The share of recent takes that waited for the reader, in 1/256ths,
+	 * averaged over about the last 8 (a single take says little): a
+	 * writer that mostly waits keeps the indexes up to date. */
+	int waiting = 0;
+	while ((items = tl_pipe_take(&s->pipe, &waited)) != NULL) {
+		waiting += ((waited ? 256 : 0) - waiting) / 8;
+		tl_allow_deferred_indexes(s->db, waiting < 128);
 		/* After the writer's error nothing that came later in the
 		 * input counts, its warnings included. */
 		for (tl_item *it = items; it && !s->failed; it = it->next)
@@ -340,6 +347,7 @@ static int run_pipeline(import_state *s, tldb_run *run)
 		tl_pipe_done(&s->pipe, items);
 	}
 	pthread_join(thread, NULL);
+	tl_allow_deferred_indexes(s->db, 1);
 	return r.rc;
 }
 

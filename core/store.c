@@ -403,9 +403,18 @@ TLDB_API int tldb_begin(tldb *db)
 	return rc;
 }
 
+void tl_allow_deferred_indexes(tldb *db, int allowed)
+{
+	db->defer_refused = !allowed;
+}
+
 void tl_count_insert(tldb *db)
 {
 	if (!db->tx_depth || ++db->tx_inserts != db->bulk_after)
+		return;
+	/* Decided once: indexes kept up to date until then and dropped
+	 * later would be paid for twice. */
+	if (db->defer_refused)
 		return;
 	char sql[64];
 	for (int i = 0; i < TL_NDEFERRED_INDEXES; i++) {

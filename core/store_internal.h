@@ -66,6 +66,7 @@ struct tldb {
 	 * dropped until commit. */
 	int64_t tx_inserts, bulk_after;
 	int indexes_deferred;
+	int defer_refused; /* tl_allow_deferred_indexes(db, 0) */
 	tl_cached_query queries[TL_QUERY_CACHE];
 };
 
@@ -129,8 +130,9 @@ extern const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2];
 #define TL_BULK_MIN 10000
 
 /* Counts an insert of the open transaction, dropping the secondary indexes
- * when it makes the transaction a bulk load.  A failure to drop is not an
- * error: the indexes simply stay. */
+ * when it makes the transaction a bulk load, unless refused at that moment
+ * (tl_allow_deferred_indexes).  A failure to drop is not an error: the
+ * indexes simply stay. */
 void tl_count_insert(tldb *db);
 
 /* Builds the dropped indexes again (before COMMIT). */

@@ -209,3 +209,74 @@ Test(import_threads, writer_error_stops_a_reader_waiting_on_a_full_queue)
 	tldb_close(db);
 	tldb_plugins_free(p);
 }
+
+/* The progress callback runs on the writer's thread, inside the import's
+ * transaction: it looks at whether a range query would still use
+ * events_span there, that is whether the bulk load dropped the indexes. */
+typedef struct watch {
+	tldb *db;
+	int64_t at;   /* look when this many records are done */
+	int looked;   /* 1 once looked */
+	int has_span; /* what it saw */
+} watch;
+
+static void look_at_plan(void *ud, int64_t records, int64_t bytes,
+                         int64_t total)
+{
+	(void)bytes;
+	(void)total;
+	watch *w = ud;
+	if (w->looked || records < w->at)
+		return;
+	tldb_query q;
+	tldb_query_init(&q);
+	q.lo = 0;
+	q.hi = 1000000000;
+	char *text = NULL;
+	cr_assert_eq(tldb_query_plan(w->db, &q, &text), TLDB_OK);
+	w->has_span = strstr(text, "events_span") != NULL;
+	w->looked = 1;
+	free(text);
+}
+
+static watch import_watching(tldb_plugins *p, const char *pause_us, int64_t at)
+{
+	tldb *db = open_db(tmp_path(pause_us ? "slow.db" : "fast.db"));
+	watch w = {.db = db, .at = at};
+	const char *keys[] = {"pause-us"}, *values[] = {pause_us};
+	tldb_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.plugin = "lines";
+	o.path = tmp_path("in.lines");
+	o.option_keys = keys;
+	o.option_values = values;
+	o.noptions = pause_us ? 1 : 0;
+	o.progress = look_at_plan;
+	o.ud = &w;
+	tldb_import_stats st;
+	tldb_msgbuf err;
+	cr_assert_eq(tldb_import(db, p, &o, &st, &err), TLDB_OK, "%s", err.msg);
+	cr_expect_eq(count_events(db), st.inserted);
+	tldb_close(db);
+	return w;
+}
+
+Test(import_threads, indexes_are_dropped_only_when_the_writer_is_behind)
+{
+	tldb_plugins *p = new_registry();
+	load_ok(p, FIXTURE("lines"));
+	plan none = {{0}, {0}, {0}};
+	write_input(tmp_path("in.lines"), 40000, &none);
+	/* A quick parser: the store is the bottleneck, so the bulk load
+	 * (10,000 inserts into an empty store) drops the indexes. */
+	watch fast = import_watching(p, NULL, 30000);
+	cr_assert(fast.looked);
+	cr_expect_not(fast.has_span, "a writer-bound load kept its indexes");
+	/* A parser slower than the store (50 us a record): the writer waits
+	 * for it, and keeps the indexes up to date in that time instead. */
+	write_input(tmp_path("in.lines"), 15000, &none);
+	watch slow = import_watching(p, "50", 14000);
+	cr_assert(slow.looked);
+	cr_expect(slow.has_span, "a reader-bound load dropped its indexes");
+	tldb_plugins_free(p);
+}
