@@ -130,7 +130,9 @@ tldb *cli_open(const cli_ctx *ctx, int mode)
 		          ctx->db_path);
 		return NULL;
 	}
-	int flags = mode == CLI_READ    ? TLDB_OPEN_READONLY
+	/* The command reads once and exits: a memory map costs it nothing
+	 * and saves a read call per page. */
+	int flags = mode == CLI_READ    ? TLDB_OPEN_READONLY | TLDB_OPEN_MMAP
 	            : mode == CLI_WRITE ? TLDB_OPEN_CREATE
 	                                : 0;
 	int rc = tldb_open(ctx->db_path, flags, &db);

@@ -297,9 +297,15 @@ static int open_sqlite(tldb *db, int flags)
 	return TLDB_OK;
 }
 
-static int configure(tldb *db)
+static int configure(tldb *db, int flags)
 {
 	int rc = tl_exec(db, "PRAGMA foreign_keys = ON", "configuring");
+	if (!rc && (flags & TLDB_OPEN_MMAP)) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA mmap_size = %d",
+		         TLDB_MMAP_BYTES);
+		rc = tl_exec(db, sql, "configuring");
+	}
 	if (rc || db->readonly)
 		return rc;
 	/* WAL lets `tldb serve` read while `tldb import` writes. */
@@ -331,7 +337,7 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 		             "%s: not a tldb database (the file is empty)",
 		             db->path);
 	if (!rc)
-		rc = configure(db);
+		rc = configure(db, flags);
 	if (!rc && !db->readonly)
 		rc = tl_schema_migrate(db);
 	if (rc) {

@@ -51,8 +51,16 @@ typedef struct tldb_cursor tldb_cursor;
 /* tldb_open flags. */
 enum {
 	TLDB_OPEN_READONLY = 1, /* never write; fail if the file is missing */
-	TLDB_OPEN_CREATE = 2    /* create the file and its folder if missing */
+	TLDB_OPEN_CREATE = 2,   /* create the file and its folder if missing */
+	/* Read the first TLDB_MMAP_BYTES of the file through a memory map
+	 * rather than a read call per page: a whole export runs about 10%
+	 * faster, and up to that much of the file stays resident while the
+	 * handle is open.  For one-off readers (the tldb command), not for
+	 * many handles at once (each maps the file). */
+	TLDB_OPEN_MMAP = 4
 };
+
+#define TLDB_MMAP_BYTES (40 * 1024 * 1024)
 
 /* One provenance record.  Absent strings are NULL; absent spans are
  * {-1, -1}.  Spans are byte offsets [begin, end) in the source document. */
