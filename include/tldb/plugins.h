@@ -143,7 +143,10 @@ typedef struct tldb_import_stats {
  * and any error leaves the database as it was; with TLDB_ON_ERROR_SKIP good
  * records are committed in batches and each bad one is reported.  On
  * failure *err holds the message and, when known, the input's line and
- * column.  Importing the same input twice changes nothing. */
+ * column.  Importing the same input twice changes nothing.  The importer
+ * runs on a thread of its own while this thread stores what it emits; the
+ * report and progress callbacks are called on this thread, reports in
+ * input order. */
 TLDB_API TLDB_NODISCARD int tldb_import(tldb *db, tldb_plugins *p,
                                         const tldb_import_opts *opts,
                                         tldb_import_stats *stats,
