@@ -35,12 +35,13 @@
  * INSTANCES, THREADS AND LIFETIMES
  *   One import or export is one instance: open -> run -> close, in that
  *   order, each called once, all on one thread (for an import, not the
- *   thread that called tldb_import: the store writes on that one); close is
- *   called whenever open succeeded, even if run failed.  The tldb_run handle is valid only
- *   during those calls.  Instances of a format flagged TLDB_FORMAT_THREADSAFE
- *   may run at the same time on different threads; for any other format the
- *   host serialises instances.  Plugins are never unloaded while the process
- *   runs, but a plugin must not leave threads running after close.
+ *   thread that called tldb_import: the store writes on that one); close
+ *   is called whenever open succeeded, even if run failed.  The tldb_run
+ *   handle is valid only during those calls.  Instances of a format
+ *   flagged TLDB_FORMAT_THREADSAFE may run at the same time on different
+ *   threads; for any other format the host serialises instances.  Plugins
+ *   are never unloaded while the process runs, but a plugin must not leave
+ *   threads running after close.
  *
  * MEMORY
  *   Nothing is freed across the boundary.  Strings and events a plugin hands

@@ -316,6 +316,90 @@ typedef struct built {
 	char *tagbuf;
 } built;
 
+/* The first of each property of a VEVENT the importer reads, found in one
+ * pass: icalcomponent_get_first_property walks the whole list for each
+ * kind, and moves the component's one property iterator, so it must not
+ * run while another loop walks the properties. */
+typedef struct vprops {
+	icalproperty *xlicerror, *uid, *dtstart, *dtend, *duration, *status;
+	icalproperty *rid, *rrule, *rdate, *summary, *description, *location;
+	icalproperty *url, *x_edtf, *x_tz, *x_precision;
+} vprops;
+
+static void first_of(icalproperty **slot, icalproperty *p)
+{
+	if (!*slot)
+		*slot = p;
+}
+
+static void find_x(vprops *v, icalproperty *p)
+{
+	const char *name = icalproperty_get_x_name(p);
+	if (!name)
+		return;
+	if (strcmp(name, "X-TLDB-EDTF") == 0)
+		first_of(&v->x_edtf, p);
+	else if (strcmp(name, "X-TLDB-TZ") == 0)
+		first_of(&v->x_tz, p);
+	else if (strcmp(name, "X-TLDB-PRECISION") == 0)
+		first_of(&v->x_precision, p);
+}
+
+static void find_props(icalcomponent *c, vprops *v)
+{
+	memset(v, 0, sizeof *v);
+	for (icalproperty *p =
+	             icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
+	     p; p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+		switch (icalproperty_isa(p)) {
+		case ICAL_XLICERROR_PROPERTY:
+			first_of(&v->xlicerror, p);
+			break;
+		case ICAL_UID_PROPERTY:
+			first_of(&v->uid, p);
+			break;
+		case ICAL_DTSTART_PROPERTY:
+			first_of(&v->dtstart, p);
+			break;
+		case ICAL_DTEND_PROPERTY:
+			first_of(&v->dtend, p);
+			break;
+		case ICAL_DURATION_PROPERTY:
+			first_of(&v->duration, p);
+			break;
+		case ICAL_STATUS_PROPERTY:
+			first_of(&v->status, p);
+			break;
+		case ICAL_RECURRENCEID_PROPERTY:
+			first_of(&v->rid, p);
+			break;
+		case ICAL_RRULE_PROPERTY:
+			first_of(&v->rrule, p);
+			break;
+		case ICAL_RDATE_PROPERTY:
+			first_of(&v->rdate, p);
+			break;
+		case ICAL_SUMMARY_PROPERTY:
+			first_of(&v->summary, p);
+			break;
+		case ICAL_DESCRIPTION_PROPERTY:
+			first_of(&v->description, p);
+			break;
+		case ICAL_LOCATION_PROPERTY:
+			first_of(&v->location, p);
+			break;
+		case ICAL_URL_PROPERTY:
+			first_of(&v->url, p);
+			break;
+		case ICAL_X_PROPERTY:
+			find_x(v, p);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 char *ics_unescape(const char *s, size_t n)
 {
 	char *d = malloc(n + 1), *o = d;
@@ -393,42 +477,23 @@ static void read_tags(ics_import *im, const char *text, int64_t line, built *b)
 	b->tags[nt] = NULL;
 }
 
-static const char *x_value(icalcomponent *c, const char *name)
+static const char *x_value(const icalproperty *p)
 {
-	for (icalproperty *p =
-	             icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
-	     p; p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
-		if (strcmp(icalproperty_get_x_name(p), name) == 0)
-			return icalproperty_get_x(p);
-	return NULL;
+	return p ? icalproperty_get_x((icalproperty *)p) : NULL;
 }
 
 /* X-TLDB-EDTF;X-TLDB-FORM=INTERVAL: the value is one interval start. */
-static int whole_edtf(icalcomponent *c)
+static int whole_edtf(const vprops *v)
 {
-	for (icalproperty *p =
-	             icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
-	     p; p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
-		if (strcmp(icalproperty_get_x_name(p), "X-TLDB-EDTF") == 0) {
-			const char *f = icalproperty_get_parameter_as_string(
-			        p, "X-TLDB-FORM");
-			return f && strcmp(f, "INTERVAL") == 0;
-		}
-	}
-	return 0;
+	const char *f = v->x_edtf ? icalproperty_get_parameter_as_string(
+	                                    v->x_edtf, "X-TLDB-FORM")
+	                          : NULL;
+	return f && strcmp(f, "INTERVAL") == 0;
 }
 
-static const char *text_of(icalcomponent *c, icalproperty_kind k)
+static const char *text_of(icalproperty *p)
 {
-	icalproperty *p = icalcomponent_get_first_property(c, k);
 	return p ? icalvalue_get_text(icalproperty_get_value(p)) : NULL;
-}
-
-static const char *url_of(icalcomponent *c)
-{
-	icalproperty *p =
-	        icalcomponent_get_first_property(c, ICAL_URL_PROPERTY);
-	return p ? icalproperty_get_url(p) : NULL;
 }
 
 /* "YYYYMMDD" or "YYYYMMDDTHHMMSS[Z]" of a recurrence id. */
@@ -452,17 +517,17 @@ static int is_override(ics_import *im, const char *key)
 
 /* The dates of one occurrence starting at s and ending at e (e->wall <
  * s->wall: none), restored from X-TLDB-* when `exact`. */
-static void dates_of(icalcomponent *c, const when *s, const when *e, int exact,
+static void dates_of(const vprops *v, const when *s, const when *e, int exact,
                      built *b)
 {
-	const char *edtf = exact ? x_value(c, "X-TLDB-EDTF") : NULL;
-	const char *xtz = x_value(c, "X-TLDB-TZ");
+	const char *edtf = exact ? x_value(v->x_edtf) : NULL;
+	const char *xtz = x_value(v->x_tz);
 	b->end[0] = '\0';
 	if (edtf && *edtf) {
 		int depth = 0;
 		const char *slash = NULL;
-		for (const char *p = edtf; *p && !slash && !whole_edtf(c);
-		     p++) {
+		int whole = whole_edtf(v);
+		for (const char *p = edtf; *p && !slash && !whole; p++) {
 			depth += *p == '[' ? 1 : *p == ']' && depth ? -1 : 0;
 			if (*p == '/' && !depth)
 				slash = p;
@@ -491,7 +556,7 @@ static void dates_of(icalcomponent *c, const when *s, const when *e, int exact,
 	} else {
 		ics_edtf_time(instant_of(e), 1, b->end, sizeof b->end);
 	}
-	const char *prec = x_value(c, "X-TLDB-PRECISION");
+	const char *prec = x_value(v->x_precision);
 	if (prec && s->is_date &&
 	    (!strcmp(prec, "month") || !strcmp(prec, "year"))) {
 		size_t k = strcmp(prec, "month") ? 4 : 7;
@@ -504,17 +569,17 @@ static void dates_of(icalcomponent *c, const when *s, const when *e, int exact,
 	}
 }
 
-static int32_t emit_one(ics_import *im, icalcomponent *c, int64_t line,
+static int32_t emit_one(ics_import *im, const vprops *v, int64_t line,
                         const char *uid, built *b)
 {
 	tldb_plugin_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.size = sizeof ev;
 	ev.uid = uid && *uid ? uid : NULL;
-	ev.title = text_of(c, ICAL_SUMMARY_PROPERTY);
-	ev.body = text_of(c, ICAL_DESCRIPTION_PROPERTY);
-	ev.location = text_of(c, ICAL_LOCATION_PROPERTY);
-	ev.url = url_of(c);
+	ev.title = text_of(v->summary);
+	ev.body = text_of(v->description);
+	ev.location = text_of(v->location);
+	ev.url = v->url ? icalproperty_get_url(v->url) : NULL;
 	ev.start = b->start;
 	ev.end = b->end[0] ? b->end : NULL;
 	ev.tz = b->tz;
@@ -571,9 +636,37 @@ static int hold(ics_import *im, const char *text, int64_t line)
 
 /* Expands RRULE and RDATE (EXDATE removed) and emits each occurrence, or
  * with `cancel` removes each one, overridden or not. */
-static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
-                      const char *uid, const when *s, const when *e, built *b,
-                      int cancel)
+/* The values of every `kind` property of c (RDATE or EXDATE), taken before
+ * the expansion so that nothing else moves the component's iterator while
+ * they are read.  *n set; NULL with *n 0 when there are none or no memory
+ * (reported by the caller through the result). */
+static icaltimetype *times_of(icalcomponent *c, icalproperty_kind kind,
+                              size_t *n, int *oom)
+{
+	*n = 0;
+	for (icalproperty *p = icalcomponent_get_first_property(c, kind); p;
+	     p = icalcomponent_get_next_property(c, kind))
+		(*n)++;
+	if (!*n)
+		return NULL;
+	icaltimetype *t = malloc(*n * sizeof *t);
+	if (!t) {
+		*n = 0;
+		*oom = 1;
+		return NULL;
+	}
+	size_t i = 0;
+	for (icalproperty *p = icalcomponent_get_first_property(c, kind);
+	     p && i < *n; p = icalcomponent_get_next_property(c, kind))
+		t[i++] = kind == ICAL_RDATE_PROPERTY
+		                 ? icalproperty_get_rdate(p).time
+		                 : icalproperty_get_exdate(p);
+	return t;
+}
+
+static int32_t expand(ics_import *im, icalcomponent *c, const vprops *v,
+                      int64_t line, const char *uid, const when *s,
+                      const when *e, built *b, int cancel)
 {
 	int64_t span = e->wall >= s->wall ? e->wall - s->wall : -1;
 	int64_t to = im->has_to ? im->to
@@ -585,13 +678,20 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 	icaltimetype first = s->it;
 	if (!icaltime_is_utc(first))
 		first.zone = s->zone; /* UNTIL is UTC: the iterator needs it */
-	icalproperty *rr =
-	        icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
+	int oom = 0;
+	size_t nrdates, nexdates, next_rdate = 0;
+	icaltimetype *rdates = times_of(c, ICAL_RDATE_PROPERTY, &nrdates, &oom);
+	icaltimetype *exdates =
+	        times_of(c, ICAL_EXDATE_PROPERTY, &nexdates, &oom);
+	if (oom) {
+		free(rdates);
+		free(exdates);
+		return TLDB_PLUGIN_NOMEM;
+	}
 	icalrecur_iterator *it =
-	        rr ? icalrecur_iterator_new(icalproperty_get_rrule(rr), first)
-	           : NULL;
-	icalproperty *rd =
-	        icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY);
+	        v->rrule ? icalrecur_iterator_new(
+	                           icalproperty_get_rrule(v->rrule), first)
+	                 : NULL;
 	int first_done = 0;
 	while (!im->stopped && count < im->max_occurrences) {
 		icaltimetype t;
@@ -607,10 +707,8 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 			}
 			if (icaltime_compare(t, first) == 0)
 				continue;
-		} else if (rd) {
-			t = icalproperty_get_rdate(rd).time;
-			rd = icalcomponent_get_next_property(
-			        c, ICAL_RDATE_PROPERTY);
+		} else if (next_rdate < nrdates) {
+			t = rdates[next_rdate++];
 			if (icaltime_is_null_time(t))
 				continue;
 		} else {
@@ -630,11 +728,8 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 		if (im->has_from && wall < im->from)
 			continue;
 		int excluded = 0;
-		for (icalproperty *x = icalcomponent_get_first_property(
-		             c, ICAL_EXDATE_PROPERTY);
-		     x && !excluded; x = icalcomponent_get_next_property(
-		                             c, ICAL_EXDATE_PROPERTY))
-			excluded = wall_of(icalproperty_get_exdate(x)) == wall;
+		for (size_t k = 0; k < nexdates && !excluded; k++)
+			excluded = wall_of(exdates[k]) == wall;
 		when os = *s, oe = *e;
 		os.wall = wall;
 		os.it = t;
@@ -651,11 +746,13 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 			cancel_one(im, line, ouid);
 			continue;
 		}
-		dates_of(c, &os, &oe, 0, b);
-		emit_one(im, c, line, uid ? ouid : NULL, b);
+		dates_of(v, &os, &oe, 0, b);
+		emit_one(im, v, line, uid ? ouid : NULL, b);
 	}
 	if (it)
 		icalrecur_iterator_free(it);
+	free(rdates);
+	free(exdates);
 	if (count == im->max_occurrences) {
 		char msg[300];
 		snprintf(msg, sizeof msg,
@@ -671,18 +768,18 @@ static int32_t expand(ics_import *im, icalcomponent *c, int64_t line,
 static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
                       int64_t line)
 {
-	icalproperty *err =
-	        icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
-	if (err)
+	vprops v;
+	find_props(c, &v);
+	if (v.xlicerror)
 		return bad(im, line, "VEVENT: %.500s",
-		           icalproperty_get_xlicerror(err));
-	const char *uid = icalcomponent_get_uid(c);
-	icalproperty *ps =
-	        icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+		           icalproperty_get_xlicerror(v.xlicerror));
+	const char *uid = v.uid ? icalproperty_get_uid(v.uid) : NULL;
+	icalproperty *ps = v.dtstart;
 	if (!ps)
 		return bad(im, line, "VEVENT %.400s without DTSTART",
 		           uid ? uid : "");
-	int cancelled = icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
+	int cancelled = v.status && icalproperty_get_status(v.status) ==
+	                                    ICAL_STATUS_CANCELLED;
 	if (cancelled && (!uid || !*uid || !TLDB_HOST_HAS(ical_host, remove))) {
 		char msg[500];
 		snprintf(msg, sizeof msg,
@@ -696,10 +793,7 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 	}
 	when s, e;
 	prop_when(im, ps, icalproperty_get_dtstart(ps), &s);
-	icalproperty *pe =
-	        icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
-	icalproperty *pd =
-	        icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
+	icalproperty *pe = v.dtend, *pd = v.duration;
 	if (pe) {
 		prop_when(im, pe, icalproperty_get_dtend(pe), &e);
 	} else {
@@ -730,11 +824,8 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 	memset(&b, 0, sizeof b);
 	read_tags(im, text, line, &b);
 	int32_t rc = TLDB_PLUGIN_OK;
-	icalproperty *rid =
-	        icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
-	int recurring =
-	        icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
-	        icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY);
+	icalproperty *rid = v.rid;
+	int recurring = v.rrule || v.rdate;
 	if (rid && uid) {
 		when r;
 		prop_when(im, rid, icalproperty_get_recurrenceid(rid), &r);
@@ -752,20 +843,21 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 			rc = TLDB_PLUGIN_NOMEM;
 		else
 			im->overrides[im->nov++] = k;
-		dates_of(c, &s, &e, 1, &b);
+		dates_of(&v, &s, &e, 1, &b);
 		if (!rc && cancelled)
 			cancel_one(im, line, ouid);
 		else if (!rc)
-			emit_one(im, c, line, ouid, &b);
+			emit_one(im, &v, line, ouid, &b);
 	} else if (recurring) {
 		rc = im->finishing
-		             ? expand(im, c, line, uid, &s, &e, &b, cancelled)
+		             ? expand(im, c, &v, line, uid, &s, &e, &b,
+		                      cancelled)
 		             : (hold(im, text, line) ? TLDB_PLUGIN_NOMEM : 0);
 	} else if (cancelled) {
 		cancel_one(im, line, uid);
 	} else {
-		dates_of(c, &s, &e, 1, &b);
-		emit_one(im, c, line, uid, &b);
+		dates_of(&v, &s, &e, 1, &b);
+		emit_one(im, &v, line, uid, &b);
 	}
 	free(b.tagbuf);
 	return rc;

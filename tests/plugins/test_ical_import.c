@@ -329,6 +329,47 @@ Test(ical_import, c21_weekly_rrule_until_utc_exdate_and_override)
 	tldb_plugins_free(p);
 }
 
+/* Several RDATEs, an EXDATE among them, and properties after them: each
+ * RDATE is an occurrence (reading the event's other properties between two
+ * RDATEs once lost the third). */
+Test(ical_import, every_rdate_is_an_occurrence)
+{
+	tldb_plugins *p = registry();
+	tldb *db = open_db(tmp_path("t.db"));
+	const char *text =
+	        HEAD EV("r", "DTSTART:20220110T100000Z\r\n"
+	                     "DTEND:20220110T110000Z\r\nSUMMARY:rdates\r\n"
+	                     "RDATE:20220201T100000Z\r\n"
+	                     "RDATE:20220301T100000Z\r\n"
+	                     "RDATE:20220401T100000Z,20220501T100000Z\r\n"
+	                     "EXDATE:20220301T100000Z\r\n"
+	                     "LOCATION:here\r\nURL:https://example.org/r\r\n"
+	                     "X-TLDB-TZ:Europe/Paris\r\n") "END:VCALENDAR\r\n";
+	tldb_msgbuf err;
+	cr_assert_eq(import_text(db, p, "r.ics", text, TLDB_ON_ERROR_ABORT,
+	                         NULL, &err),
+	             TLDB_OK, "%s", err.msg);
+	/* January 10 (DTSTART), February, April and May; not March. */
+	cr_expect_eq(count_events(db), 4);
+	static const char *const uids[] = {
+	        "r/20220110T100000Z", "r/20220201T100000Z",
+	        "r/20220401T100000Z", "r/20220501T100000Z"};
+	for (size_t i = 0; i < sizeof uids / sizeof *uids; i++) {
+		tldb_event *ev = get(db, uids[i]);
+		cr_expect_str_eq(ev->title, "rdates");
+		cr_expect_str_eq(ev->location, "here");
+		cr_expect_str_eq(ev->url, "https://example.org/r");
+		cr_expect_str_eq(ev->tz, "Europe/Paris");
+		tldb_event_free(ev);
+	}
+	tldb_event *may = get(db, "r/20220501T100000Z");
+	cr_expect_str_eq(may->start, "2022-05-01T10:00Z");
+	cr_expect_str_eq(may->end, "2022-05-01T11:00Z");
+	tldb_event_free(may);
+	tldb_close(db);
+	tldb_plugins_free(p);
+}
+
 static int64_t import_stats(tldb *db, tldb_plugins *p, const char *name,
                             const char *text, tldb_import_stats *st, reports *r)
 {
