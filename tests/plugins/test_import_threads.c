@@ -18,8 +18,22 @@
 
 #include "plugins/helpers.h"
 
-TestSuite(import_threads, .init = tmp_setup, .fini = tmp_teardown,
-          .timeout = 120);
+static tldb_plugins *registry; /* with the lines fixture */
+
+static void setup(void)
+{
+	tmp_setup();
+	registry = new_registry();
+	load_ok(registry, FIXTURE("lines"));
+}
+
+static void teardown(void)
+{
+	tldb_plugins_free(registry);
+	tmp_teardown();
+}
+
+TestSuite(import_threads, .init = setup, .fini = teardown, .timeout = 120);
 
 /* The line numbers (1-based, after the header) of special records. */
 typedef struct plan {
@@ -102,8 +116,11 @@ static int report_lines(const reports *r, int *lines, int max)
 	return n;
 }
 
-static tldb *fresh_db(void)
+/* The input of `count` records as planned, and an empty database whose
+ * store refuses "storefail". */
+static tldb *start(int count, const plan *pl)
 {
+	write_input(tmp_path("in.lines"), count, pl);
 	tldb *db = open_db(tmp_path("t.db"));
 	tldb_close(db);
 	add_refusing_trigger(tmp_path("t.db"));
@@ -112,13 +129,11 @@ static tldb *fresh_db(void)
 
 Test(import_threads, skip_mode_reports_everything_in_input_order)
 {
-	tldb_plugins *p = new_registry();
-	load_ok(p, FIXTURE("lines"));
+	tldb_plugins *p = registry;
 	plan pl = {.store_refuses = {21, 3001},
 	           .empty_title = {900, 2950},
 	           .bad_date = {1500, 3000}};
-	write_input(tmp_path("in.lines"), 4000, &pl);
-	tldb *db = fresh_db();
+	tldb *db = start(4000, &pl);
 	reports r;
 	memset(&r, 0, sizeof r);
 	tldb_import_stats st;
@@ -148,20 +163,17 @@ Test(import_threads, skip_mode_reports_everything_in_input_order)
 	                                  "title"),
 	                   "%s", r.text);
 	tldb_close(db);
-	tldb_plugins_free(p);
 }
 
 Test(import_threads, abort_mode_reports_the_first_error_in_input_order)
 {
-	tldb_plugins *p = new_registry();
-	load_ok(p, FIXTURE("lines"));
+	tldb_plugins *p = registry;
 	/* The reader passes line 50 and meets its own error at 3000 long
 	 * before the writer reaches 50; the store's error is the one. */
 	plan pl = {.store_refuses = {50},
 	           .empty_title = {2000},
 	           .bad_date = {3000}};
-	write_input(tmp_path("in.lines"), 4000, &pl);
-	tldb *db = fresh_db();
+	tldb *db = start(4000, &pl);
 	reports r;
 	memset(&r, 0, sizeof r);
 	tldb_import_stats st;
@@ -184,18 +196,15 @@ Test(import_threads, abort_mode_reports_the_first_error_in_input_order)
 	cr_expect_eq(err.line, 3000);
 	cr_expect_eq(count_events(db), 0);
 	tldb_close(db);
-	tldb_plugins_free(p);
 }
 
 Test(import_threads, writer_error_stops_a_reader_waiting_on_a_full_queue)
 {
-	tldb_plugins *p = new_registry();
-	load_ok(p, FIXTURE("lines"));
+	tldb_plugins *p = registry;
 	/* 200,000 records: the queue fills, and the reader must wake and stop
 	 * once the writer fails at record 2 (the timeout catches a hang). */
 	plan pl = {.store_refuses = {3}};
-	write_input(tmp_path("in.lines"), 200000, &pl);
-	tldb *db = fresh_db();
+	tldb *db = start(200000, &pl);
 	reports r;
 	memset(&r, 0, sizeof r);
 	tldb_import_stats st;
@@ -207,7 +216,6 @@ Test(import_threads, writer_error_stops_a_reader_waiting_on_a_full_queue)
 	             "the reader read everything after the writer failed");
 	cr_expect_eq(count_events(db), 0);
 	tldb_close(db);
-	tldb_plugins_free(p);
 }
 
 /* The progress callback runs on the writer's thread, inside the import's
@@ -263,8 +271,7 @@ static watch import_watching(tldb_plugins *p, const char *pause_us, int64_t at)
 
 Test(import_threads, indexes_are_dropped_only_when_the_writer_is_behind)
 {
-	tldb_plugins *p = new_registry();
-	load_ok(p, FIXTURE("lines"));
+	tldb_plugins *p = registry;
 	plan none = {{0}, {0}, {0}};
 	write_input(tmp_path("in.lines"), 40000, &none);
 	/* A quick parser: the store is the bottleneck, so the bulk load
@@ -278,5 +285,4 @@ Test(import_threads, indexes_are_dropped_only_when_the_writer_is_behind)
 	watch slow = import_watching(p, "50", 14000);
 	cr_assert(slow.looked);
 	cr_expect(slow.has_span, "a reader-bound load dropped its indexes");
-	tldb_plugins_free(p);
 }
