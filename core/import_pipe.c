@@ -11,6 +11,7 @@ int tl_pipe_init(tl_pipe *p)
 {
 	memset(p, 0, sizeof *p);
 	atomic_init(&p->stop, 0);
+	atomic_init(&p->writer_idle, 0);
 	if (pthread_mutex_init(&p->lock, NULL))
 		return -1;
 	if (pthread_cond_init(&p->changed, NULL)) {

@@ -37,6 +37,7 @@ typedef struct tl_item {
 	int64_t line, column; /* the record's position in the input */
 	int64_t bytes;        /* input read when it was emitted */
 	tldb_event *ev;       /* a deep copy (tldb_event_free) */
+	int checked_ok;       /* checked holds the reader's check of ev */
 	tl_checked checked;   /* checked.timeline points into ev */
 	tldb_timeline timeline;
 	char text[]; /* NUL-terminated strings */
@@ -54,6 +55,9 @@ typedef struct tl_pipe {
 	tl_item *done; /* given back by the writer, for the reader to free */
 	/* set by the writer: the reader stops at its next event */
 	atomic_int stop;
+	/* set by the writer while it mostly waits for the reader: the reader
+	 * then leaves the checks of each event to it */
+	atomic_int writer_idle;
 } tl_pipe;
 
 /* Initialises an empty pipe; 0, or -1 when a lock cannot be made. */

@@ -139,9 +139,12 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 		return refuse(run, msg);
 	if (choose_timeline(run, &ev))
 		return -1;
+	/* The checks go with whichever thread has time for them. */
+	int check_here = !atomic_load_explicit(&s->pipe.writer_idle,
+	                                       memory_order_relaxed);
 	tl_checked c;
 	tldb_errbuf err = {{0}, 0};
-	if (tl_event_prepare(&ev, &c, &err))
+	if (check_here && tl_event_prepare(&ev, &c, &err))
 		return refuse(run, err.msg);
 	tl_item *it = tl_item_new(TL_ITEM_EVENT, 0);
 	if (!it || tldb_event_copy(&ev, &it->ev)) {
@@ -150,9 +153,12 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 		run->stopping = 1;
 		return -1;
 	}
-	it->checked = c;
-	if (c.timeline == ev.timeline)
-		it->checked.timeline = it->ev->timeline;
+	if (check_here) {
+		it->checked_ok = 1;
+		it->checked = c;
+		if (c.timeline == ev.timeline)
+			it->checked.timeline = it->ev->timeline;
+	}
 	it->line = run->line;
 	it->column = run->column;
 	it->bytes = run->bytes;
@@ -273,7 +279,14 @@ static void ensure_timeline(import_state *s, const char *name)
 static void store_event(import_state *s, const tl_item *it)
 {
 	tldb_put_result res;
-	if (tl_put_checked(s->db, it->ev, &it->checked, &res)) {
+	tl_checked c;
+	tldb_errbuf err = {{0}, 0};
+	if (!it->checked_ok && tl_event_prepare(it->ev, &c, &err)) {
+		writer_refuse(s, it, err.msg);
+		return;
+	}
+	if (tl_put_checked(s->db, it->ev, it->checked_ok ? &it->checked : &c,
+	                   &res)) {
 		writer_refuse(s, it, tldb_errmsg(s->db));
 	} else if (res == TLDB_PUT_INSERTED) {
 		s->st->inserted++;
@@ -340,6 +353,8 @@ static int run_pipeline(import_state *s, tldb_run *run)
 	while ((items = tl_pipe_take(&s->pipe, &waited)) != NULL) {
 		waiting += ((waited ? 256 : 0) - waiting) / 8;
 		tl_allow_deferred_indexes(s->db, waiting < 128);
+		atomic_store_explicit(&s->pipe.writer_idle, waiting >= 128,
+		                      memory_order_relaxed);
 		/* After the writer's error nothing that came later in the
 		 * input counts, its warnings included. */
 		for (tl_item *it = items; it && !s->failed; it = it->next)

@@ -286,3 +286,53 @@ Test(import_threads, indexes_are_dropped_only_when_the_writer_is_behind)
 	cr_assert(slow.looked);
 	cr_expect(slow.has_span, "a reader-bound load dropped its indexes");
 }
+
+/* With a parser slower than the store, the writer waits, and the reader
+ * leaves the checks of each event to it: the outcome is the same. */
+Test(import_threads, a_slow_parser_gets_the_same_messages)
+{
+	/* The writer is seen waiting after a few batches: the checks of the
+	 * records past 2,000 are surely the writer's. */
+	plan pl = {.store_refuses = {40},
+	           .empty_title = {900},
+	           .bad_date = {30, 3500}};
+	for (int slow = 0; slow < 2; slow++) {
+		tldb *db = start(4000, &pl);
+		const char *keys[] = {"pause-us"}, *values[] = {"50"};
+		tldb_import_opts o;
+		memset(&o, 0, sizeof o);
+		o.plugin = "lines";
+		o.path = tmp_path("in.lines");
+		o.name = "in.lines";
+		o.option_keys = keys;
+		o.option_values = values;
+		o.noptions = (size_t)slow;
+		o.on_error = TLDB_ON_ERROR_SKIP;
+		reports r;
+		memset(&r, 0, sizeof r);
+		o.report = collect;
+		o.ud = &r;
+		tldb_import_stats st;
+		tldb_msgbuf err;
+		cr_assert_eq(tldb_import(db, registry, &o, &st, &err), TLDB_OK,
+		             "%s", err.msg);
+		cr_expect_eq(st.skipped, 3, "slow %d", slow);
+		cr_expect_eq(st.inserted, 4000 - 3, "slow %d", slow);
+		cr_expect_eq(count_events(db), 4000 - 3);
+		int lines[8];
+		int n = report_lines(&r, lines, 8);
+		cr_expect_eq(n, 4, "slow %d:\n%s", slow, r.text);
+		static const int want[] = {30, 40, 900, 3500};
+		for (int i = 0; i < n && i < 4; i++)
+			cr_expect_eq(lines[i], want[i], "slow %d:\n%s", slow,
+			             r.text);
+		cr_expect_not_null(strstr(r.text,
+		                          "in.lines:3500:1: start: 2022-13-45: "
+		                          "month 13 is out of range (skipped)"),
+		                   "slow %d:\n%s", slow, r.text);
+		tldb_close(db);
+		remove(tmp_path("t.db"));
+		remove(tmp_path("t.db-wal"));
+		remove(tmp_path("t.db-shm"));
+	}
+}
