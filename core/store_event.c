@@ -407,19 +407,18 @@ static int split_tags(const char *joined, tl_arena *arena, tldb_event *ev)
 	return TLDB_OK;
 }
 
-int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena, tldb_event *ev)
+int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena, int borrow,
+                      tldb_event *ev)
 {
 	int oom = 0;
 	memset(ev, 0, sizeof *ev);
-	ev->uid = col_str(st, c0 + 1, arena, &oom);
-	ev->timeline = col_str(st, c0 + 2, arena, &oom);
-	ev->title = col_str(st, c0 + 3, arena, &oom);
-	ev->body = col_str(st, c0 + 4, arena, &oom);
-	ev->start = col_str(st, c0 + 5, arena, &oom);
-	ev->end = col_str(st, c0 + 6, arena, &oom);
-	ev->tz = col_str(st, c0 + 7, arena, &oom);
-	ev->location = col_str(st, c0 + 8, arena, &oom);
-	ev->url = col_str(st, c0 + 9, arena, &oom);
+	const char **fields[] = {&ev->uid,  &ev->timeline, &ev->title,
+	                         &ev->body, &ev->start,    &ev->end,
+	                         &ev->tz,   &ev->location, &ev->url};
+	for (int i = 0; i < 9; i++)
+		*fields[i] = borrow ? (const char *)sqlite3_column_text(
+		                              st, c0 + 1 + i)
+		                    : col_str(st, c0 + 1 + i, arena, &oom);
 	ev->created = sqlite3_column_int64(st, c0 + 10);
 	ev->updated = sqlite3_column_int64(st, c0 + 11);
 	ev->sequence = sqlite3_column_int64(st, c0 + 12);
@@ -507,7 +506,7 @@ TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
 	tl_arena_init(&arena);
 	tldb_event ev;
 	sqlite3_int64 id = sqlite3_column_int64(st, 0);
-	rc = tl_event_from_row(st, 0, &arena, &ev);
+	rc = tl_event_from_row(st, 0, &arena, 0, &ev);
 	sqlite3_reset(st);
 	if (!rc)
 		rc = tl_load_sources(db, id, &arena, &ev);

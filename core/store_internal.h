@@ -142,10 +142,12 @@ int tl_restore_indexes(tldb *db);
 int tl_schema_migrate(tldb *db);
 
 /* Fills an event's columns from a statement row laid out by
- * TL_EVENT_COLUMNS, copying strings into arena.  The last column is the
- * char(31)-joined tag list. */
+ * TL_EVENT_COLUMNS.  Strings are copied into arena, or with `borrow` point
+ * into SQLite's row, valid until the statement steps or is reset.  The
+ * last column, the char(31)-joined tag list, is always copied (split in
+ * place). */
 int tl_event_from_row(sqlite3_stmt *st, int first_col, tl_arena *arena,
-                      tldb_event *ev);
+                      int borrow, tldb_event *ev);
 int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
                     tldb_event *ev);
 

@@ -382,7 +382,9 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 		c->left--;
 	tl_arena_reset(&c->arena);
 	sqlite3_int64 id = sqlite3_column_int64(c->stmt, 0);
-	if ((rc = tl_event_from_row(c->stmt, 0, &c->arena, &c->event)))
+	/* The strings stay SQLite's: its row is left as it is until the
+	 * next call steps this arm again. */
+	if ((rc = tl_event_from_row(c->stmt, 0, &c->arena, 1, &c->event)))
 		return tl_fail(c->db, rc, "out of memory");
 	if (c->with_sources &&
 	    (rc = tl_load_sources(c->db, id, &c->arena, &c->event)))
