@@ -87,11 +87,13 @@ static void add_refusing_trigger(const char *db_path)
 	sqlite3_close(s);
 }
 
-static int import(tldb *db, tldb_plugins *p, tldb_on_error mode,
-                  const char *fail_at, reports *r, tldb_import_stats *st,
-                  tldb_msgbuf *err)
+/* Imports in.lines with the lines fixture and one option, key=value (none
+ * when key is NULL). */
+static int import_opt(tldb *db, tldb_plugins *p, tldb_on_error mode,
+                      const char *key, const char *value, reports *r,
+                      tldb_import_stats *st, tldb_msgbuf *err)
 {
-	const char *keys[] = {"fail-at"}, *values[] = {fail_at};
+	const char *keys[] = {key}, *values[] = {value};
 	tldb_import_opts o;
 	memset(&o, 0, sizeof o);
 	o.plugin = "lines";
@@ -99,11 +101,19 @@ static int import(tldb *db, tldb_plugins *p, tldb_on_error mode,
 	o.name = "in.lines";
 	o.option_keys = keys;
 	o.option_values = values;
-	o.noptions = fail_at ? 1 : 0;
+	o.noptions = key ? 1 : 0;
 	o.on_error = mode;
 	o.report = collect;
 	o.ud = r;
 	return tldb_import(db, p, &o, st, err);
+}
+
+static int import(tldb *db, tldb_plugins *p, tldb_on_error mode,
+                  const char *fail_at, reports *r, tldb_import_stats *st,
+                  tldb_msgbuf *err)
+{
+	return import_opt(db, p, mode, fail_at ? "fail-at" : NULL, fail_at, r,
+	                  st, err);
 }
 
 /* The line of each reported message ("in.lines:LINE:..."), in order. */
@@ -298,24 +308,14 @@ Test(import_threads, a_slow_parser_gets_the_same_messages)
 	           .bad_date = {30, 3500}};
 	for (int slow = 0; slow < 2; slow++) {
 		tldb *db = start(4000, &pl);
-		const char *keys[] = {"pause-us"}, *values[] = {"50"};
-		tldb_import_opts o;
-		memset(&o, 0, sizeof o);
-		o.plugin = "lines";
-		o.path = tmp_path("in.lines");
-		o.name = "in.lines";
-		o.option_keys = keys;
-		o.option_values = values;
-		o.noptions = (size_t)slow;
-		o.on_error = TLDB_ON_ERROR_SKIP;
 		reports r;
 		memset(&r, 0, sizeof r);
-		o.report = collect;
-		o.ud = &r;
 		tldb_import_stats st;
 		tldb_msgbuf err;
-		cr_assert_eq(tldb_import(db, registry, &o, &st, &err), TLDB_OK,
-		             "%s", err.msg);
+		cr_assert_eq(import_opt(db, registry, TLDB_ON_ERROR_SKIP,
+		                        slow ? "pause-us" : NULL, "50", &r, &st,
+		                        &err),
+		             TLDB_OK, "%s", err.msg);
 		cr_expect_eq(st.skipped, 3, "slow %d", slow);
 		cr_expect_eq(st.inserted, 4000 - 3, "slow %d", slow);
 		cr_expect_eq(count_events(db), 4000 - 3);
