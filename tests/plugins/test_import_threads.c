@@ -40,6 +40,7 @@ typedef struct plan {
 	int store_refuses[4]; /* title "storefail": the trigger refuses */
 	int empty_title[4];   /* a warning from the plugin */
 	int bad_date[4];      /* refused by the reader's checks */
+	int wordy; /* good records' titles get 80 more words to index */
 } plan;
 
 static int listed(const int *lines, int n)
@@ -65,10 +66,17 @@ static void write_input(const char *path, int count, const plan *pl)
 			fprintf(f, "2022-01-%02d||\n", 1 + k % 28);
 		else if (listed(pl->bad_date, line))
 			fprintf(f, "2022-13-45|bad date %d|\n", k);
-		else
+		else if (!pl->wordy)
 			fprintf(f, "%04d-%02d-%02d|event %d|t%d\n",
 			        1900 + k % 120, 1 + k % 12, 1 + k % 28, k,
 			        k % 5);
+		else {
+			fprintf(f, "%04d-%02d-%02d|event %d", 1900 + k % 120,
+			        1 + k % 12, 1 + k % 28, k);
+			for (int w = 0; w < 80; w++)
+				fprintf(f, " w%dx%d", w, (k * 31 + w) % 977);
+			fprintf(f, "|t%d\n", k % 5);
+		}
 	}
 	fclose(f);
 }
@@ -282,10 +290,11 @@ static watch import_watching(tldb_plugins *p, const char *pause_us, int64_t at)
 Test(import_threads, indexes_are_dropped_only_when_the_writer_is_behind)
 {
 	tldb_plugins *p = registry;
-	plan none = {{0}, {0}, {0}};
-	write_input(tmp_path("in.lines"), 40000, &none);
-	/* A quick parser: the store is the bottleneck, so the bulk load
-	 * (10,000 inserts into an empty store) drops the indexes. */
+	plan none = {{0}, {0}, {0}, 0}, wordy = {{0}, {0}, {0}, 1};
+	write_input(tmp_path("in.lines"), 40000, &wordy);
+	/* A quick parser and titles of 80 words to index: the store is the
+	 * bottleneck by far, however the two threads get the CPUs, so the
+	 * bulk load (10,000 inserts into an empty store) drops the indexes. */
 	watch fast = import_watching(p, NULL, 30000);
 	cr_assert(fast.looked);
 	cr_expect_not(fast.has_span, "a writer-bound load kept its indexes");
