@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 TLDB      := $(BUILD)/tldb
 RUN_DB    := $(BUILD)/run/tldb.db
 
-.PHONY: all deps test-deps configure build run test sanitize install bench format check-format clean
+.PHONY: all deps test-deps configure build build-programs run test sanitize install bench format check-format clean
 
 all: build
 
@@ -18,13 +18,21 @@ test-deps:
 	@scripts/deps.sh test
 	@scripts/npm-deps.sh $(BUILD)
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
-
-configure: $(BUILD)/CMakeCache.txt
+# CMake runs on every build, not only when the cache is missing: a configure
+# that failed half-way (a package missing, an interrupt) leaves a cache and no
+# Makefile, and the next run must recover from that by itself.  Re-running it
+# on a complete cache takes about a second.  TESTS=ON requires Criterion,
+# AUTO (the default) builds the tests only when it is installed.
+TESTS ?= AUTO
+configure:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DTLDB_TESTS=$(TESTS) $(CMAKE_ARGS)
 
 build: configure
 	cmake --build $(BUILD) -j2
+
+# The command, the library and the plugins only: what `make run` needs.
+build-programs: configure
+	cmake --build $(BUILD) -j2 --target tldb-programs
 
 # Loads the bundled timelines into an embedded database under the build
 # folder, queries them, and serves them as calendar feeds until Ctrl-C
@@ -33,7 +41,7 @@ build: configure
 LISTEN       ?= 127.0.0.1:8080
 SERVE_PREFIX ?=
 run: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build-programs
 	@mkdir -p $(BUILD)/run
 	$(TLDB) --db $(RUN_DB) import timelines/*.json
 	$(TLDB) --db $(RUN_DB) timeline list
@@ -44,18 +52,17 @@ run: deps
 # party meets it (install into a temporary prefix, build the plugin template
 # out of tree, check it).
 test: test-deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory TESTS=ON build
 	cd $(BUILD) && ctest --output-on-failure
 	tests/install/check.sh
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: test-deps
-	@$(MAKE) --no-print-directory BUILD=build-asan CMAKE_ARGS="-DTLDB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)" build
+	@$(MAKE) --no-print-directory BUILD=build-asan TESTS=ON CMAKE_ARGS="-DTLDB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)" build
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
 install: deps
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
-	cmake --build $(BUILD) -j2
+	@$(MAKE) --no-print-directory build-programs
 	cmake --install $(BUILD)
 
 # BENCH_SUITE=store, formats, article or serve runs one benchmark.
