@@ -1,9 +1,9 @@
 /*
- * date_civil.c -- the proleptic Gregorian calendar on signed 64-bit day
- * numbers (Howard Hinnant's days_from_civil / civil_from_days algorithms,
- * valid far beyond years -999999999..999999999), leap years, month lengths,
- * RFC 3339 formatting of instants, the realtime clock, precision names, and
- * the small helpers the other date files share (date_internal.h).
+ * date_civil.c -- the public face of the proleptic Gregorian calendar
+ * (plugins/common/civil.c, shared with the plugins: day numbers, leap
+ * years, month lengths), RFC 3339 formatting of instants, the realtime
+ * clock, precision names, and the small helpers the other date files share
+ * (date_internal.h).
  *
  * tldb_format_instant writes "YYYY-MM-DDTHH:MM:SSZ" for years 0..9999.  Other
  * years are written the EDTF way the date module uses everywhere: a '-' sign
@@ -17,64 +17,24 @@
 
 #include "date_internal.h"
 
-int64_t tl_floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-int64_t tl_floor_mod(int64_t a, int64_t b)
-{
-	int64_t r = a % b;
-	return r < 0 ? r + b : r;
-}
-
 TLDB_API int64_t tldb_days_from_civil(int64_t y, int m, int d)
 {
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;                                   /* [0, 399] */
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
-	return era * 146097 + doe - 719468;
+	return civil_days_from_date(y, m, d);
 }
 
 TLDB_API void tldb_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097; /* [0, 146096] */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
-	int64_t mp = (5 * doy + 2) / 153;                      /* [0, 11] */
-	int month = (int)(mp < 10 ? mp + 3 : mp - 9);
-
-	if (y)
-		*y = yoe + era * 400 + (month <= 2);
-	if (m)
-		*m = month;
-	if (d)
-		*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	civil_date_from_days(days, y, m, d);
 }
 
 TLDB_API int tldb_is_leap_year(int64_t y)
 {
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return civil_is_leap_year(y);
 }
 
 TLDB_API int tldb_days_in_month(int64_t y, int m)
 {
-	static const int len[12] = {31, 28, 31, 30, 31, 30,
-	                            31, 31, 30, 31, 30, 31};
-	if (m < 1 || m > 12)
-		return 0;
-	if (m == 2 && tldb_is_leap_year(y))
-		return 29;
-	return len[m - 1];
+	return civil_days_in_month(y, m);
 }
 
 int tl_format_year(int64_t y, char *buf, size_t size)
@@ -94,8 +54,8 @@ int tl_format_year(int64_t y, char *buf, size_t size)
 
 TLDB_API int tldb_format_instant(int64_t t, char *buf, size_t size)
 {
-	int64_t days = tl_floor_div(t, TLDB_DAY_SECONDS);
-	int64_t sod = tl_floor_mod(t, TLDB_DAY_SECONDS);
+	int64_t days = civil_floor_div(t, TLDB_DAY_SECONDS);
+	int64_t sod = civil_floor_mod(t, TLDB_DAY_SECONDS);
 	int64_t y;
 	int m, d, n, k;
 	char year[32];

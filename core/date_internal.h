@@ -1,8 +1,9 @@
 /*
  * date_internal.h -- private helpers shared by the date module's files
  * (date_civil.c, date_parse.c, date_format.c, date_zone.c, date_range.c):
- * floor division, year formatting, error reporting and the 1-day bounds of a
- * civil day.  Nothing here is exported from libtldb.
+ * year formatting, error reporting and the 1-day bounds of a civil day (the
+ * calendar itself, with floor division, is plugins/common/civil.h, shared
+ * with the plugins).  Nothing here is exported from libtldb.
  */
 #ifndef TLDB_DATE_INTERNAL_H
 #define TLDB_DATE_INTERNAL_H
@@ -10,13 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "tldb/date.h"
 
 #define TLDB_DAY_SECONDS INT64_C(86400)
-
-/* Floor division and the matching non-negative remainder (b > 0). */
-int64_t tl_floor_div(int64_t a, int64_t b);
-int64_t tl_floor_mod(int64_t a, int64_t b);
 
 /* Writes year y canonically ("2022", "-0044", "Y12000", "Y-12000") into buf.
  * Returns the length, or -1 when it does not fit. */

@@ -32,15 +32,15 @@ static int64_t add_units(int64_t t, int64_t n, char unit)
 
 	if (t == TLDB_TIME_MIN || t == TLDB_TIME_MAX)
 		return t;
-	days = tl_floor_div(t, TLDB_DAY_SECONDS);
-	sod = tl_floor_mod(t, TLDB_DAY_SECONDS);
+	days = civil_floor_div(t, TLDB_DAY_SECONDS);
+	sod = civil_floor_mod(t, TLDB_DAY_SECONDS);
 	if (unit == 'd' || unit == 'w') {
 		days += unit == 'w' ? 7 * n : n;
 	} else {
 		tldb_civil_from_days(days, &y, &m, &d);
 		mi = y * 12 + (m - 1) + (unit == 'y' ? 12 * n : n);
-		y = tl_floor_div(mi, 12);
-		m = (int)tl_floor_mod(mi, 12) + 1;
+		y = civil_floor_div(mi, 12);
+		m = (int)civil_floor_mod(mi, 12) + 1;
 		dim = tldb_days_in_month(y, m);
 		days = tldb_days_from_civil(y, m, d > dim ? dim : d);
 	}
@@ -88,7 +88,7 @@ static int today(int64_t now, const char *zone, word_val *v, tldb_errbuf *err)
 		              zone ? zone : "");
 		return rc;
 	}
-	v->lo = tl_floor_div(now + off, TLDB_DAY_SECONDS) * TLDB_DAY_SECONDS;
+	v->lo = civil_floor_div(now + off, TLDB_DAY_SECONDS) * TLDB_DAY_SECONDS;
 	v->hi = v->lo + TLDB_DAY_SECONDS;
 	return TLDB_OK;
 }

@@ -65,8 +65,8 @@ static icaltimezone *zone_get_locked(const char *name)
 /* The instant whose offset libical is asked for in place of `utc`. */
 static int64_t lookup_instant(int64_t utc)
 {
-	int64_t days = tl_floor_div(utc, TLDB_DAY_SECONDS);
-	int64_t sod = tl_floor_mod(utc, TLDB_DAY_SECONDS);
+	int64_t days = civil_floor_div(utc, TLDB_DAY_SECONDS);
+	int64_t sod = civil_floor_mod(utc, TLDB_DAY_SECONDS);
 	int64_t y, y1, y2, jan1, wd;
 	int m, d;
 
@@ -77,14 +77,14 @@ static int64_t lookup_instant(int64_t utc)
 	if (y < LOOKUP_WINDOW_END)
 		return utc;
 	/* Same calendar, 400-year cycles earlier: y1 in [2129, 2529). */
-	y1 = LOOKUP_WINDOW_END + tl_floor_mod(y - LOOKUP_WINDOW_END, 400);
+	y1 = LOOKUP_WINDOW_END + civil_floor_mod(y - LOOKUP_WINDOW_END, 400);
 	days -= (y - y1) / 400 * 146097;
 	jan1 = tldb_days_from_civil(y1, 1, 1);
-	wd = tl_floor_mod(jan1 + 4, 7); /* 1970-01-01 was a Thursday */
+	wd = civil_floor_mod(jan1 + 4, 7); /* 1970-01-01 was a Thursday */
 	for (y2 = LOOKUP_WINDOW_FIRST; y2 < LOOKUP_WINDOW_END; y2++) {
 		int64_t j2 = tldb_days_from_civil(y2, 1, 1);
 		if (tldb_is_leap_year(y2) == tldb_is_leap_year(y1) &&
-		    tl_floor_mod(j2 + 4, 7) == wd) {
+		    civil_floor_mod(j2 + 4, 7) == wd) {
 			days -= jan1 - j2;
 			break;
 		}
@@ -96,11 +96,11 @@ static int64_t lookup_instant(int64_t utc)
 static int offset_locked(icaltimezone *tz, int64_t utc)
 {
 	int64_t t = lookup_instant(utc);
-	int64_t y, sod = tl_floor_mod(t, TLDB_DAY_SECONDS);
+	int64_t y, sod = civil_floor_mod(t, TLDB_DAY_SECONDS);
 	int m, d, dst = 0, off;
 	struct icaltimetype tt = icaltime_null_time();
 
-	tldb_civil_from_days(tl_floor_div(t, TLDB_DAY_SECONDS), &y, &m, &d);
+	tldb_civil_from_days(civil_floor_div(t, TLDB_DAY_SECONDS), &y, &m, &d);
 	tt.year = (int)y;
 	tt.month = m;
 	tt.day = d;

@@ -1,8 +1,7 @@
 /*
- * art_date.c -- civil-calendar arithmetic for the article importer: day
- * numbers on the proleptic Gregorian calendar (Howard Hinnant's
- * days_from_civil algorithm), weekdays, month lengths, and writing a value
- * as EDTF at its own precision.  No time_t anywhere.
+ * art_date.c -- civil-calendar arithmetic for the article importer in its
+ * own 32-bit fields (over civil.h's calendar), and writing a value as EDTF
+ * at its own precision.  No time_t anywhere.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,46 +10,28 @@
 
 int64_t art_days(int32_t y, int32_t m, int32_t d)
 {
-	int64_t yy = (int64_t)y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t mp = (m + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return civil_days_from_date(y, m, d);
 }
 
 void art_civil(int64_t days, int32_t *y, int32_t *m, int32_t *d)
 {
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int32_t)(yoe + era * 400 + (mm <= 2));
-	*m = (int32_t)mm;
-	*d = (int32_t)dd;
+	int64_t yy;
+	int mm, dd;
+
+	civil_date_from_days(days, &yy, &mm, &dd);
+	*y = (int32_t)yy;
+	*m = mm;
+	*d = dd;
 }
 
 int32_t art_weekday(int64_t days)
 {
-	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
-	int64_t w = (days + 3) % 7;
-	return (int32_t)(w < 0 ? w + 7 : w);
+	return civil_weekday(days);
 }
 
 int32_t art_month_days(int32_t y, int32_t m)
 {
-	static const int32_t len[12] = {31, 28, 31, 30, 31, 30,
-	                                31, 31, 30, 31, 30, 31};
-	if (m < 1 || m > 12)
-		return 0;
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return len[m - 1];
+	return civil_days_in_month(y, m);
 }
 
 art_point art_day_point(int64_t days)

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "tldb/plugin.h"
 
 extern const tldb_host_api *art_host;

@@ -73,14 +73,6 @@ static int split_date(const char *s, numeric_date *d)
 	return read_time(p, d) ? -1 : 1;
 }
 
-static int days_in_month(int year, int month)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30,
-	                             31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-	return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* Chooses day and month; -1 with a message when it cannot. */
 static int order(const char *s, const numeric_date *d, csv_dayfirst dayfirst,
                  int *day, int *month, char *err, size_t errsize)
@@ -121,7 +113,7 @@ static int check_ranges(const char *s, const numeric_date *d, int day,
 		snprintf(err, errsize,
 		         "bad date %s: month %d is out of range%s", s, month,
 		         hint);
-	else if (day < 1 || day > days_in_month(d->year, month))
+	else if (day < 1 || day > civil_days_in_month(d->year, month))
 		snprintf(err, errsize,
 		         "bad date %s: day %d is out of range for month %d%s",
 		         s, day, month, hint);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "civil.h"
 #include "tldb/plugin.h"
 
 extern const tldb_host_api *csv_host;

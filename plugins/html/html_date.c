@@ -9,53 +9,9 @@
 
 #include "html_plugin.h"
 
-#define DAY INT64_C(86400)
-
 static const char *const month_names[] = {
         "January", "February", "March",     "April",   "May",      "June",
         "July",    "August",   "September", "October", "November", "December"};
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Days since 1970-01-01 of a civil date (eras of 400 years, March-based
- * years so the leap day ends the year). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = floor_div(y, 400);
-	int64_t yoe = y - era * 400;
-	int64_t mp = (m + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-int64_t html_instant_from_civil(int64_t year, int month, int day)
-{
-	return days_from_civil(year, month, day) * DAY;
-}
-
-void html_civil_from_instant(int64_t t, html_civil *c)
-{
-	int64_t days = floor_div(t, DAY);
-	int64_t secs = t - days * DAY;
-	int64_t z = days + 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	c->day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	c->month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	c->year = yoe + era * 400 + (c->month <= 2);
-	c->hour = (int)(secs / 3600);
-	c->minute = (int)(secs / 60 % 60);
-	c->second = (int)(secs % 60);
-}
 
 const char *html_month_abbr(int month)
 {
@@ -115,9 +71,9 @@ int html_event_ends(const tldb_plugin_event *ev, html_end ends[2], char *msg,
 
 void html_date_words(const tldb_plugin_date *d, char *buf, size_t size)
 {
-	html_civil c;
+	civil_time c;
 	char year[32], time[24] = "";
-	html_civil_from_instant(d->lo, &c);
+	civil_time_from_seconds(d->lo, &c);
 	html_year_words(c.year, year, sizeof year);
 	if (d->precision == TLDB_PLUGIN_PREC_SECOND)
 		snprintf(time, sizeof time, ", %02d:%02d:%02d UTC", c.hour,
@@ -158,8 +114,8 @@ void html_when_words(const tldb_plugin_event *ev, const html_end e[2],
 
 int html_datetime(const tldb_plugin_date *d, char *buf, size_t size)
 {
-	html_civil c;
-	html_civil_from_instant(d->lo, &c);
+	civil_time c;
+	civil_time_from_seconds(d->lo, &c);
 	if (c.year < 1 || c.year > 9999)
 		return 0;
 	int y = (int)c.year;

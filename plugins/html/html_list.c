@@ -113,8 +113,8 @@ static void section(html_state *st, int64_t lo, uint32_t prec)
 			st->have_month = 0;
 		}
 	} else {
-		html_civil c;
-		html_civil_from_instant(lo, &c);
+		civil_time c;
+		civil_time_from_seconds(lo, &c);
 		int month = prec >= TLDB_PLUGIN_PREC_MONTH ? c.month : 0;
 		year_id(c.year, id, sizeof id);
 		html_year_words(c.year, words, sizeof words);

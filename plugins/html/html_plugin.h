@@ -15,6 +15,8 @@
 
 #include <tldb/plugin.h>
 
+#include "civil.h"
+
 extern const tldb_host_api *html_host;
 
 /* ---- output (html_out.c) ---- */
@@ -47,16 +49,7 @@ int32_t html_flush(html_out *o);
 
 /* ---- dates (html_date.c) ---- */
 
-/* A civil time on the proleptic Gregorian calendar; year 0 is 1 BCE. */
-typedef struct html_civil {
-	int64_t year;
-	int month, day, hour, minute, second;
-} html_civil;
-
-/* Breaks seconds since 1970 (UTC) into civil time. */
-void html_civil_from_instant(int64_t t, html_civil *c);
-/* Seconds since 1970 of 00:00 UTC on year-month-day (month 1..12). */
-int64_t html_instant_from_civil(int64_t year, int month, int day);
+/* Civil times are civil.h's (year 0 is 1 BCE). */
 /* The short English name of month 1..12 ("Sep"). */
 const char *html_month_abbr(int month);
 /* The year as people write it: "2022", "44 BCE" (astronomical -43). */

@@ -117,8 +117,8 @@ static int64_t unit_index(const unit *u, int64_t t)
 {
 	if (u->kind == U_SEC)
 		return fdiv(t - u->offset, u->n);
-	html_civil c;
-	html_civil_from_instant(t, &c);
+	civil_time c;
+	civil_time_from_seconds(t, &c);
 	if (u->kind == U_MONTH)
 		return fdiv(c.year * 12 + c.month - 1, u->n);
 	return fdiv(c.year, u->n);
@@ -131,9 +131,10 @@ static int64_t unit_start(const unit *u, int64_t i)
 		return i * u->n + u->offset;
 	if (u->kind == U_MONTH) {
 		int64_t m = i * u->n, y = fdiv(m, 12);
-		return html_instant_from_civil(y, (int)(m - y * 12 + 1), 1);
+		return civil_days_from_date(y, (int)(m - y * 12 + 1), 1) *
+		       CIVIL_DAY_SECONDS;
 	}
-	return html_instant_from_civil(i * u->n, 1, 1);
+	return civil_days_from_date(i * u->n, 1, 1) * CIVIL_DAY_SECONDS;
 }
 
 /* The finest unit at least px pixels wide at scale `per_sec`. */
@@ -149,9 +150,9 @@ static const unit *unit_for(double per_sec, double px)
  * "15 Sep 10:00", "10:00:15". */
 static void unit_words(const unit *u, int64_t t, char *buf, size_t size)
 {
-	html_civil c;
+	civil_time c;
 	char year[32];
-	html_civil_from_instant(t, &c);
+	civil_time_from_seconds(t, &c);
 	html_year_words(c.year, year, sizeof year);
 	if (u->kind == U_YEAR)
 		snprintf(buf, size, "%s", year);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "tldb/plugin.h"
 
 extern const tldb_host_api *ical_host;
@@ -60,19 +61,8 @@ void ics_line_text(ics_out *o, const char *name, const char *value);
  * Exposed for tests through the exporter only. */
 size_t ics_fold(const char *line, size_t n, char *out);
 
-/* ---- ics_time.c: civil dates without time_t ---- */
-
-int64_t ics_days_from_civil(int64_t y, int m, int d);
-void ics_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-int64_t ics_floor_div(int64_t a, int64_t b);
-
-/* Wall-clock fields of an instant (seconds as if the wall were UTC). */
-typedef struct ics_tm {
-	int64_t year;
-	int month, day, hour, minute, second;
-} ics_tm;
-void ics_tm_from_seconds(int64_t t, ics_tm *tm);
-int64_t ics_tm_to_seconds(const ics_tm *tm);
+/* ---- ics_time.c: dates and wall times without time_t (the calendar is
+ * civil.h's; a civil_time holds wall-clock fields as if the wall were UTC) */
 
 /* "YYYYMMDD" and "YYYYMMDDTHHMMSS" (+ "Z" when utc); -1 when the year is
  * outside 1..9999 (what iCalendar can write). */

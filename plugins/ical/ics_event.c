@@ -235,13 +235,13 @@ typedef struct when {
 
 static int64_t wall_of(icaltimetype t)
 {
-	ics_tm tm = {t.year,
-	             t.month,
-	             t.day,
-	             t.is_date ? 0 : t.hour,
-	             t.is_date ? 0 : t.minute,
-	             t.is_date ? 0 : t.second};
-	return ics_tm_to_seconds(&tm);
+	civil_time tm = {t.year,
+	                 t.month,
+	                 t.day,
+	                 t.is_date ? 0 : t.hour,
+	                 t.is_date ? 0 : t.minute,
+	                 t.is_date ? 0 : t.second};
+	return civil_seconds_from_time(&tm);
 }
 
 static void resolve(ics_import *im, icaltimetype t, const char *tzid, when *w)
@@ -816,8 +816,8 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 		           "no known zone of that name",
 		           uid);
 	}
-	if (s.wall < ics_days_from_civil(0, 1, 1) * 86400 ||
-	    s.wall >= ics_days_from_civil(10000, 1, 1) * 86400)
+	if (s.wall < civil_days_from_date(0, 1, 1) * 86400 ||
+	    s.wall >= civil_days_from_date(10000, 1, 1) * 86400)
 		return bad(im, line, "VEVENT %.400s: DTSTART out of range",
 		           uid);
 	built b;

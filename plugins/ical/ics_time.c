@@ -1,5 +1,5 @@
 /*
- * ics_time.c -- civil dates and wall times for the ical plugin, on the
+ * ics_time.c -- dates and wall times for the ical plugin, on the
  * proleptic Gregorian calendar in signed 64-bit seconds, never through
  * time_t (1850, 0999 and 44 BC must work).  Also reads the wall time of an
  * EDTF time point (floating, Z, +HH:MM or [Zone]) and tells whether a wall
@@ -9,52 +9,6 @@
 #include <string.h>
 
 #include "ical_plugin.h"
-
-int64_t ics_floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-int64_t ics_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = ics_floor_div(y, 400);
-	int64_t yoe = y - era * 400;
-	int64_t mp = (m + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void ics_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = ics_floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-void ics_tm_from_seconds(int64_t t, ics_tm *tm)
-{
-	int64_t days = ics_floor_div(t, 86400), sec = t - days * 86400;
-	ics_civil_from_days(days, &tm->year, &tm->month, &tm->day);
-	tm->hour = (int)(sec / 3600);
-	tm->minute = (int)(sec / 60 % 60);
-	tm->second = (int)(sec % 60);
-}
-
-int64_t ics_tm_to_seconds(const ics_tm *tm)
-{
-	return ics_days_from_civil(tm->year, tm->month, tm->day) * 86400 +
-	       tm->hour * 3600 + tm->minute * 60 + tm->second;
-}
 
 /* The fields of a date or time written by the ics_format_* and ics_edtf_*
  * functions, in the order they appear; every field is a fixed number of
@@ -92,7 +46,7 @@ static int stamp_out(const stamp *st, char *buf, size_t size)
 }
 
 /* YYYY MM DD with sep between them (none when sep is 0). */
-static void date_of(stamp *st, const ics_tm *tm, char sep)
+static void date_of(stamp *st, const civil_time *tm, char sep)
 {
 	digits_of(st, (int)tm->year, 4);
 	if (sep)
@@ -112,8 +66,8 @@ int ics_writable(int64_t t)
 
 int ics_format_date(int64_t t, char *buf, size_t size)
 {
-	ics_tm tm;
-	ics_tm_from_seconds(t, &tm);
+	civil_time tm;
+	civil_time_from_seconds(t, &tm);
 	if (tm.year < 1 || tm.year > 9999)
 		return -1;
 	stamp st = {.n = 0};
@@ -123,8 +77,8 @@ int ics_format_date(int64_t t, char *buf, size_t size)
 
 int ics_format_datetime(int64_t t, int utc, char *buf, size_t size)
 {
-	ics_tm tm;
-	ics_tm_from_seconds(t, &tm);
+	civil_time tm;
+	civil_time_from_seconds(t, &tm);
 	if (tm.year < 1 || tm.year > 9999)
 		return -1;
 	stamp st = {.n = 0};
@@ -140,8 +94,8 @@ int ics_format_datetime(int64_t t, int utc, char *buf, size_t size)
 
 int ics_edtf_date(int64_t t, char *buf, size_t size)
 {
-	ics_tm tm;
-	ics_tm_from_seconds(t, &tm);
+	civil_time tm;
+	civil_time_from_seconds(t, &tm);
 	if (tm.year < 0 || tm.year > 9999)
 		return -1;
 	stamp st = {.n = 0};
@@ -151,8 +105,8 @@ int ics_edtf_date(int64_t t, char *buf, size_t size)
 
 int ics_edtf_time(int64_t t, int utc, char *buf, size_t size)
 {
-	ics_tm tm;
-	ics_tm_from_seconds(t, &tm);
+	civil_time tm;
+	civil_time_from_seconds(t, &tm);
 	if (tm.year < 0 || tm.year > 9999)
 		return -1;
 	stamp st = {.n = 0};
@@ -187,7 +141,7 @@ static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
 void ics_parse_wall(const char *s, size_t n, ics_wall *w)
 {
 	memset(w, 0, sizeof *w);
-	ics_tm tm = {0};
+	civil_time tm = {0};
 	int y, neg = n > 0 && s[0] == '-';
 	size_t i = (size_t)neg;
 	if (digits(s, n, i, 4, &y) || i + 16 > n || s[i + 4] != '-' ||
@@ -205,7 +159,7 @@ void ics_parse_wall(const char *s, size_t n, ics_wall *w)
 		w->has_seconds = 1;
 		i += 3;
 	}
-	w->local = ics_tm_to_seconds(&tm);
+	w->local = civil_seconds_from_time(&tm);
 	if (i == n) {
 		w->kind = ICS_WALL_FLOATING;
 	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {

@@ -151,8 +151,8 @@ static void derive(const endpoint *s, const endpoint *e, int dates, int64_t lo,
 {
 	end[0] = '\0';
 	if (dates) {
-		int64_t d0 = ics_floor_div(lo, 86400),
-		        d1 = ics_floor_div(hi, 86400);
+		int64_t d0 = civil_floor_div(lo, 86400),
+		        d1 = civil_floor_div(hi, 86400);
 		ics_edtf_date(d0 * 86400, start, size);
 		if (d1 - 1 > d0)
 			ics_edtf_date((d1 - 1) * 86400, end, size);
@@ -188,7 +188,7 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		return 0;
 	int dates = p <= TLDB_PLUGIN_PREC_DAY;
 	char d0[32], d1[32];
-	int64_t day_hi = ics_floor_div(ev->hi + 86399, 86400) * 86400;
+	int64_t day_hi = civil_floor_div(ev->hi + 86399, 86400) * 86400;
 	const char *slash = interval_slash(start);
 	size_t sn = slash ? (size_t)(slash - start) : strlen(start);
 	const char *es = ev->end && *ev->end ? ev->end : slash ? slash + 1 : "";

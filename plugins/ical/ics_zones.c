@@ -114,8 +114,8 @@ int ics_zone_emit(ics_zones *z, ics_out *o, const char *zone, int64_t from)
 {
 	if (seen(z, zone))
 		return 1;
-	ics_tm tm;
-	ics_tm_from_seconds(from, &tm);
+	civil_time tm;
+	civil_time_from_seconds(from, &tm);
 	int year = tm.year - 1 < 1 ? 1 : (int)(tm.year - 1);
 	int rc = 0;
 	ical_lock();

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "tldb/plugin.h"
 
 extern const tldb_host_api *tljs_host;
@@ -19,15 +20,6 @@ extern const tldb_host_api *tljs_host;
  * the json plugin's probe does not claim our files. */
 #define TLJS_EVENT_EXT    "tldb_event"
 #define TLJS_TIMELINE_EXT "tldb_timeline"
-
-/* A broken-down UTC instant on the proleptic Gregorian calendar. */
-typedef struct tljs_civil {
-	int64_t year;
-	int month, day, hour, minute, second;
-} tljs_civil;
-
-/* The civil UTC date and time of t (seconds since 1970). */
-void tljs_civil_from_instant(int64_t t, tljs_civil *out);
 
 /* Writes year y as EDTF does ("2022", "0999", "-0044", "Y12000"). */
 void tljs_edtf_year(int64_t y, char *buf, size_t size);

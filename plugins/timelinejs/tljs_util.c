@@ -1,41 +1,13 @@
 /*
- * tljs_util.c -- helpers of the timelinejs plugin: civil dates from
- * instants (Howard Hinnant's days-to-civil algorithm on the proleptic
- * Gregorian calendar, so 0999 and 44 BC work without time_t), EDTF year
- * spelling, a growing string, and the HTML escaping TimelineJS needs since
- * it renders headlines and text as HTML.
+ * tljs_util.c -- helpers of the timelinejs plugin: EDTF year spelling, a
+ * growing string, and the HTML escaping TimelineJS needs since it renders
+ * headlines and text as HTML.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "timelinejs.h"
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-void tljs_civil_from_instant(int64_t t, tljs_civil *out)
-{
-	int64_t days = floor_div(t, 86400);
-	int64_t secs = t - days * 86400;
-	int64_t z = days + 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	out->year = yoe + era * 400 + (m <= 2);
-	out->month = (int)m;
-	out->day = (int)d;
-	out->hour = (int)(secs / 3600);
-	out->minute = (int)(secs / 60 % 60);
-	out->second = (int)(secs % 60);
-}
 
 void tljs_edtf_year(int64_t y, char *buf, size_t size)
 {

@@ -104,8 +104,8 @@ static int event_ends(const tldb_plugin_event *ev, tljs_end ends[2], char *msg,
 
 static json_t *date_object(const tldb_plugin_date *d)
 {
-	tljs_civil c;
-	tljs_civil_from_instant(d->lo, &c);
+	civil_time c;
+	civil_time_from_seconds(d->lo, &c);
 	json_t *o = json_object();
 	json_object_set_new(o, "year",
 	                    json_integer((json_int_t)tljs_year_out(c.year)));
@@ -134,9 +134,9 @@ static void year_words(int64_t y, char *buf, size_t size)
 /* A date in words at its precision, with its qualifiers. */
 static void date_words(const tldb_plugin_date *d, char *buf, size_t size)
 {
-	tljs_civil c;
+	civil_time c;
 	char year[32], time[16] = "";
-	tljs_civil_from_instant(d->lo, &c);
+	civil_time_from_seconds(d->lo, &c);
 	year_words(c.year, year, sizeof year);
 	const char *month = month_names[c.month - 1];
 	if (d->precision == TLDB_PLUGIN_PREC_SECOND)
