@@ -25,7 +25,7 @@ out=$build/bench
 work=$out/article
 results=$out/article.md
 mb=${ARTICLE_MB:-8}
-seed=/work/shared/seeds/000_37c1d759f75072ca.txt
+seed=${ARTICLE_SEED:-$(cd "$(dirname "$0")/../.." && pwd)/shared/seeds/000_37c1d759f75072ca.txt}
 
 if [ ! -x "$tldb" ] || [ ! -f "$build/plugins/article.so" ]; then
 	echo "bench/article.sh: build tldb and the article plugin first (make build)" >&2

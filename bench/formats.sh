@@ -23,9 +23,9 @@
 # time and, separately, by CPU time), and the largest peak RSS.  Times are
 # the whole process for tldb and sqlite3 (start-up included), the timed pass
 # for the helpers; CPU time (user + system) is shown beside wall time since
-# other work on the machine stretches the latter.  Writes BUILD_DIR/bench/formats.md; exits non-zero when a
-# run fails or an output has the wrong number of events.  Targets missed are
-# reported, not failures.
+# other work on the machine stretches the latter.  Writes
+# BUILD_DIR/bench/formats.md; exits non-zero when a run fails or an output
+# has the wrong number of events.  Targets missed are reported, not failures.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -37,7 +37,10 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 tldb=$build/tldb
 libical=$build/bench-libical
 gen=${BENCH_GEN:-$src/../shared/bench/gen_events.py}
-[ -f "$gen" ] || gen=/work/shared/bench/gen_events.py
+if [ ! -f "$gen" ]; then
+	echo "bench/formats.sh: no event generator at $gen (set BENCH_GEN)" >&2
+	exit 2
+fi
 n=${BENCH_FORMAT_EVENTS:-1000000}
 m=${BENCH_ICS_EVENTS:-100000}
 p=${BENCH_PY_EVENTS:-20000}

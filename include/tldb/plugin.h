@@ -238,7 +238,8 @@ typedef struct tldb_host_api {
 	uint32_t abi_major;
 	uint32_t abi_minor;
 	uint32_t reserved;
-	const char *host_version; /* "0.2.0" */
+	const char *host_version; /* the library's TLDB_VERSION_STRING, e.g.
+	                             "0.1.0" */
 
 	/* ---- minor 0 ---- */
 

@@ -26,7 +26,7 @@
 
 extern char **environ;
 
-#define SEED     "/work/shared/seeds/000_37c1d759f75072ca.txt"
+#define SEED     TLDB_SOURCE_DIR "/../shared/seeds/000_37c1d759f75072ca.txt"
 #define ARTICLES TLDB_SOURCE_DIR "/tests/plugins/articles/"
 
 TestSuite(article, .init = tmp_setup, .fini = tmp_teardown, .timeout = 300);

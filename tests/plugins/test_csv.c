@@ -20,7 +20,7 @@
 
 #include "plugins/helpers.h"
 
-#define GEN_EVENTS "/work/shared/bench/gen_events.py"
+#define GEN_EVENTS TLDB_SOURCE_DIR "/../shared/bench/gen_events.py"
 
 TestSuite(csv, .init = tmp_setup, .fini = tmp_teardown, .timeout = 240);
 

@@ -188,9 +188,8 @@ Test(ical_import, bench_file_with_rrules_moscow_and_coarse_dates)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof cmd,
-	         "python3 /work/shared/bench/gen_events.py 2000 %s --formats "
-	         "ics "
-	         ">/dev/null 2>&1",
+	         "python3 " TLDB_SOURCE_DIR "/../shared/bench/gen_events.py "
+	         "2000 %s --formats ics >/dev/null 2>&1",
 	         g_tmp);
 	if (system(cmd) != 0)
 		cr_skip_test("the bench generator is not available");
