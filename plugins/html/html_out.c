@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "escape.h"
 #include "html_plugin.h"
 
 int32_t html_flush(html_out *o)
@@ -51,46 +52,18 @@ void html_printf(html_out *o, const char *fmt, ...)
 	html_raw(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* Escapes s[0..n); newlines become <br> when br is set. */
+static int put_raw(void *ctx, const char *s, size_t n)
+{
+	html_raw(ctx, s, n);
+	return 0;
+}
+
+/* Escapes s[0..n) for text and attributes alike; newlines become <br> when
+ * br is set. */
 static void escape(html_out *o, const char *s, size_t n, int br)
 {
-	size_t run = 0; /* start of the bytes not yet written */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *rep;
-		switch (c) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		case '\n':
-			rep = br ? "<br>\n" : NULL;
-			break;
-		case '\t':
-		case '\r':
-			rep = NULL;
-			break;
-		default:
-			rep = c < 0x20 || c == 0x7f ? "\xEF\xBF\xBD" : NULL;
-		}
-		if (!rep)
-			continue;
-		html_raw(o, s + run, i - run);
-		html_put(o, rep);
-		run = i + 1;
-	}
-	html_raw(o, s + run, n - run);
+	unsigned flags = ESCAPE_QUOTES | ESCAPE_CONTROLS;
+	escape_html(s, n, br ? flags | ESCAPE_NEWLINE_BR : flags, put_raw, o);
 }
 
 void html_text(html_out *o, const char *s)

@@ -24,16 +24,6 @@ extern const tldb_host_api *tljs_host;
 /* Writes year y as EDTF does ("2022", "0999", "-0044", "Y12000"). */
 void tljs_edtf_year(int64_t y, char *buf, size_t size);
 
-/* A growing NUL-terminated string; a failed allocation sets `failed`. */
-typedef struct tljs_str {
-	char *s;
-	size_t len, cap;
-	int failed;
-} tljs_str;
-
-void tljs_str_add(tljs_str *b, const char *s, size_t n);
-void tljs_str_free(tljs_str *b);
-
 /* HTML-escapes s (& < >; with `newlines`, "\n" becomes "<br>\n") into a
  * new string (the caller frees), or NULL when memory ran out. */
 char *tljs_html_escape(const char *s, int newlines);

@@ -1,12 +1,15 @@
 /*
- * tljs_util.c -- helpers of the timelinejs plugin: EDTF year spelling, a
- * growing string, and the HTML escaping TimelineJS needs since it renders
- * headlines and text as HTML.
+ * tljs_util.c -- helpers of the timelinejs plugin: EDTF year spelling, and
+ * the HTML escaping TimelineJS needs since it renders headlines and text as
+ * HTML (escape.h's, with its inverse for reading).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "escape.h"
 #include "timelinejs.h"
 
 void tljs_edtf_year(int64_t y, char *buf, size_t size)
@@ -19,62 +22,18 @@ void tljs_edtf_year(int64_t y, char *buf, size_t size)
 		snprintf(buf, size, "%04lld", (long long)y);
 }
 
-void tljs_str_add(tljs_str *b, const char *s, size_t n)
+static int put_buf(void *ctx, const char *s, size_t n)
 {
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->failed = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void tljs_str_free(tljs_str *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof *b);
-}
-
-static const char *escape_of(char c, int newlines)
-{
-	switch (c) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '\n':
-		return newlines ? "<br>\n" : NULL;
-	default:
-		return NULL;
-	}
+	return tl_buf_add(ctx, s, n);
 }
 
 char *tljs_html_escape(const char *s, int newlines)
 {
-	tljs_str b = {0};
-	tljs_str_add(&b, "", 0);
-	for (const char *p = s; *p; p++) {
-		const char *e = escape_of(*p, newlines);
-		tljs_str_add(&b, e ? e : p, e ? strlen(e) : 1);
-	}
-	if (b.failed) {
-		tljs_str_free(&b);
-		return NULL;
-	}
-	return b.s;
+	tl_buf b;
+	tl_buf_init(&b, SIZE_MAX / 2);
+	escape_html(s, strlen(s), newlines ? ESCAPE_NEWLINE_BR : 0, put_buf,
+	            &b);
+	return tl_buf_steal(&b);
 }
 
 /* The character `s` starts the escape of, with its length; 0 when none. */

@@ -1,5 +1,7 @@
 /*
  * buf.h -- a growable byte buffer with a hard cap (after curl's dynbuf).
+ * One copy for the tree: compiled into libtldb and into the plugins that
+ * build strings (see plugins/common/civil.h).
  *
  * Invariants: `data` is NUL-terminated whenever it is not NULL; `len` never
  * exceeds `cap`.  A failed append (out of memory or past the cap) frees the
