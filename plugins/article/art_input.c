@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "article.h"
+#include "buf.h"
 
 /* ---- sniffing and checking ---- */
 
@@ -310,44 +311,37 @@ int art_doc_from_text(art_doc *doc, const char *in, size_t len)
 /* ---- HTML ---- */
 
 typedef struct hbuf {
-	char *s;
-	size_t len, cap;
-	int failed;
+	tl_buf t;
 	int space; /* the last byte written was white space */
 } hbuf;
 
+/* Appends; a failure is kept in b->t.failed, checked once at the end. */
 static void hb_put(hbuf *b, const char *p, size_t n)
 {
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 8192;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->failed = 1;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	(void)tl_buf_add(&b->t, p, n);
+}
+
+/* Drops the trailing spaces. */
+static void hb_trim(hbuf *b)
+{
+	while (b->t.len && b->t.data[b->t.len - 1] == ' ')
+		b->t.data[--b->t.len] = '\0';
 }
 
 /* A paragraph break (at most one blank line). */
 static void hb_break(hbuf *b)
 {
-	if (b->len == 0)
+	if (b->t.len == 0)
 		return;
-	while (b->len && b->s[b->len - 1] == ' ')
-		b->len--;
-	if (b->len >= 2 && b->s[b->len - 1] == '\n' && b->s[b->len - 2] == '\n')
+	hb_trim(b);
+	const char *s = b->t.data;
+	size_t n = b->t.len;
+	if (n >= 2 && s[n - 1] == '\n' && s[n - 2] == '\n')
 		return;
-	hb_put(b, b->len && b->s[b->len - 1] == '\n' ? "\n" : "\n\n",
-	       b->len && b->s[b->len - 1] == '\n' ? 1 : 2);
+	if (n && s[n - 1] == '\n')
+		hb_put(b, "\n", 1);
+	else
+		hb_put(b, "\n\n", 2);
 	b->space = 1;
 }
 
@@ -359,7 +353,7 @@ static void hb_text(hbuf *b, const char *s)
 		if (isspace((unsigned char)*p) ||
 		    ((unsigned char)p[0] == 0xC2 &&
 		     (unsigned char)p[1] == 0xA0)) {
-			if (!b->space && b->len)
+			if (!b->space && b->t.len)
 				hb_put(b, " ", 1);
 			b->space = 1;
 			p += (unsigned char)*p == 0xC2 ? 2 : 1;
@@ -513,15 +507,15 @@ static char *trimmed_copy(const char *s)
 {
 	if (!s)
 		return NULL;
-	hbuf b = {NULL, 0, 0, 0, 1};
+	hbuf b = {.space = 1};
+	tl_buf_init(&b.t, SIZE_MAX / 2);
 	hb_text(&b, s);
-	if (b.failed) {
-		free(b.s);
+	hb_trim(&b);
+	if (b.t.len == 0) { /* failed, or nothing but white space */
+		tl_buf_release(&b.t);
 		return NULL;
 	}
-	while (b.len && b.s[b.len - 1] == ' ')
-		b.s[--b.len] = '\0';
-	return b.s;
+	return tl_buf_steal(&b.t);
 }
 
 int art_doc_from_html(art_doc *doc, const char *in, size_t len, char *why,
@@ -542,19 +536,17 @@ int art_doc_from_html(art_doc *doc, const char *in, size_t len, char *why,
 	}
 	hstate h;
 	memset(&h, 0, sizeof h);
+	tl_buf_init(&h.text.t, SIZE_MAX / 2);
 	h.text.space = 1;
 	walk(&h, xmlDocGetRootElement(d) ? d->children : NULL, 0);
 	xmlFreeDoc(d);
 	int rc = 0;
-	if (h.text.failed) {
+	if (h.text.t.failed) {
 		snprintf(why, whysize, "out of memory");
 		rc = -1;
 	} else {
-		if (!h.text.s)
-			hb_put(&h.text, "", 0);
-		doc->text = h.text.s;
-		doc->len = h.text.len;
-		h.text.s = NULL;
+		doc->len = h.text.t.len;
+		doc->text = tl_buf_steal(&h.text.t);
 		doc->kind = ART_IN_HTML;
 		const char *title = h.title_og   ? h.title_og
 		                    : h.title_h1 ? h.title_h1
@@ -569,7 +561,7 @@ int art_doc_from_html(art_doc *doc, const char *in, size_t len, char *why,
 			rc = -1;
 		}
 	}
-	free(h.text.s);
+	tl_buf_release(&h.text.t);
 	xmlFree(h.title_og);
 	xmlFree(h.title_h1);
 	xmlFree(h.title_tag);

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "csv_plugin.h"
 
 #define CHUNK        65536
@@ -46,8 +47,7 @@ typedef struct pos {
 
 /* One field of the record being read. */
 typedef struct field {
-	char *s;
-	size_t len, cap;
+	tl_buf text; /* up to CSV_FIELD_MAX bytes */
 	int set;
 	pos at;
 } field;
@@ -381,7 +381,7 @@ static void end_header(reader *r)
 /* A field's value, NULL when empty. */
 static char *value(reader *r, int k)
 {
-	return r->f[k].set && r->f[k].len ? r->f[k].s : NULL;
+	return r->f[k].set && r->f[k].text.len ? r->f[k].text.data : NULL;
 }
 
 /* Reads date field k into *out (buf holds a converted one); -1 when it was
@@ -482,21 +482,11 @@ static void end_record(reader *r)
 static void keep_field(reader *r, int k, const char *s, size_t len)
 {
 	field *f = &r->f[k];
-	if (len + 1 > f->cap) {
-		size_t cap = f->cap ? f->cap : 256;
-		while (cap < len + 1)
-			cap *= 2;
-		char *p = realloc(f->s, cap);
-		if (!p) {
-			note(r, r->field_at, "out of memory");
-			return;
-		}
-		f->s = p;
-		f->cap = cap;
+	tl_buf_reset(&f->text);
+	if (tl_buf_add(&f->text, s, len)) {
+		note(r, r->field_at, "out of memory");
+		return;
 	}
-	memcpy(f->s, s, len);
-	f->s[len] = '\0';
-	f->len = len;
 	f->set = 1;
 	f->at = r->field_at;
 }
@@ -717,7 +707,7 @@ static void reader_free(reader *r)
 	for (size_t i = 0; i < r->nnames; i++)
 		free(r->names[i]);
 	for (int k = 0; k < CSV_NFIELDS; k++)
-		free(r->f[k].s);
+		tl_buf_release(&r->f[k].text);
 	free(r);
 }
 
@@ -757,6 +747,8 @@ int32_t csv_import_run(tldb_run *run, void *state)
 	reader *r = calloc(1, sizeof *r);
 	unsigned char *buf = malloc(CHUNK);
 	int32_t rc = TLDB_PLUGIN_NOMEM;
+	for (int k = 0; r && k < CSV_NFIELDS; k++)
+		tl_buf_init(&r->f[k].text, CSV_FIELD_MAX);
 	if (r && buf && parser_init(r) == 0) {
 		r->run = run;
 		r->at = (pos){1, 1, 0};

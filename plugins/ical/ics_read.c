@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ics_read.h"
 
 #define BLOCK 65536
@@ -47,9 +48,8 @@ typedef struct reader {
 	char *buf;
 	size_t len, pos;
 	int eof;
-	int64_t phys; /* physical lines consumed */
-	char *line;   /* the current unfolded line */
-	size_t llen, lcap;
+	int64_t phys;    /* physical lines consumed */
+	tl_buf line;     /* the current unfolded line */
 	int64_t line_no; /* where it starts */
 	int have_next;   /* buf[pos..] holds the start of the next line */
 } reader;
@@ -72,30 +72,11 @@ static int fill(reader *r)
 	return got > 0;
 }
 
-static int append(reader *r, const char *s, size_t n)
-{
-	if (r->llen + n + 1 > r->lcap) {
-		size_t cap = r->lcap ? r->lcap : 256;
-		while (cap < r->llen + n + 1)
-			cap *= 2;
-		if (cap > ICS_MAX_LINE)
-			return -1;
-		char *l = realloc(r->line, cap);
-		if (!l)
-			return -1;
-		r->line = l;
-		r->lcap = cap;
-	}
-	memcpy(r->line + r->llen, s, n);
-	r->llen += n;
-	r->line[r->llen] = '\0';
-	return 0;
-}
-
 static void strip_cr(reader *r)
 {
-	if (r->llen && r->line[r->llen - 1] == '\r')
-		r->line[--r->llen] = '\0';
+	tl_buf *l = &r->line;
+	if (l->len && l->data[l->len - 1] == '\r')
+		l->data[--l->len] = '\0';
 }
 
 /* Reads one physical line (without CR LF) by appending it to r->line.
@@ -106,7 +87,7 @@ static int physical(reader *r)
 		char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
 		if (nl || (r->eof && r->pos < r->len)) {
 			size_t end = nl ? (size_t)(nl - r->buf) : r->len;
-			if (append(r, r->buf + r->pos, end - r->pos))
+			if (tl_buf_add(&r->line, r->buf + r->pos, end - r->pos))
 				return -2;
 			r->pos = nl ? end + 1 : end;
 			r->phys++;
@@ -116,7 +97,7 @@ static int physical(reader *r)
 		if (r->eof)
 			return 0;
 		if (r->pos == 0 && r->len == BLOCK) { /* a very long line */
-			if (append(r, r->buf, r->len))
+			if (tl_buf_add(&r->line, r->buf, r->len))
 				return -2;
 			r->pos = r->len = 0;
 		}
@@ -128,9 +109,7 @@ static int physical(reader *r)
 /* The next unfolded line into r->line; 1, 0 at the end, <0 on failure. */
 static int next_line(reader *r)
 {
-	r->llen = 0;
-	if (r->line)
-		r->line[0] = '\0';
+	tl_buf_reset(&r->line);
 	int rc = physical(r);
 	if (rc <= 0)
 		return rc;
@@ -162,30 +141,10 @@ static int is_line(const char *line, const char *what)
 
 /* ---- collecting components ---- */
 
-typedef struct text {
-	char *s;
-	size_t n, cap;
-} text;
-
-static int text_add(text *t, const char *s, size_t n)
+/* Appends a content line and its CR LF to a component's text. */
+static int text_add(tl_buf *t, const char *s, size_t n)
 {
-	if (t->n + n + 3 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (cap < t->n + n + 3)
-			cap *= 2;
-		if (cap > ICS_MAX_COMPONENT)
-			return -1;
-		char *b = realloc(t->s, cap);
-		if (!b)
-			return -1;
-		t->s = b;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->n, s, n);
-	t->n += n;
-	memcpy(t->s + t->n, "\r\n", 3);
-	t->n += 2;
-	return 0;
+	return tl_buf_add(t, s, n) || tl_buf_add(t, "\r\n", 2) ? -1 : 0;
 }
 
 static int32_t fail(ics_import *im, int64_t line, const char *msg)
@@ -205,7 +164,9 @@ int32_t ics_import_run(tldb_run *run, void *state)
 	memset(&r, 0, sizeof r);
 	r.run = run;
 	r.buf = malloc(BLOCK);
-	text comp = {0};
+	tl_buf_init(&r.line, ICS_MAX_LINE);
+	tl_buf comp;
+	tl_buf_init(&comp, ICS_MAX_COMPONENT);
 	int depth = 0, kind = 0, seen_cal = 0, ended = 0;
 	int64_t comp_line = 0;
 	if (!r.buf) {
@@ -214,9 +175,9 @@ int32_t ics_import_run(tldb_run *run, void *state)
 	}
 	int lr;
 	while ((lr = next_line(&r)) > 0) {
-		const char *l = r.line;
+		const char *l = tl_buf_str(&r.line);
 		if (!seen_cal) {
-			if (r.llen == 0)
+			if (r.line.len == 0)
 				continue;
 			if (!strncmp(l, "\xEF\xBB\xBF", 3))
 				l += 3;
@@ -230,7 +191,7 @@ int32_t ics_import_run(tldb_run *run, void *state)
 			goto out;
 		}
 		if (ended) {
-			if (r.llen == 0)
+			if (r.line.len == 0)
 				continue;
 			if (is_line(l, "BEGIN:VCALENDAR")) {
 				ended = 0;
@@ -253,8 +214,8 @@ int32_t ics_import_run(tldb_run *run, void *state)
 				       : is_line(l, "BEGIN:VTIMEZONE") ? 2
 				                                       : 0;
 				comp_line = r.line_no;
-				comp.n = 0;
-				if (kind && text_add(&comp, l, r.llen)) {
+				tl_buf_reset(&comp);
+				if (kind && text_add(&comp, l, r.line.len)) {
 					rc = fail(&im, r.line_no,
 					          "component too large");
 					goto out;
@@ -273,14 +234,15 @@ int32_t ics_import_run(tldb_run *run, void *state)
 		else if (strncmp(l, "END:", 4) == 0 ||
 		         strncmp(l, "end:", 4) == 0)
 			depth--;
-		if (kind && text_add(&comp, l, r.llen)) {
+		if (kind && text_add(&comp, l, r.line.len)) {
 			rc = fail(&im, comp_line,
-			          "component too large (over 8 MiB)");
+			          "component too large (over 16 MiB)");
 			goto out;
 		}
 		if (depth == 0 && kind) {
-			rc = kind == 1 ? ics_vevent(&im, comp.s, comp_line)
-			               : ics_vtimezone(&im, comp.s, comp_line);
+			rc = kind == 1
+			             ? ics_vevent(&im, comp.data, comp_line)
+			             : ics_vtimezone(&im, comp.data, comp_line);
 			if (rc)
 				goto out;
 		}
@@ -304,7 +266,7 @@ int32_t ics_import_run(tldb_run *run, void *state)
 out:
 	ics_import_free(&im);
 	free(r.buf);
-	free(r.line);
-	free(comp.s);
+	tl_buf_release(&r.line);
+	tl_buf_release(&comp);
 	return rc;
 }
