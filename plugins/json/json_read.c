@@ -12,12 +12,10 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#include "../common/yajl_pos.h"
+#include "yajl_reader.h"
 
 #include "json_plugin.h"
 
-#define CHUNK       65536
-#define MAX_DEPTH   64
 #define MAX_TAGS    64
 #define MAX_SOURCES 64
 
@@ -72,16 +70,9 @@ typedef struct source_buf {
 } source_buf;
 
 typedef struct reader {
-	tldb_run *run;
-	yajl_handle h;
-	role stack[MAX_DEPTH];
-	int depth;
-	char *key; /* the current key of the innermost object */
+	yajl_reader b; /* roles are `role`s; stop: the host said stop, or an
+	                  error ended the run */
 	char *span_key;
-	/* positions */
-	const unsigned char *chunk;
-	size_t scanned;
-	int64_t line, col;
 	int64_t ev_line, ev_col;
 	/* the event being read */
 	char *f[NFIELDS];
@@ -96,33 +87,7 @@ typedef struct reader {
 	/* the document's timeline */
 	char *meta[3];
 	int events_seen;
-	int stop; /* the host said stop, or an error ended the run */
 } reader;
-
-/* Brings line and column up to what yajl has consumed of the chunk. */
-static void advance(reader *r)
-{
-	yajl_pos_advance(r->h, r->chunk, &r->scanned, &r->line, &r->col);
-}
-
-static role top(const reader *r)
-{
-	return r->stack[r->depth];
-}
-
-static int push(reader *r, role ro)
-{
-	if (r->depth + 1 >= MAX_DEPTH) {
-		json_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col,
-		                 "JSON nested too deeply");
-		r->stop = 1;
-		return 0;
-	}
-	r->stack[++r->depth] = ro;
-	free(r->key);
-	r->key = NULL;
-	return 1;
-}
 
 /* Notes the first problem of the current event; reported at its end. */
 static void problem(reader *r, const char *fmt, ...)
@@ -135,8 +100,8 @@ static void problem(reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->bad, sizeof r->bad, fmt, ap);
 	va_end(ap);
-	r->bad_line = r->line;
-	r->bad_col = r->col;
+	r->bad_line = r->b.line;
+	r->bad_col = r->b.col;
 }
 
 static void clear_event(reader *r)
@@ -180,32 +145,16 @@ static void read_stamp(reader *r, int which, const char *s)
 		r->stamps[which] = d.lo;
 }
 
-static int index_of(const char *const *names, int n, const char *key)
-{
-	for (int i = 0; key && i < n; i++)
-		if (strcmp(names[i], key) == 0)
-			return i;
-	return -1;
-}
-
-/* A fatal error: reported, and the parse ends. */
-static int fatal(reader *r, const char *msg)
-{
-	json_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col, msg);
-	r->stop = 1;
-	return 0;
-}
-
 static int emit_event(reader *r)
 {
 	if (r->bad[0]) {
 		int32_t answer =
-		        json_host->error(r->run, TLDB_PLUGIN_ERROR, r->bad_line,
-		                         r->bad_col, r->bad);
+		        json_host->error(r->b.run, TLDB_PLUGIN_ERROR,
+		                         r->bad_line, r->bad_col, r->bad);
 		clear_event(r);
 		if (answer != TLDB_PLUGIN_OK)
-			r->stop = 1;
-		return !r->stop;
+			r->b.stop = r->b.failed = 1;
+		return !r->b.stop;
 	}
 	const tldb_plugin_source *srcs[MAX_SOURCES + 1];
 	for (size_t i = 0; i < r->nsrc; i++) {
@@ -244,48 +193,48 @@ static int emit_event(reader *r)
 	ev.created = r->stamps[0];
 	ev.updated = r->stamps[1];
 	ev.sequence = r->sequence;
-	json_host->set_position(r->run, r->ev_line, r->ev_col);
-	int32_t rc = json_host->emit(r->run, &ev);
+	json_host->set_position(r->b.run, r->ev_line, r->ev_col);
+	int32_t rc = json_host->emit(r->b.run, &ev);
 	clear_event(r);
 	r->events_seen = 1;
 	if (rc != TLDB_PLUGIN_OK)
-		r->stop = 1;
-	return !r->stop;
+		r->b.stop = 1;
+	return !r->b.stop;
 }
 
 /* A string (or null, s == NULL) value in the current context. */
 static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 {
 	int i;
-	char *copy = is_null ? NULL : yajl_pos_strdup(s, n);
+	char *copy = is_null ? NULL : yr_strdup(s, n);
 	if (!is_null && !copy)
-		return fatal(r, "out of memory");
-	switch (top(r)) {
+		return yr_fatal(&r->b, "out of memory");
+	switch (yr_top(&r->b)) {
 	case R_EVENT:
-		if ((i = index_of(field_names, NFIELDS, r->key)) >= 0) {
+		if ((i = yr_index_of(field_names, NFIELDS, r->b.key)) >= 0) {
 			free(r->f[i]);
 			r->f[i] = copy;
 			return 1;
 		}
-		if ((i = index_of(stamp_names, 2, r->key)) >= 0) {
+		if ((i = yr_index_of(stamp_names, 2, r->b.key)) >= 0) {
 			if (!is_null)
 				read_stamp(r, i, copy);
 			break;
 		}
-		if (r->key && strcmp(r->key, "sequence") == 0 && !is_null) {
+		if (r->b.key && strcmp(r->b.key, "sequence") == 0 && !is_null) {
 			problem(r, "\"sequence\" must be a number");
 			break;
 		}
-		if (r->key &&
-		    (strcmp(r->key, "tags") == 0 ||
-		     strcmp(r->key, "sources") == 0) &&
+		if (r->b.key &&
+		    (strcmp(r->b.key, "tags") == 0 ||
+		     strcmp(r->b.key, "sources") == 0) &&
 		    is_null)
 			return 1;
 		break;
 	case R_META:
-		if ((i = index_of((const char *const[]){"name", "title",
-		                                        "description"},
-		                  3, r->key)) >= 0) {
+		if ((i = yr_index_of((const char *const[]){"name", "title",
+		                                           "description"},
+		                     3, r->b.key)) >= 0) {
 			free(r->meta[i]);
 			r->meta[i] = copy;
 			return 1;
@@ -302,7 +251,7 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 		}
 		break;
 	case R_SOURCE:
-		if ((i = index_of(source_names, NSFIELDS, r->key)) >= 0) {
+		if ((i = yr_index_of(source_names, NSFIELDS, r->b.key)) >= 0) {
 			source_buf *src = &r->src[r->nsrc - 1];
 			free(src->f[i]);
 			src->f[i] = copy;
@@ -316,13 +265,14 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 	case R_ROOT:
 	case R_EVENTS:
 		free(copy);
-		if (top(r) == R_EVENTS) {
+		if (yr_top(&r->b) == R_EVENTS) {
 			problem(r, "an event must be an object");
-			r->ev_line = r->line;
-			r->ev_col = r->col;
+			r->ev_line = r->b.line;
+			r->ev_col = r->b.col;
 			return emit_event(r);
 		}
-		return fatal(r, "expected a tldb document, an array of events "
+		return yr_fatal(&r->b,
+		                "expected a tldb document, an array of events "
 		                "or JSON Lines of events");
 	default:
 		break;
@@ -334,40 +284,44 @@ static int on_text(reader *r, const unsigned char *s, size_t n, int is_null)
 static int cb_null(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	return on_text(r, NULL, 0, 1);
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	return on_text(r, s, n, 0);
 }
 
 static int cb_boolean(void *ctx, int b)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	(void)b;
-	if (top(r) == R_EVENT && index_of(field_names, NFIELDS, r->key) >= 0)
-		problem(r, "\"%s\" must be a string", r->key);
-	return top(r) == R_ROOT ? fatal(r, "expected an object or an array")
-	                        : 1;
+	if (yr_top(&r->b) == R_EVENT &&
+	    yr_index_of(field_names, NFIELDS, r->b.key) >= 0)
+		problem(r, "\"%s\" must be a string", r->b.key);
+	return yr_top(&r->b) == R_ROOT
+	               ? yr_fatal(&r->b, "expected an object or an array")
+	               : 1;
 }
 
 static int cb_number(void *ctx, const char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	char buf[32];
-	if (top(r) == R_DOC && r->key && strcmp(r->key, "tldb") == 0) {
+	if (yr_top(&r->b) == R_DOC && r->b.key &&
+	    strcmp(r->b.key, "tldb") == 0) {
 		if (n != 1 || s[0] != '1')
-			return fatal(r, "unsupported document version (tldb 1 "
+			return yr_fatal(&r->b,
+			                "unsupported document version (tldb 1 "
 			                "is supported)");
 		return 1;
 	}
-	if (top(r) == R_SPAN) {
+	if (yr_top(&r->b) == R_SPAN) {
 		source_buf *src = &r->src[r->nsrc - 1];
 		int is_expr =
 		        r->span_key && strcmp(r->span_key, "expr_span") == 0;
@@ -383,7 +337,8 @@ static int cb_number(void *ctx, const char *s, size_t n)
 			dst[(*count)++] = v;
 		return 1;
 	}
-	if (top(r) == R_EVENT && r->key && strcmp(r->key, "sequence") == 0) {
+	if (yr_top(&r->b) == R_EVENT && r->b.key &&
+	    strcmp(r->b.key, "sequence") == 0) {
 		char *end;
 		snprintf(buf, sizeof buf, "%.*s", (int)(n < 31 ? n : 31), s);
 		long long v = strtoll(buf, &end, 10);
@@ -394,64 +349,66 @@ static int cb_number(void *ctx, const char *s, size_t n)
 			r->sequence = v;
 		return 1;
 	}
-	if (top(r) == R_EVENT && (index_of(field_names, NFIELDS, r->key) >= 0 ||
-	                          index_of(stamp_names, 2, r->key) >= 0))
-		problem(r, "\"%s\" must be a string", r->key);
-	if (top(r) == R_TAGS)
+	if (yr_top(&r->b) == R_EVENT &&
+	    (yr_index_of(field_names, NFIELDS, r->b.key) >= 0 ||
+	     yr_index_of(stamp_names, 2, r->b.key) >= 0))
+		problem(r, "\"%s\" must be a string", r->b.key);
+	if (yr_top(&r->b) == R_TAGS)
 		problem(r, "a tag must be a string");
-	return top(r) == R_ROOT ? fatal(r, "expected an object or an array")
-	                        : 1;
+	return yr_top(&r->b) == R_ROOT
+	               ? yr_fatal(&r->b, "expected an object or an array")
+	               : 1;
 }
 
 static int cb_start_map(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	switch (top(r)) {
+	yr_advance(&r->b);
+	switch (yr_top(&r->b)) {
 	case R_ROOT:
-		r->ev_line = r->line;
-		r->ev_col = r->col - 1;
-		return push(r, R_TOP_MAP);
+		r->ev_line = r->b.line;
+		r->ev_col = r->b.col - 1;
+		return yr_push(&r->b, R_TOP_MAP);
 	case R_EVENTS:
-		r->ev_line = r->line;
-		r->ev_col = r->col - 1;
-		return push(r, R_EVENT);
+		r->ev_line = r->b.line;
+		r->ev_col = r->b.col - 1;
+		return yr_push(&r->b, R_EVENT);
 	case R_DOC:
-		if (r->key && strcmp(r->key, "timeline") == 0) {
+		if (r->b.key && strcmp(r->b.key, "timeline") == 0) {
 			if (r->events_seen)
-				return fatal(r, "\"timeline\" must come before "
+				return yr_fatal(&r->b,
+				                "\"timeline\" must come before "
 				                "\"events\"");
-			return push(r, R_META);
+			return yr_push(&r->b, R_META);
 		}
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	case R_SOURCES:
 		if (r->nsrc == MAX_SOURCES) {
 			problem(r, "more than %s sources", "64");
-			return push(r, R_SKIP);
+			return yr_push(&r->b, R_SKIP);
 		}
 		memset(&r->src[r->nsrc++], 0, sizeof r->src[0]);
-		return push(r, R_SOURCE);
+		return yr_push(&r->b, R_SOURCE);
 	case R_TAGS:
 		problem(r, "a tag must be a string");
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	default:
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	}
 }
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
-	free(r->key);
-	if (!(r->key = yajl_pos_strdup(s, n)))
-		return fatal(r, "out of memory");
-	if (top(r) == R_TOP_MAP) {
+	yr_advance(&r->b);
+	if (!yr_set_key(&r->b, s, n))
+		return 0;
+	if (yr_top(&r->b) == R_TOP_MAP) {
 		/* The first key tells a document from an event (JSON Lines). */
-		int doc = strcmp(r->key, "tldb") == 0 ||
-		          strcmp(r->key, "timeline") == 0 ||
-		          strcmp(r->key, "events") == 0;
-		r->stack[r->depth] = doc ? R_DOC : R_EVENT;
+		int doc = strcmp(r->b.key, "tldb") == 0 ||
+		          strcmp(r->b.key, "timeline") == 0 ||
+		          strcmp(r->b.key, "events") == 0;
+		r->b.stack[r->b.depth] = doc ? R_DOC : R_EVENT;
 	}
 	return 1;
 }
@@ -459,11 +416,9 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 static int cb_end_map(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	role ro = top(r);
-	r->depth--;
-	free(r->key);
-	r->key = NULL;
+	yr_advance(&r->b);
+	role ro = yr_top(&r->b);
+	yr_pop_map(&r->b);
 	if (ro == R_EVENT || ro == R_TOP_MAP) {
 		if (ro == R_TOP_MAP)
 			problem(r, "an empty object is not an event");
@@ -473,9 +428,9 @@ static int cb_end_map(void *ctx)
 		tldb_plugin_timeline tl = {sizeof tl,  0,          r->meta[0],
 		                           r->meta[1], r->meta[2], 0};
 		if (!r->meta[0])
-			return fatal(r, "\"timeline\" needs a \"name\"");
-		if (json_host->set_timeline(r->run, &tl) != TLDB_PLUGIN_OK) {
-			r->stop = 1;
+			return yr_fatal(&r->b, "\"timeline\" needs a \"name\"");
+		if (json_host->set_timeline(r->b.run, &tl) != TLDB_PLUGIN_OK) {
+			r->b.stop = r->b.failed = 1;
 			return 0;
 		}
 	}
@@ -485,48 +440,48 @@ static int cb_end_map(void *ctx)
 static int cb_start_array(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	const char *k = r->key;
-	switch (top(r)) {
+	yr_advance(&r->b);
+	const char *k = r->b.key;
+	switch (yr_top(&r->b)) {
 	case R_ROOT:
-		return push(r, R_EVENTS);
+		return yr_push(&r->b, R_EVENTS);
 	case R_DOC:
-		return push(r,
-		            k && strcmp(k, "events") == 0 ? R_EVENTS : R_SKIP);
+		return yr_push(&r->b, k && strcmp(k, "events") == 0 ? R_EVENTS
+		                                                    : R_SKIP);
 	case R_EVENT:
 		if (k && strcmp(k, "tags") == 0)
-			return push(r, R_TAGS);
+			return yr_push(&r->b, R_TAGS);
 		if (k && strcmp(k, "sources") == 0)
-			return push(r, R_SOURCES);
-		if (index_of(field_names, NFIELDS, k) >= 0)
+			return yr_push(&r->b, R_SOURCES);
+		if (yr_index_of(field_names, NFIELDS, k) >= 0)
 			problem(r, "\"%s\" must be a string", k);
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	case R_SOURCE:
 		if (k &&
 		    (strcmp(k, "span") == 0 || strcmp(k, "expr_span") == 0)) {
 			free(r->span_key);
-			r->span_key = yajl_pos_strdup((const unsigned char *)k,
-			                              strlen(k));
-			return push(r, R_SPAN);
+			r->span_key =
+			        yr_strdup((const unsigned char *)k, strlen(k));
+			return yr_push(&r->b, R_SPAN);
 		}
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	case R_EVENTS:
 		problem(r, "an event must be an object");
-		r->ev_line = r->line;
-		r->ev_col = r->col;
+		r->ev_line = r->b.line;
+		r->ev_col = r->b.col;
 		if (!emit_event(r))
 			return 0;
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	default:
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	}
 }
 
 static int cb_end_array(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	if (top(r) == R_SPAN) {
+	yr_advance(&r->b);
+	if (yr_top(&r->b) == R_SPAN) {
 		source_buf *src = &r->src[r->nsrc - 1];
 		int is_expr =
 		        r->span_key && strcmp(r->span_key, "expr_span") == 0;
@@ -536,7 +491,7 @@ static int cb_end_array(void *ctx)
 			problem(r, "\"%s\" must be [begin, end] byte offsets",
 			        is_expr ? "expr_span" : "span");
 	}
-	r->depth--;
+	yr_pop_array(&r->b);
 	return 1;
 }
 
@@ -545,73 +500,32 @@ static const yajl_callbacks callbacks = {
         cb_number,  cb_string,      cb_start_map, cb_map_key,
         cb_end_map, cb_start_array, cb_end_array};
 
-static void report_syntax(reader *r, const unsigned char *buf, size_t len)
-{
-	char text[300];
-	advance(r);
-	yajl_pos_error_text(r->h, buf, len, text, sizeof text);
-	json_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col, text);
-}
-
 static void reader_release(reader *r)
 {
 	clear_event(r);
-	free(r->key);
 	free(r->span_key);
 	for (int i = 0; i < 3; i++)
 		free(r->meta[i]);
-	if (r->h)
-		yajl_free(r->h);
-}
-
-/* Feeds one chunk; returns 0 to go on, else the run's result. */
-static int32_t feed(reader *r, unsigned char *buf, size_t len, int last)
-{
-	r->chunk = buf;
-	r->scanned = 0;
-	yajl_status st =
-	        last ? yajl_complete_parse(r->h) : yajl_parse(r->h, buf, len);
-	if (st == yajl_status_ok)
-		return 0;
-	if (st == yajl_status_client_canceled || r->stop)
-		return TLDB_PLUGIN_ERROR;
-	report_syntax(r, buf, len);
-	return TLDB_PLUGIN_ERROR;
+	yr_release(&r->b);
 }
 
 int32_t json_import_run(tldb_run *run, void *state)
 {
 	(void)state;
 	reader *r = calloc(1, sizeof *r);
-	unsigned char *buf = malloc(CHUNK);
-	int32_t rc = TLDB_PLUGIN_OK;
-	if (!r || !buf) {
+	unsigned char *buf = malloc(YR_CHUNK);
+	if (!r || !buf || yr_init(&r->b, json_host, run, &callbacks, r)) {
 		free(r);
 		free(buf);
 		json_host->error(run, TLDB_PLUGIN_NOMEM, 0, 0, "out of memory");
 		return TLDB_PLUGIN_NOMEM;
 	}
-	r->run = run;
-	r->line = r->col = 1;
-	r->h = yajl_alloc(&callbacks, NULL, r);
-	yajl_config(r->h, yajl_allow_multiple_values, 1);
-	int first = 1;
-	for (;;) {
-		int64_t n = json_host->read(run, buf, CHUNK);
-		if (n < 0) {
-			rc = TLDB_PLUGIN_EIO;
-			break;
-		}
-		size_t skip = 0;
-		if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-			skip = 3; /* a UTF-8 byte order mark */
-		first = 0;
-		if ((rc = feed(r, buf + skip, (size_t)n - skip, n == 0)) ||
-		    n == 0)
-			break;
-	}
-	if (rc == TLDB_PLUGIN_OK && r->depth != 0) {
-		fatal(r, "the input ends inside a value");
+	yajl_config(r->b.h, yajl_allow_multiple_values, 1);
+	int32_t rc = yr_parse_input(&r->b, buf, NULL);
+	if (rc == YR_STOPPED) {
+		rc = TLDB_PLUGIN_OK; /* the host said stop: it knows why */
+	} else if (rc == TLDB_PLUGIN_OK && r->b.depth != 0) {
+		yr_fatal(&r->b, "the input ends inside a value");
 		rc = TLDB_PLUGIN_ERROR;
 	}
 	reader_release(r);

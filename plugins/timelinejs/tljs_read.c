@@ -13,14 +13,12 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#include "../common/yajl_pos.h"
+#include "yajl_reader.h"
 
 #include "timelinejs.h"
 
-#define CHUNK     65536
-#define MAX_DEPTH 64
-#define MAX_TAGS  64
-#define NAME_MAX  64
+#define MAX_TAGS 64
+#define NAME_MAX 64
 
 typedef enum role {
 	R_ROOT_MAP,
@@ -81,62 +79,11 @@ typedef struct slide {
 } slide;
 
 typedef struct reader {
-	tldb_run *run;
-	yajl_handle h;
-	role stack[MAX_DEPTH];
-	int depth; /* 0: outside the document */
-	char *key; /* the current key of the innermost object */
-	int which; /* the date object being read: 0 start, 1 end */
-	const unsigned char *chunk;
-	size_t scanned;
-	int64_t line, col;
+	yajl_reader b; /* roles are `role`s; depth 0: outside the document */
+	int which;     /* the date object being read: 0 start, 1 end */
 	slide s;
 	int seen_value;
-	int stop;   /* end the parse */
-	int failed; /* ... because of an error */
 } reader;
-
-static int index_of(const char *const *names, int n, const char *key)
-{
-	for (int i = 0; key && i < n; i++)
-		if (strcmp(names[i], key) == 0)
-			return i;
-	return -1;
-}
-
-static int key_is(const reader *r, const char *k)
-{
-	return r->key && strcmp(r->key, k) == 0;
-}
-
-/* Brings line and column up to what yajl has consumed of the chunk. */
-static void advance(reader *r)
-{
-	yajl_pos_advance(r->h, r->chunk, &r->scanned, &r->line, &r->col);
-}
-
-static role top(const reader *r)
-{
-	return r->stack[r->depth];
-}
-
-/* A fatal error: reported, and the parse ends. */
-static int fatal(reader *r, const char *msg)
-{
-	tljs_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col, msg);
-	r->stop = r->failed = 1;
-	return 0;
-}
-
-static int push(reader *r, role ro)
-{
-	if (r->depth + 1 >= MAX_DEPTH)
-		return fatal(r, "JSON nested too deeply");
-	r->stack[++r->depth] = ro;
-	free(r->key);
-	r->key = NULL;
-	return 1;
-}
 
 /* Notes the first problem of the current slide; reported at its end. */
 static void problem(reader *r, const char *fmt, ...)
@@ -149,8 +96,8 @@ static void problem(reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->s.bad, sizeof r->s.bad, fmt, ap);
 	va_end(ap);
-	r->s.bad_line = r->line;
-	r->s.bad_col = r->col;
+	r->s.bad_line = r->b.line;
+	r->s.bad_col = r->b.col;
 }
 
 static void clear_slide(reader *r)
@@ -166,8 +113,8 @@ static void begin_slide(reader *r, int is_title)
 {
 	clear_slide(r);
 	r->s.is_title = is_title;
-	r->s.line = r->line;
-	r->s.col = r->col > 1 ? r->col - 1 : 1;
+	r->s.line = r->b.line;
+	r->s.col = r->b.col > 1 ? r->b.col - 1 : 1;
 }
 
 /* ---- dates ---- */
@@ -200,7 +147,7 @@ static int whole_number(const unsigned char *s, size_t n, int64_t *out)
 
 static void date_field(reader *r, kind k, const unsigned char *s, size_t n)
 {
-	int i = index_of(date_keys, ND, r->key);
+	int i = yr_index_of(date_keys, ND, r->b.key);
 	date_in *d = &r->s.date[r->which];
 	int64_t v;
 	if (i < 0 || k == K_NULL || (k == K_STRING && n == 0))
@@ -289,12 +236,12 @@ static int date_edtf(reader *r, int which, char *buf, size_t size)
 static int report_bad(reader *r)
 {
 	int32_t answer =
-	        tljs_host->error(r->run, TLDB_PLUGIN_ERROR, r->s.bad_line,
+	        tljs_host->error(r->b.run, TLDB_PLUGIN_ERROR, r->s.bad_line,
 	                         r->s.bad_col, r->s.bad);
 	clear_slide(r);
 	if (answer != TLDB_PLUGIN_OK)
-		r->stop = r->failed = 1;
-	return !r->stop;
+		r->b.stop = r->b.failed = 1;
+	return !r->b.stop;
 }
 
 /* A timeline name from a headline: lower case, other runs to '-'. */
@@ -339,11 +286,11 @@ static int finish_title(reader *r)
 	                           r->s.f[F_TEXT], 0};
 	int32_t rc = TLDB_PLUGIN_OK;
 	if (name[0])
-		rc = tljs_host->set_timeline(r->run, &tl);
+		rc = tljs_host->set_timeline(r->b.run, &tl);
 	clear_slide(r);
 	if (rc != TLDB_PLUGIN_OK)
-		r->stop = r->failed = 1;
-	return !r->stop;
+		r->b.stop = r->b.failed = 1;
+	return !r->b.stop;
 }
 
 /* The event's start and end into the buffers (or the extension's). */
@@ -370,14 +317,14 @@ static int finish_event(reader *r)
 {
 	char sbuf[64], ebuf[64];
 	const char *start, *end;
-	int64_t line = r->line, col = r->col;
-	r->line = r->s.line; /* problems of the whole slide: its start */
-	r->col = r->s.col;
+	int64_t line = r->b.line, col = r->b.col;
+	r->b.line = r->s.line; /* problems of the whole slide: its start */
+	r->b.col = r->s.col;
 	event_dates(r, &start, &end, sbuf, ebuf, sizeof sbuf);
 	if (!r->s.f[F_HEADLINE] || !r->s.f[F_HEADLINE][0])
 		problem(r, "an event needs a text.headline (its title)");
-	r->line = line;
-	r->col = col;
+	r->b.line = line;
+	r->b.col = col;
 	if (r->s.bad[0])
 		return report_bad(r);
 	unescape_text(r);
@@ -399,12 +346,12 @@ static int finish_event(reader *r)
 	ev.location = r->s.f[F_LOCATION];
 	ev.url = r->s.f[F_URL];
 	ev.tags = (const char *const *)r->s.tags;
-	tljs_host->set_position(r->run, r->s.line, r->s.col);
-	int32_t rc = tljs_host->emit(r->run, &ev);
+	tljs_host->set_position(r->b.run, r->s.line, r->s.col);
+	int32_t rc = tljs_host->emit(r->b.run, &ev);
 	clear_slide(r);
 	if (rc != TLDB_PLUGIN_OK)
-		r->stop = 1;
-	return !r->stop;
+		r->b.stop = 1;
+	return !r->b.stop;
 }
 
 /* ---- yajl callbacks ---- */
@@ -419,9 +366,9 @@ static int store(reader *r, int i, kind k, const unsigned char *s, size_t n,
 		problem(r, "%s must be a string", what);
 		return 1;
 	}
-	char *copy = yajl_pos_strdup(s, n);
+	char *copy = yr_strdup(s, n);
 	if (!copy)
-		return fatal(r, "out of memory");
+		return yr_fatal(&r->b, "out of memory");
 	free(r->s.f[i]);
 	r->s.f[i] = copy;
 	return 1;
@@ -437,8 +384,8 @@ static int add_tag(reader *r, kind k, const unsigned char *s, size_t n)
 		problem(r, "more than %d tags", MAX_TAGS);
 		return 1;
 	}
-	if (!(r->s.tags[r->s.ntags] = yajl_pos_strdup(s, n)))
-		return fatal(r, "out of memory");
+	if (!(r->s.tags[r->s.ntags] = yr_strdup(s, n)))
+		return yr_fatal(&r->b, "out of memory");
 	r->s.ntags++;
 	return 1;
 }
@@ -455,17 +402,17 @@ static int on_scalar(reader *r, kind k, const unsigned char *s, size_t n)
 {
 	int i;
 	r->seen_value = 1;
-	switch (r->depth ? top(r) : R_SKIP) {
+	switch (r->b.depth ? yr_top(&r->b) : R_SKIP) {
 	case R_EVENTS:
 		return not_a_slide(r);
 	case R_SLIDE:
-		i = index_of(slide_keys, 2, r->key);
+		i = yr_index_of(slide_keys, 2, r->b.key);
 		return i < 0 || store(r, F_UID + i, k, s, n, slide_keys[i]);
 	case R_TEXT:
-		i = index_of(text_keys, 2, r->key);
+		i = yr_index_of(text_keys, 2, r->b.key);
 		return i < 0 || store(r, F_HEADLINE + i, k, s, n, "text field");
 	case R_EXT:
-		i = index_of(ext_keys, 7, r->key);
+		i = yr_index_of(ext_keys, 7, r->b.key);
 		return i < 0 || store(r, F_START + i, k, s, n, ext_keys[i]);
 	case R_TAGS:
 		return add_tag(r, k, s, n);
@@ -475,9 +422,9 @@ static int on_scalar(reader *r, kind k, const unsigned char *s, size_t n)
 	default:
 		break;
 	}
-	if (r->depth == 0)
-		return fatal(r, "expected a TimelineJS document "
-		                "({\"title\": ..., \"events\": [...]})");
+	if (r->b.depth == 0)
+		return yr_fatal(&r->b, "expected a TimelineJS document "
+		                       "({\"title\": ..., \"events\": [...]})");
 	return 1;
 }
 
@@ -486,17 +433,17 @@ static int on_scalar(reader *r, kind k, const unsigned char *s, size_t n)
 static int value_at_start(reader *r, kind k, const unsigned char *s, size_t n,
                           size_t width)
 {
-	int64_t col = r->col;
-	r->col = col > (int64_t)width ? col - (int64_t)width : 1;
+	int64_t col = r->b.col;
+	r->b.col = col > (int64_t)width ? col - (int64_t)width : 1;
 	int ok = on_scalar(r, k, s, n);
-	r->col = col;
+	r->b.col = col;
 	return ok;
 }
 
 static int cb_null(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	return on_scalar(r, K_NULL, NULL, 0);
 }
 
@@ -504,39 +451,40 @@ static int cb_boolean(void *ctx, int b)
 {
 	reader *r = ctx;
 	(void)b;
-	advance(r);
+	yr_advance(&r->b);
 	return on_scalar(r, K_BOOL, NULL, 0);
 }
 
 static int cb_number(void *ctx, const char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	return value_at_start(r, K_NUMBER, (const unsigned char *)s, n, n);
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	return value_at_start(r, K_STRING, s, n, n + 2);
 }
 
 /* The role of an object that is a slide's value under the current key. */
 static role slide_child(reader *r)
 {
-	if (key_is(r, "start_date") || key_is(r, "end_date")) {
-		r->which = key_is(r, "end_date");
+	if (yr_key_is(&r->b, "start_date") || yr_key_is(&r->b, "end_date")) {
+		r->which = yr_key_is(&r->b, "end_date");
 		date_in *d = &r->s.date[r->which];
 		memset(d, 0, sizeof *d);
 		d->seen = 1;
-		d->line = r->line;
-		d->col = r->col > 1 ? r->col - 1 : 1;
+		d->line = r->b.line;
+		d->col = r->b.col > 1 ? r->b.col - 1 : 1;
 		return R_DATE;
 	}
-	if (key_is(r, "text"))
+	if (yr_key_is(&r->b, "text"))
 		return R_TEXT;
-	if (key_is(r, r->s.is_title ? TLJS_TIMELINE_EXT : TLJS_EVENT_EXT)) {
+	if (yr_key_is(&r->b,
+	              r->s.is_title ? TLJS_TIMELINE_EXT : TLJS_EVENT_EXT)) {
 		r->s.has_ext = 1;
 		return R_EXT;
 	}
@@ -546,47 +494,42 @@ static role slide_child(reader *r)
 static int cb_start_map(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	r->seen_value = 1;
-	if (r->depth == 0)
-		return push(r, R_ROOT_MAP);
-	switch (top(r)) {
+	if (r->b.depth == 0)
+		return yr_push(&r->b, R_ROOT_MAP);
+	switch (yr_top(&r->b)) {
 	case R_ROOT_MAP:
-		if (!key_is(r, "title"))
-			return push(r, R_SKIP);
+		if (!yr_key_is(&r->b, "title"))
+			return yr_push(&r->b, R_SKIP);
 		begin_slide(r, 1);
-		return push(r, R_SLIDE);
+		return yr_push(&r->b, R_SLIDE);
 	case R_EVENTS:
 		begin_slide(r, 0);
-		return push(r, R_SLIDE);
+		return yr_push(&r->b, R_SLIDE);
 	case R_SLIDE:
-		return push(r, slide_child(r));
+		return yr_push(&r->b, slide_child(r));
 	case R_TAGS:
 		problem(r, "a tag must be a string");
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	default:
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	}
 }
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 {
 	reader *r = ctx;
-	advance(r);
-	free(r->key);
-	if (!(r->key = yajl_pos_strdup(s, n)))
-		return fatal(r, "out of memory");
-	return 1;
+	yr_advance(&r->b);
+	return yr_set_key(&r->b, s, n);
 }
 
 static int cb_end_map(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	role ro = top(r);
-	r->depth--;
-	free(r->key);
-	r->key = NULL;
+	yr_advance(&r->b);
+	role ro = yr_top(&r->b);
+	yr_pop_map(&r->b);
 	if (ro != R_SLIDE)
 		return 1;
 	return r->s.is_title ? finish_title(r) : finish_event(r);
@@ -595,36 +538,39 @@ static int cb_end_map(void *ctx)
 static int cb_start_array(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
+	yr_advance(&r->b);
 	r->seen_value = 1;
-	if (r->depth == 0)
-		return fatal(r, "expected a TimelineJS document "
+	if (r->b.depth == 0)
+		return yr_fatal(&r->b,
+		                "expected a TimelineJS document "
 		                "({\"title\": ..., \"events\": [...]}), not an "
 		                "array");
-	switch (top(r)) {
+	switch (yr_top(&r->b)) {
 	case R_ROOT_MAP:
-		return push(r, key_is(r, "events") ? R_EVENTS : R_SKIP);
+		return yr_push(&r->b,
+		               yr_key_is(&r->b, "events") ? R_EVENTS : R_SKIP);
 	case R_EVENTS:
 		if (!not_a_slide(r))
 			return 0;
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	case R_EXT:
-		return push(r, key_is(r, "tags") ? R_TAGS : R_SKIP);
+		return yr_push(&r->b,
+		               yr_key_is(&r->b, "tags") ? R_TAGS : R_SKIP);
 	case R_DATE:
-		if (index_of(date_keys, ND, r->key) >= 0)
+		if (yr_index_of(date_keys, ND, r->b.key) >= 0)
 			problem(r, "%s.%s must be a whole number",
-			        date_name(r->which), r->key);
-		return push(r, R_SKIP);
+			        date_name(r->which), r->b.key);
+		return yr_push(&r->b, R_SKIP);
 	default:
-		return push(r, R_SKIP);
+		return yr_push(&r->b, R_SKIP);
 	}
 }
 
 static int cb_end_array(void *ctx)
 {
 	reader *r = ctx;
-	advance(r);
-	r->depth--;
+	yr_advance(&r->b);
+	yr_pop_array(&r->b);
 	return 1;
 }
 
@@ -635,82 +581,27 @@ static const yajl_callbacks callbacks = {
 
 /* ---- the run ---- */
 
-static void report_syntax(reader *r, const unsigned char *buf, size_t len)
-{
-	char text[300];
-	advance(r);
-	yajl_pos_error_text(r->h, buf, len, text, sizeof text);
-	tljs_host->error(r->run, TLDB_PLUGIN_ERROR, r->line, r->col, text);
-}
-
-/* Feeds one chunk; returns 0 to go on, 1 when stopped without an error,
- * else an error code. */
-static int32_t feed(reader *r, unsigned char *buf, size_t len, int last)
-{
-	r->chunk = buf;
-	r->scanned = 0;
-	yajl_status st =
-	        last ? yajl_complete_parse(r->h) : yajl_parse(r->h, buf, len);
-	if (st == yajl_status_ok)
-		return 0;
-	if (st == yajl_status_client_canceled || r->stop)
-		return r->failed ? TLDB_PLUGIN_ERROR : 1;
-	report_syntax(r, buf, len);
-	return TLDB_PLUGIN_ERROR;
-}
-
-static int is_blank(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strchr(" \t\r\n", s[i]) || !s[i])
-			return 0;
-	return 1;
-}
-
-static int32_t parse_all(reader *r, unsigned char *buf)
-{
-	int first = 1, blank = 1;
-	for (;;) {
-		int64_t n = tljs_host->read(r->run, buf, CHUNK);
-		if (n < 0)
-			return TLDB_PLUGIN_EIO;
-		size_t skip = 0;
-		if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-			skip = 3; /* a UTF-8 byte order mark */
-		first = 0;
-		if (n == 0 && blank)
-			break;
-		blank = blank && is_blank(buf + skip, (size_t)n - skip);
-		int32_t rc = feed(r, buf + skip, (size_t)n - skip, n == 0);
-		if (rc)
-			return rc == 1 ? TLDB_PLUGIN_OK : rc;
-		if (n == 0)
-			break;
-	}
-	if (!r->seen_value) {
-		fatal(r, "empty input: expected a TimelineJS document");
-		return TLDB_PLUGIN_ERROR;
-	}
-	return TLDB_PLUGIN_OK;
-}
-
 int32_t tljs_import_run(tldb_run *run, void *state)
 {
 	(void)state;
 	reader *r = calloc(1, sizeof *r);
-	unsigned char *buf = malloc(CHUNK);
-	if (!r || !buf || !(r->h = yajl_alloc(&callbacks, NULL, r))) {
+	unsigned char *buf = malloc(YR_CHUNK);
+	if (!r || !buf || yr_init(&r->b, tljs_host, run, &callbacks, r)) {
 		free(r);
 		free(buf);
 		tljs_host->error(run, TLDB_PLUGIN_NOMEM, 1, 1, "out of memory");
 		return TLDB_PLUGIN_NOMEM;
 	}
-	r->run = run;
-	r->line = r->col = 1;
-	int32_t rc = parse_all(r, buf);
+	int empty;
+	int32_t rc = yr_parse_input(&r->b, buf, &empty);
+	if (rc == YR_STOPPED) {
+		rc = TLDB_PLUGIN_OK; /* the host said stop: it knows why */
+	} else if (rc == TLDB_PLUGIN_OK && (empty || !r->seen_value)) {
+		yr_fatal(&r->b, "empty input: expected a TimelineJS document");
+		rc = TLDB_PLUGIN_ERROR;
+	}
 	clear_slide(r);
-	free(r->key);
-	yajl_free(r->h);
+	yr_release(&r->b);
 	free(r);
 	free(buf);
 	return rc;
