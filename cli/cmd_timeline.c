@@ -1,6 +1,5 @@
 /*
- * cmd_timeline.c -- `tldb timeline list|create|rename|rm|share|unshare` and
- * `tldb stats`.
+ * cmd_timeline.c -- `tldb timeline list|create|rename|rm|share|unshare`.
  */
 #include <string.h>
 
@@ -53,10 +52,6 @@ static void print_feeds(const cli_ctx *ctx, const char *base, const char *name,
 		}
 	}
 }
-
-static const char stats_usage[] = "usage: tldb stats\n"
-                                  "\n"
-                                  "Counts and bounds of the database.\n";
 
 static int list(const cli_ctx *ctx)
 {
@@ -154,57 +149,5 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	cli_close(ctx, db, rc != 0);
 	if (!rc && token[0])
 		print_feeds(ctx, base_url, words[1], token);
-	return rc ? EXIT_FAIL : EXIT_OK;
-}
-
-static void print_bound(const char *name, int64_t t)
-{
-	char buf[64];
-	tldb_format_instant(t, buf, sizeof buf);
-	printf("%-16s %s\n", name, buf);
-}
-
-int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
-{
-	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
-	cli_args a;
-	cli_args_init(&a, "stats", argc, argv);
-	const char *v;
-	int k;
-	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
-		if (k == 0) {
-			fputs(stats_usage, stdout);
-			return EXIT_OK;
-		}
-		return k == CLI_ERROR
-		               ? EXIT_USAGE
-		               : cli_usage_error("stats",
-		                                 "unexpected argument '%s'", v);
-	}
-	tldb *db = cli_open(ctx, CLI_READ);
-	if (!db)
-		return EXIT_FAIL;
-	tldb_stats s;
-	int rc = tldb_stats_get(db, &s);
-	if (rc) {
-		cli_error("%s", tldb_errmsg(db));
-	} else {
-		printf("%-16s %s\n", "database", ctx->db_path);
-		printf("%-16s %d\n", "schema", s.schema_version);
-		printf("%-16s %lld\n", "bytes", (long long)s.file_bytes);
-		printf("%-16s %lld\n", "timelines", (long long)s.timelines);
-		printf("%-16s %lld\n", "events", (long long)s.events);
-		for (int p = TLDB_PREC_YEAR; p <= TLDB_PREC_SECOND; p++)
-			printf("  %-14s %lld\n",
-			       tldb_precision_name((tldb_precision)p),
-			       (long long)s.by_precision[p]);
-		printf("%-16s %lld\n", "tags", (long long)s.tags);
-		printf("%-16s %lld\n", "sources", (long long)s.sources);
-		if (s.events) {
-			print_bound("earliest", s.lo_min);
-			print_bound("latest", s.hi_max);
-		}
-	}
-	tldb_close(db);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * cmd_add.c -- `tldb add` and `tldb edit`: write one event from options.
+ * cmd_add_edit.c -- `tldb add` and `tldb edit`: write one event from options.
  */
 #include <stdlib.h>
 #include <string.h>
