@@ -311,7 +311,7 @@ static void on_written(uv_write_t *w, int status)
 /* Sends bufs (the head, then the body if nbufs is 2) for wr, which this
  * takes: straight to the socket when nothing waits before it (most
  * responses fit: no write watcher to arm and disarm), queued with uv_write
- * for the rest; appended to sink_out on a connection without a socket.
+ * for the rest; appended to *c->sink on a connection without a socket.
  * -1 when the connection was closed. */
 static int send_response(conn *c, write_req *wr, uv_buf_t *bufs, unsigned nbufs)
 {
@@ -322,19 +322,17 @@ static int send_response(conn *c, write_req *wr, uv_buf_t *bufs, unsigned nbufs)
 		        srv_out_write(c->sink, bufs[0].base, bufs[0].len) ||
 		        (nbufs > 1 &&
 		         srv_out_write(c->sink, bufs[1].base, bufs[1].len));
-		sent = failed ? UV_ENOMEM : (int)total;
+		free(wr->head);
+		srv_body_unref(wr->body);
+		free(wr);
 		if (failed) {
-			free(wr->head);
-			srv_body_unref(wr->body);
-			free(wr);
 			conn_close(c);
 			return -1;
 		}
-	} else {
-		sent = c->writing ? UV_EAGAIN
-		                  : uv_try_write((uv_stream_t *)&c->tcp, bufs,
-		                                 nbufs);
+		return 0;
 	}
+	sent = c->writing ? UV_EAGAIN
+	                  : uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
 	if (sent >= 0 && (size_t)sent == total) {
 		free(wr->head);
 		srv_body_unref(wr->body);

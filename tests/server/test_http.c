@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -385,4 +386,48 @@ Test(sim, incomplete_and_empty_input, .init = sim_setup, .fini = sim_teardown)
 	cr_assert_eq(statuses(text, st, 2), 1);
 	cr_assert_eq(st[0], 400);
 	free(text);
+}
+
+/* The library's hooks the server's limits rest on: the term limit of a
+ * text query, and tldb_set_time_limit. */
+Test(sim, query_term_limit_and_time_limit, .init = sim_setup,
+     .fini = sim_teardown)
+{
+	tldb *db = NULL;
+	cr_assert_eq(tldb_open(sim_db, TLDB_OPEN_READONLY, &db), TLDB_OK);
+	/* 64 terms, the operator counted: meeting OR "w w ... w" */
+	char text[400] = "meeting OR \"w";
+	for (int i = 3; i < TLDB_MAX_QUERY_TERMS; i++)
+		strcat(text, " w");
+	strcat(text, "\"");
+	tldb_query q;
+	tldb_query_init(&q);
+	q.text = text;
+	tldb_cursor *c = NULL;
+	const tldb_event *ev;
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK, "%s",
+	             tldb_errmsg(db));
+	cr_assert_eq(tldb_cursor_next(c, &ev), TLDB_OK);
+	tldb_cursor_free(c);
+	strcat(text, " w");
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_ETOOBIG);
+	cr_assert(strstr(tldb_errmsg(db), "at most 64"), "%s", tldb_errmsg(db));
+
+	tldb_query_init(&q);
+	tldb_set_time_limit(db, 1);
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK);
+	struct timespec pause = {0, 5 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	cr_assert_eq(tldb_cursor_next(c, &ev), TLDB_EBUSY);
+	cr_assert(strstr(tldb_errmsg(db), "time limit of 1 ms"), "%s",
+	          tldb_errmsg(db));
+	tldb_cursor_free(c);
+	tldb_set_time_limit(db, 0); /* lifted: the same query runs */
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK);
+	int n = 0;
+	while (tldb_cursor_next(c, &ev) == TLDB_OK)
+		n++;
+	cr_assert_eq(n, 2);
+	tldb_cursor_free(c);
+	tldb_close(db);
 }
