@@ -14,7 +14,8 @@ static const char serve_usage[] =
         "[--max-connections N]\n"
         "                  [--idle-timeout SECONDS] [--header-timeout "
         "SECONDS]\n"
-        "                  [--cache-mb N] [--loops N]\n"
+        "                  [--cache-mb N] [--loops N] [--render-timeout "
+        "SECONDS]\n"
         "\n"
         "Serves the database's timelines over HTTP/1.1 as calendar feeds\n"
         "that stay current: / lists them with subscribe links,\n"
@@ -37,7 +38,17 @@ static const char serve_usage[] =
         "  --max-connections N    open connections at most (default 1024)\n"
         "  --idle-timeout S       close an idle connection (default 30)\n"
         "  --header-timeout S     time to send a request head (default 10)\n"
-        "  --cache-mb N           rendered responses kept (default 64)\n";
+        "  --cache-mb N           rendered responses kept (default 64)\n"
+        "  --render-timeout S     time one response may take to render; past\n"
+        "                         it the answer is 503 with Retry-After\n"
+        "                         (default 10)\n"
+        "\n"
+        "Fixed limits: a request head 16 KiB (431), a target 8 KiB (414), a\n"
+        "text query (q=) 64 terms (400); per connection 32 requests queued\n"
+        "and 2 rendering at once, and while 1 MiB of responses waits unsent\n"
+        "(a client that pipelines and does not read) nothing more is read.\n"
+        "The port must be free: a port another process listens on is an\n"
+        "error.\n";
 
 static int positive(const char *opt, const char *v, double *out)
 {
@@ -76,13 +87,19 @@ static int parse_listen(const char *v, srv_opts *o, char *host, size_t size)
 
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-	        {"listen", 'l', 1},     {"base-url", 0, 1},
-	        {"threads", 0, 1},      {"no-gzip", 0, 0},
-	        {"access-log", 0, 1},   {"max-connections", 0, 1},
-	        {"idle-timeout", 0, 1}, {"header-timeout", 0, 1},
-	        {"cache-mb", 0, 1},     {"help", 'h', 0},
-	        {"loops", 0, 1},        {NULL, 0, 0}};
+	static const cli_opt opts[] = {{"listen", 'l', 1},
+	                               {"base-url", 0, 1},
+	                               {"threads", 0, 1},
+	                               {"no-gzip", 0, 0},
+	                               {"access-log", 0, 1},
+	                               {"max-connections", 0, 1},
+	                               {"idle-timeout", 0, 1},
+	                               {"header-timeout", 0, 1},
+	                               {"cache-mb", 0, 1},
+	                               {"help", 'h', 0},
+	                               {"loops", 0, 1},
+	                               {"render-timeout", 0, 1},
+	                               {NULL, 0, 0}};
 	srv_opts o;
 	memset(&o, 0, sizeof o);
 	char host[256] = "127.0.0.1";
@@ -93,6 +110,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 	o.idle_timeout = 30;
 	o.header_timeout = 10;
 	o.cache_bytes = (size_t)64 << 20;
+	o.render_timeout = 10;
 	/* One event loop per CPU, up to 4: a loop is one core's worth of
 	 * sockets, and rendering has its own threads. */
 	unsigned cpus = uv_available_parallelism();
@@ -159,6 +177,9 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 				rc = cli_usage_error("serve",
 				                     "--loops: 1 to 64");
 			o.loops = (int)n;
+			break;
+		case 11:
+			rc = positive("render-timeout", v, &o.render_timeout);
 			break;
 		default:
 			return cli_usage_error("serve", "unexpected '%s'", v);

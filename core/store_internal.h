@@ -68,7 +68,11 @@ struct tldb {
 	int indexes_deferred;
 	int defer_refused; /* tl_allow_deferred_indexes(db, 0) */
 	tl_cached_query queries[TL_QUERY_CACHE];
+	int64_t deadline_ns, limit_ms; /* tldb_set_time_limit; 0: none */
 };
+
+/* 1 when db has a time limit and it has passed (store_query.c). */
+int tl_past_deadline(const tldb *db);
 
 /* Records a message on db and returns code. */
 int tl_fail(tldb *db, int code, const char *fmt, ...)

@@ -12,8 +12,10 @@
  * export.  LIMIT and OFFSET are applied by the merge.  The statements are
  * cached per handle by their SQL text.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "event_internal.h"
@@ -147,6 +149,62 @@ static void bind_query(sqlite3_stmt *st, const tldb_query *q, int c)
 		                  SQLITE_STATIC);
 }
 
+/* Terms of a full-text query: runs of ASCII letters and digits and of
+ * non-ASCII bytes, as FTS5's unicode61 tokenizer splits them (operators
+ * count too, which only makes the bound stricter). */
+static size_t count_terms(const char *text)
+{
+	size_t n = 0;
+	int in_term = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		int word = (*p >= '0' && *p <= '9') ||
+		           (*p >= 'a' && *p <= 'z') ||
+		           (*p >= 'A' && *p <= 'Z') || *p >= 0x80 || *p == '_';
+		if (word && !in_term)
+			n++;
+		in_term = word;
+	}
+	return n;
+}
+
+/* ---- the time limit ---- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int tl_past_deadline(const tldb *db)
+{
+	return db->deadline_ns && mono_ns() >= db->deadline_ns;
+}
+
+/* SQLite's progress handler: non-zero interrupts the statement. */
+static int on_progress(void *ud)
+{
+	return tl_past_deadline(ud);
+}
+
+TLDB_API void tldb_set_time_limit(tldb *db, int64_t ms)
+{
+	if (!db || !db->sql)
+		return;
+	db->limit_ms = ms > 0 ? ms : 0;
+	db->deadline_ns = ms > 0 ? mono_ns() + ms * 1000000 : 0;
+	/* Every 4096 virtual-machine instructions: a few microseconds. */
+	sqlite3_progress_handler(db->sql, ms > 0 ? 4096 : 0,
+	                         ms > 0 ? on_progress : NULL, db);
+}
+
+static int time_limit_reached(tldb *db)
+{
+	return tl_fail(db, TLDB_EBUSY,
+	               "the time limit of %lld ms for the query was reached",
+	               (long long)db->limit_ms);
+}
+
 static int check_query(tldb *db, const tldb_query *q)
 {
 	if (!db->sql)
@@ -157,6 +215,12 @@ static int check_query(tldb *db, const tldb_query *q)
 	if (q->ntags > TLDB_MAX_TAGS)
 		return tl_fail(db, TLDB_ETOOBIG, "more than %d tags in a query",
 		               TLDB_MAX_TAGS);
+	size_t terms = q->text ? count_terms(q->text) : 0;
+	if (terms > TLDB_MAX_QUERY_TERMS)
+		return tl_fail(db, TLDB_ETOOBIG,
+		               "the text query has %zu terms; at most %d are "
+		               "allowed",
+		               terms, TLDB_MAX_QUERY_TERMS);
 	if (q->hi <= q->lo)
 		return tl_fail(db, TLDB_EINVAL,
 		               "the range ends before it starts");
@@ -243,6 +307,8 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 static int step_failed(tldb_cursor *c, int rc)
 {
 	c->done = 1;
+	if ((rc & 0xFF) == SQLITE_INTERRUPT && tl_past_deadline(c->db))
+		return time_limit_reached(c->db);
 	/* FTS5 reports bad query syntax as SQLITE_ERROR, not always with
 	 * "fts5" in the message ("no such column: like" for "not-like",
 	 * "unterminated string"). */
@@ -373,6 +439,10 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	*ev = NULL;
 	if (c->kind != CURSOR_EVENTS)
 		return tl_fail(c->db, TLDB_EINVAL, "not an event cursor");
+	if (tl_past_deadline(c->db)) {
+		c->done = 1;
+		return time_limit_reached(c->db);
+	}
 	int rc;
 	do {
 		if ((rc = next_row(c)))

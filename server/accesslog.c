@@ -9,7 +9,9 @@
  * flight at a time, so a slow disk or a full pipe never stalls the loop;
  * a write starts when 64 KiB wait or 100 ms after the first line waiting
  * (a write per request would cost a thread-pool round trip each).
- * Private-feed tokens are masked: a log must not hand out the feed.  When
+ * Private-feed tokens are masked: a log must not hand out the feed.  The
+ * mask goes by the parameter's decoded name, as the router reads it, so
+ * `?%74oken=...` is masked like `?token=...`.  When
  * more than 1 MiB waits unwritten, further lines are dropped and counted.
  */
 #include <fcntl.h>
@@ -107,23 +109,71 @@ static void start_write(srv_log *l)
 	}
 }
 
-/* Copies the target with the value of token= replaced by "...". */
+static int hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* 1 when a query parameter's name, s[0..n), names the token once decoded
+ * as route.c decodes it ("%74oken", "tok%65n", any case): its value must
+ * not reach the log.  A bad escape is kept as it is, so a name that only
+ * fails to decode still counts; any name containing "token" does. */
+static int names_token(const char *s, size_t n)
+{
+	char name[64];
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < n && hexdigit(s[i + 1]) >= 0 &&
+		    hexdigit(s[i + 2]) >= 0) {
+			c = hexdigit(s[i + 1]) * 16 + hexdigit(s[i + 2]);
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c == 0)
+			continue; /* "%00token" is refused, but masked too */
+		if (o + 1 >= sizeof name)
+			return 1; /* a name this long: mask rather than guess */
+		name[o++] = (char)c;
+	}
+	name[o] = '\0';
+	return strstr(name, "token") != NULL;
+}
+
+/* Copies the target into out[0..size) with the value of every parameter
+ * whose name decodes to one with "token" in it replaced by "...". */
 static void mask_token(const char *target, char *out, size_t size)
 {
 	size_t o = 0;
 	const char *q = strchr(target, '?');
-	for (const char *p = target; *p && o + 1 < size; p++) {
-		out[o++] = *p;
-		if (q && p > q && (p[-1] == '?' || p[-1] == '&') &&
-		    strncmp(p, "token=", 6) == 0) {
-			for (int i = 1; i < 6 && o + 1 < size; i++)
-				out[o++] = p[i];
-			p += 5;
+	size_t head = q ? (size_t)(q - target) + 1 : strlen(target);
+	for (size_t i = 0; i < head && o + 1 < size; i++)
+		out[o++] = target[i];
+	for (const char *p = q ? q + 1 : ""; *p && o + 1 < size;) {
+		size_t len = strcspn(p, "&");
+		const char *eq = memchr(p, '=', len);
+		size_t shown = len;
+		if (eq && names_token(p, (size_t)(eq - p)))
+			shown = (size_t)(eq - p) + 1;
+		for (size_t i = 0; i < shown && o + 1 < size; i++)
+			out[o++] = p[i];
+		if (shown < len)
 			for (const char *m = "..."; *m && o + 1 < size; m++)
 				out[o++] = *m;
-			while (p[1] && p[1] != '&')
-				p++;
-		}
+		p += len;
+		if (*p == '&' && o + 1 < size)
+			out[o++] = *p++;
+		else if (*p == '&')
+			p++;
 	}
 	out[o] = '\0';
 }

@@ -10,6 +10,15 @@
  * idles between requests longer than --idle-timeout, or takes longer than
  * --header-timeout to send a request head, is closed (408 for the latter).
  * Past --max-connections a new connection gets a 503 and is closed.
+ *
+ * An Upgrade request is answered like any other (this server never
+ * switches protocols, which RFC 9110 section 7.8 allows) and the bytes
+ * after it are parsed as the next request; CONNECT is a 405 that closes.
+ * A connection whose unsent output passes SRV_MAX_UNSENT, or whose queue
+ * is full, is not read until it drains (loop.h).
+ *
+ * The bytes of a read go through conn_on_data and conn_on_eof, which
+ * srv_handle_bytes (sim.c) calls too, for a connection with no socket.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +28,26 @@
 #include "loop.h"
 
 static const http_parser_settings settings;
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf);
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+
+static void read_stop(conn *c)
+{
+	if (!c->sink)
+		uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+static void read_start(conn *c)
+{
+	if (!c->sink)
+		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+int conn_wants_input(const conn *c)
+{
+	return !c->closed && !c->read_paused && !c->parse_stopped;
+}
 
 /* ---- closing ---- */
 
@@ -59,7 +88,8 @@ void conn_close(conn *c)
 	s->nconns--;
 	atomic_fetch_sub(&s->sh->nconns, 1);
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
-	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+	if (!c->sink)
+		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
 /* ---- timeouts ---- */
@@ -69,7 +99,7 @@ static void enqueue(conn *c, request *r);
 static void on_timeout(uv_timer_t *t)
 {
 	conn *c = t->data;
-	if (c->queued)
+	if (c->queued && c->unsent <= SRV_MAX_UNSENT)
 		return; /* busy: the timer is re-armed when the queue empties */
 	if (c->cur && !c->parse_stopped) {
 		/* A head that does not arrive in time. */
@@ -80,7 +110,7 @@ static void on_timeout(uv_timer_t *t)
 		if (!r->target) /* for the log */
 			r->target = strdup("-");
 		c->parse_stopped = 1;
-		uv_read_stop((uv_stream_t *)&c->tcp);
+		read_stop(c);
 		enqueue(c, r);
 		return;
 	}
@@ -89,10 +119,14 @@ static void on_timeout(uv_timer_t *t)
 
 void conn_arm_timer(conn *c)
 {
-	if (c->closed)
+	if (c->closed || c->sink) /* no clock for a connection without a
+	                             socket: its input is all there */
 		return;
 	const srv_opts *o = c->s->opts;
-	if (c->queued) {
+	/* A full queue is the server's work, so no clock runs; but a client
+	 * that does not read what it asked for has idle_timeout to take
+	 * some (each write that completes starts the time again). */
+	if (c->queued && c->unsent <= SRV_MAX_UNSENT) {
 		uv_timer_stop(&c->timer);
 		return;
 	}
@@ -250,6 +284,12 @@ static int on_headers_complete(http_parser *p)
 	r->is_head = p->method == HTTP_HEAD;
 	r->http_minor = p->http_minor;
 	r->keep_alive = http_should_keep_alive(p);
+	if (p->method == HTTP_CONNECT) {
+		/* What follows is a tunnel's bytes, not requests. */
+		stop_with(c, 405);
+		http_parser_pause(p, 1);
+		return 0;
+	}
 	int has_body =
 	        (p->flags & F_CHUNKED) ||
 	        (p->content_length > 0 && p->content_length != (uint64_t)-1);
@@ -278,7 +318,8 @@ static int on_message_complete(http_parser *p)
 	if (!r->keep_alive)
 		r->close_after = c->last_request = 1;
 	enqueue(c, r); /* may answer and free r at once */
-	if (c->queued >= SRV_MAX_PIPELINE || c->last_request)
+	if (c->queued >= SRV_MAX_PIPELINE || c->unsent > SRV_MAX_UNSENT ||
+	    c->last_request)
 		http_parser_pause(p, 1);
 	return 0;
 }
@@ -308,13 +349,24 @@ static int feed(conn *c, const char *data, size_t len)
 {
 	size_t done = http_parser_execute(&c->parser, &settings, data, len);
 	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+	/* http_parser stops after the head of an Upgrade request, leaving the
+	 * rest for the new protocol.  No protocol is switched to: the rest is
+	 * the next request. */
+	while (e == HPE_OK && c->parser.upgrade && done < len &&
+	       !c->parse_stopped && !c->closed) {
+		data += done;
+		len -= done;
+		c->parser.upgrade = 0;
+		done = http_parser_execute(&c->parser, &settings, data, len);
+		e = HTTP_PARSER_ERRNO(&c->parser);
+	}
 	if (e == HPE_PAUSED) {
 		if (c->parse_stopped)
 			return 0;
 		if (c->last_request) {
 			/* Connection: close -- nothing after it is read. */
 			c->parse_stopped = 1;
-			uv_read_stop((uv_stream_t *)&c->tcp);
+			read_stop(c);
 			return 0;
 		}
 		size_t rest = len - done;
@@ -329,42 +381,53 @@ static int feed(conn *c, const char *data, size_t len)
 		c->leftover = keep;
 		c->leftover_len = rest;
 		c->read_paused = 1;
-		uv_read_stop((uv_stream_t *)&c->tcp);
+		read_stop(c);
 		return 0;
 	}
 	if (e != HPE_OK) {
 		if (!c->parse_stopped)
 			stop_with(c, 400);
-		uv_read_stop((uv_stream_t *)&c->tcp);
+		read_stop(c);
 		return 0;
 	}
 	return 0;
 }
 
+void conn_on_eof(conn *c)
+{
+	/* EOF or reset: answer nothing more unless responses are still owed
+	 * (a half-closed client may still read them). */
+	read_stop(c);
+	c->parse_stopped = 1;
+	if (c->closed)
+		return;
+	if (!c->queued && !c->writing)
+		conn_close(c);
+	else
+		c->closing = 1;
+}
+
+void conn_on_data(conn *c, const char *data, size_t len)
+{
+	if (len == 0 || c->parse_stopped || c->closed)
+		return;
+	feed(c, data, len);
+}
+
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
 	conn *c = stream->data;
-	if (nread < 0) {
-		/* EOF or reset: answer nothing more unless responses are
-		 * still owed (a half-closed client may still read them). */
-		uv_read_stop(stream);
-		c->parse_stopped = 1;
-		if (!c->queued && !c->writing)
-			conn_close(c);
-		else
-			c->closing = 1;
-		return;
-	}
-	if (nread == 0 || c->parse_stopped)
-		return;
-	feed(c, buf->base, (size_t)nread);
+	if (nread < 0)
+		conn_on_eof(c);
+	else
+		conn_on_data(c, buf->base, (size_t)nread);
 }
 
 /* After a pause for a full pipeline: parse what was left, then read on. */
 void conn_resume(conn *c)
 {
 	if (!c->read_paused || c->closed || c->parse_stopped ||
-	    c->queued >= SRV_MAX_PIPELINE / 2)
+	    c->queued >= SRV_MAX_PIPELINE / 2 || c->unsent > SRV_MAX_UNSENT / 2)
 		return;
 	c->read_paused = 0;
 	http_parser_pause(&c->parser, 0);
@@ -375,7 +438,7 @@ void conn_resume(conn *c)
 	int rc = n ? feed(c, rest, n) : 0;
 	free(rest);
 	if (rc == 0 && !c->read_paused && !c->parse_stopped && !c->closed)
-		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+		read_start(c);
 }
 
 /* ---- accepting ---- */
@@ -398,33 +461,54 @@ static void refuse_busy(srv *s)
 	uv_close((uv_handle_t *)t, (uv_close_cb)free);
 }
 
-void conn_accept(srv *s)
+/* Links a new connection into s; its handles are the caller's to open. */
+static conn *conn_new(srv *s)
 {
-	if (atomic_load(&s->sh->nconns) >= s->opts->max_connections) {
-		refuse_busy(s);
-		return;
-	}
 	conn *c = calloc(1, sizeof *c);
 	if (!c)
-		return;
+		return NULL;
 	c->s = s;
-	uv_tcp_init(s->loop, &c->tcp);
 	uv_timer_init(s->loop, &c->timer);
-	c->tcp.data = c->timer.data = c;
-	c->handles_open = 2;
+	c->timer.data = c;
+	c->handles_open = 1;
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
 	atomic_fetch_add(&s->sh->nconns, 1);
+	http_parser_init(&c->parser, HTTP_REQUEST);
+	c->parser.data = c;
+	snprintf(c->peer, sizeof c->peer, "-");
+	return c;
+}
+
+conn *conn_new_sink(srv *s, srv_out *out)
+{
+	conn *c = conn_new(s);
+	if (c)
+		c->sink = out;
+	return c;
+}
+
+void conn_accept(srv *s)
+{
+	if (atomic_load(&s->sh->nconns) >= s->opts->max_connections) {
+		refuse_busy(s);
+		return;
+	}
+	conn *c = conn_new(s);
+	if (!c)
+		return;
+	uv_tcp_init(s->loop, &c->tcp);
+	c->tcp.data = c;
+	c->handles_open = 2;
 	if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp)) {
 		conn_close(c);
 		return;
 	}
 	struct sockaddr_storage ss;
 	int len = sizeof ss;
-	snprintf(c->peer, sizeof c->peer, "-");
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
 		if (ss.ss_family == AF_INET6)
 			uv_ip6_name((struct sockaddr_in6 *)&ss, c->peer,
@@ -434,10 +518,8 @@ void conn_accept(srv *s)
 			            sizeof c->peer);
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	http_parser_init(&c->parser, HTTP_REQUEST);
-	c->parser.data = c;
 	conn_arm_timer(c);
-	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	read_start(c);
 }
 
 void conn_stop_all(srv *s)
@@ -447,7 +529,7 @@ void conn_stop_all(srv *s)
 		conn *next = c->next;
 		c->closing = 1;
 		c->parse_stopped = 1;
-		uv_read_stop((uv_stream_t *)&c->tcp);
+		read_stop(c);
 		if (!c->queued && !c->writing)
 			conn_close(c);
 		c = next;

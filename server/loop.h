@@ -14,11 +14,21 @@
 #include <http_parser.h>
 #include <stdatomic.h>
 
+#include "render.h"
 #include "server.h"
 
 #define SRV_MAX_HEAD     (16 * 1024) /* request line and headers: 431 */
 #define SRV_MAX_URL      (8 * 1024)  /* request target: 414 */
 #define SRV_MAX_PIPELINE 32          /* queued requests before reading waits */
+/* Backpressure: while more than this waits unsent on a connection (a
+ * client that pipelines and does not read), it is not read and none of its
+ * requests starts rendering; both resume below half of it. */
+#define SRV_MAX_UNSENT (1024 * 1024)
+/* Requests of one connection rendering (or compressing) on the pool at
+ * once: only the first SRV_MAX_RENDERS of its queue may be out there, so a
+ * pipelining client holds at most that many fresh bodies besides what is
+ * unsent, and cannot occupy every worker. */
+#define SRV_MAX_RENDERS 2
 
 typedef struct srv srv;
 
@@ -34,7 +44,8 @@ typedef struct request request;
 
 /* One event loop: the main one (signals, the database watcher, the other
  * loops' stop) or one of the others, each on its own thread with its own
- * SO_REUSEPORT listener, connections, cache and access-log buffer. */
+ * duplicate of the one listening socket, connections, cache and access-log
+ * buffer. */
 struct srv {
 	uv_loop_t *loop;
 	const srv_opts *opts;
@@ -83,6 +94,8 @@ struct request {
 	srv_body *body; /* the answer, once ready */
 	int ready;
 	int in_pool;       /* out on the thread pool, or waiting for a render */
+	int deferred;      /* a miss waiting for the connection's render window
+	                    */
 	int orphan;        /* dropped from the queue while in the pool */
 	uint64_t gen;      /* the generation the render started at */
 	unsigned char *gz; /* gzip made in the pool, attached on return */
@@ -121,10 +134,26 @@ struct conn {
 	int last_request;  /* Connection: close was read: nothing after it */
 	char *leftover;    /* bytes read but not parsed while paused */
 	size_t leftover_len;
+	size_t unsent;   /* bytes handed to uv_write, not yet written */
+	int dispatching; /* respond.c is starting deferred requests */
+	/* No socket (srv_handle_bytes): responses are appended to *sink (the
+	 * caller's) and the tcp handle is never initialised.  NULL: a socket.
+	 */
+	srv_out *sink;
 };
 
 /* conn.c */
 void conn_accept(srv *s);
+/* A connection with no socket on s (srv_handle_bytes): bytes come from
+ * conn_on_data, responses are appended to *out (borrowed; it must outlive
+ * the connection).  NULL out of memory. */
+conn *conn_new_sink(srv *s, srv_out *out);
+/* What a read delivers: bytes, and the end of the stream.  The same path
+ * for a socket (on_read) and for srv_handle_bytes. */
+void conn_on_data(conn *c, const char *data, size_t len);
+void conn_on_eof(conn *c);
+/* 1 while c takes more bytes (not paused, not stopped, not closed). */
+int conn_wants_input(const conn *c);
 /* The database generation now. */
 uint64_t srv_generation(const srv *s);
 /* Closes idle connections and lets busy ones finish (shutdown). */
@@ -133,6 +162,8 @@ void conn_stop_all(srv *s);
 /* respond.c: makes the answer of a parsed request (from the cache, or on
  * the pool), then conn_flush writes what is ready in order. */
 void respond_dispatch(request *r);
+/* Writes what is ready in order, starts deferred renders that the window
+ * and the unsent bound now allow, and resumes reading. */
 void conn_flush(conn *c);
 void request_free(request *r);
 

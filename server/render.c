@@ -8,6 +8,13 @@
  * failure part-way (busy or corrupt database, an exporter error) becomes a
  * 503, never a 200 with a short body that would empty a subscriber's
  * calendar.
+ *
+ * Each render has a time budget (--render-timeout): the worker's
+ * connection gets it as a tldb_set_time_limit, so a query or export that
+ * runs past it stops at its next row (or within a few thousand SQLite
+ * instructions) and the answer is a 503 with Retry-After.  A text query
+ * with more than TLDB_MAX_QUERY_TERMS terms is refused by the library
+ * before any work: a 400 naming the limit.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -185,7 +192,19 @@ static srv_body *bad_param(const char *param, const char *detail)
 	return srv_body_text(400, msg);
 }
 
-static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r)
+/* The 503 of a render that ran out of time. */
+static srv_body *out_of_time(const srv_render_ctx *ctx)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg,
+	         "the response took longer than the server's limit of %lld "
+	         "ms to make; try again later",
+	         (long long)ctx->time_limit_ms);
+	return srv_body_text(503, msg);
+}
+
+static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r,
+                      uint64_t deadline_ns)
 {
 	const tldb_plugin_info *info =
 	        tldb_plugins_exporter(ctx->plugins, r->ext);
@@ -264,8 +283,16 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r)
 	eo.write = srv_out_write;
 	eo.ud = &out;
 	tldb_msgbuf merr;
-	if (tldb_export(db, ctx->plugins, &eo, NULL, &merr)) {
+	if ((rc = tldb_export(db, ctx->plugins, &eo, NULL, &merr))) {
 		free(out.p);
+		if (rc ==
+		    TLDB_ETOOBIG) { /* the query's terms: over the limit */
+			char msg[400];
+			snprintf(msg, sizeof msg, "q: %.300s", merr.msg);
+			return srv_body_text(400, msg);
+		}
+		if (deadline_ns && uv_hrtime() >= deadline_ns)
+			return out_of_time(ctx);
 		char msg[1200];
 		snprintf(msg, sizeof msg, "the feed could not be rendered: %s",
 		         merr.msg);
@@ -292,13 +319,31 @@ srv_body *srv_render(const srv_render_ctx *ctx, const srv_route *r)
 	tldb *db = worker_connection(ctx->db_path, msg, sizeof msg);
 	if (!db)
 		return srv_body_text(503, msg);
+	uint64_t deadline = 0;
+	if (ctx->time_limit_ms > 0) {
+		deadline = uv_hrtime() + (uint64_t)ctx->time_limit_ms * 1000000;
+		tldb_set_time_limit(db, ctx->time_limit_ms);
+	}
+	srv_body *b;
 	switch (r->kind) {
 	case SRV_ROUTE_FEED:
-		return feed(ctx, db, r);
+		b = feed(ctx, db, r, deadline);
+		break;
 	case SRV_ROUTE_INDEX:
-		return srv_render_index(ctx, db, r);
+		b = srv_render_index(ctx, db, r);
+		break;
 	case SRV_ROUTE_TIMELINES_JSON:
-		return srv_render_timelines_json(ctx, db, r);
+		b = srv_render_timelines_json(ctx, db, r);
+		break;
+	default:
+		b = srv_body_text(404, "not found");
 	}
-	return srv_body_text(404, "not found");
+	if (deadline) {
+		tldb_set_time_limit(db, 0);
+		if (b && b->status == 503 && uv_hrtime() >= deadline) {
+			srv_body_unref(b);
+			b = out_of_time(ctx);
+		}
+	}
+	return b;
 }

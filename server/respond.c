@@ -12,6 +12,11 @@
  * own, ending in -gz), Last-Modified, Cache-Control with a short max-age
  * (private for token-guarded feeds) and Vary: Accept-Encoding unless gzip
  * is off.  A 503 carries Retry-After and is never cached.
+ *
+ * A request that misses the cache goes to the pool only from the first
+ * SRV_MAX_RENDERS places of its connection's queue and while less than
+ * SRV_MAX_UNSENT waits unsent; until then it is deferred, and conn_flush
+ * starts it when the queue moves or the output drains (loop.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +193,64 @@ static int join_render(request *r)
 
 /* ---- dispatch ---- */
 
+/* 1 when r may use the pool now: among the first SRV_MAX_RENDERS of its
+ * queue, and its connection's output not backed up. */
+static int may_render(const request *r)
+{
+	const conn *c = r->c;
+	if (c->unsent > SRV_MAX_UNSENT)
+		return 0;
+	int i = 0;
+	for (const request *x = c->head; x && x != r; x = x->next)
+		if (++i >= SRV_MAX_RENDERS)
+			return 0;
+	return 1;
+}
+
+/* Answers routed request r from the cache, or starts (or joins) its render
+ * when the connection's window allows, else defers it. */
+static void lookup(request *r)
+{
+	srv *s = r->c->s;
+	srv_body *b = srv_cache_get(s->cache, r->route.key, srv_generation(s),
+	                            uv_now(s->loop));
+	if (b && (!r->want_gzip || b->gz || b->status != 200)) {
+		ready(r, b);
+		return;
+	}
+	if (!may_render(r)) {
+		srv_body_unref(b); /* looked up again when its turn comes */
+		r->deferred = 1;
+		return;
+	}
+	if (!b && join_render(r))
+		return;
+	to_pool(r, b); /* render, or only compress what the cache had */
+}
+
+/* Starts the deferred requests the window and the unsent bound now allow.
+ * Each start may answer at once and reshape the queue, so the walk begins
+ * again from the head every time. */
+static void dispatch_deferred(conn *c)
+{
+	if (c->dispatching)
+		return;
+	c->dispatching = 1;
+	while (!c->closed && c->unsent <= SRV_MAX_UNSENT) {
+		request *r = c->head;
+		int i = 0;
+		while (r && !r->deferred && i < SRV_MAX_RENDERS) {
+			r = r->next;
+			i++;
+		}
+		if (!r || i >= SRV_MAX_RENDERS)
+			break;
+		r->deferred = 0;
+		lookup(r);
+	}
+	c->dispatching = 0;
+}
+
 void respond_dispatch(request *r)
 {
 	srv *s = r->c->s;
@@ -215,15 +278,7 @@ void respond_dispatch(request *r)
 	}
 	r->want_gzip = s->opts->gzip && r->accept_encoding &&
 	               srv_accepts_gzip(r->accept_encoding);
-	srv_body *b = srv_cache_get(s->cache, r->route.key, srv_generation(s),
-	                            uv_now(s->loop));
-	if (b && (!r->want_gzip || b->gz || b->status != 200)) {
-		ready(r, b);
-		return;
-	}
-	if (!b && join_render(r))
-		return;
-	to_pool(r, b); /* render, or only compress what the cache had */
+	lookup(r);
 }
 
 /* ---- writing ---- */
@@ -234,6 +289,7 @@ typedef struct write_req {
 	srv_body *body;
 	conn *c;
 	int close_after;
+	size_t bytes; /* counted in c->unsent */
 } write_req;
 
 static void on_written(uv_write_t *w, int status)
@@ -243,10 +299,67 @@ static void on_written(uv_write_t *w, int status)
 	free(wr->head);
 	srv_body_unref(wr->body);
 	int close_now = wr->close_after || status < 0;
+	c->unsent -= wr->bytes;
 	free(wr);
 	c->writing--;
-	if (close_now || (!c->queued && !c->writing && c->closing))
+	if (close_now)
 		conn_close(c);
+	else /* closes when done; deferred renders and reading go on */
+		conn_flush(c);
+}
+
+/* Sends bufs (the head, then the body if nbufs is 2) for wr, which this
+ * takes: straight to the socket when nothing waits before it (most
+ * responses fit: no write watcher to arm and disarm), queued with uv_write
+ * for the rest; appended to *c->sink on a connection without a socket.
+ * -1 when the connection was closed. */
+static int send_response(conn *c, write_req *wr, uv_buf_t *bufs, unsigned nbufs)
+{
+	size_t total = bufs[0].len + (nbufs > 1 ? bufs[1].len : 0);
+	int sent;
+	if (c->sink) {
+		int failed =
+		        srv_out_write(c->sink, bufs[0].base, bufs[0].len) ||
+		        (nbufs > 1 &&
+		         srv_out_write(c->sink, bufs[1].base, bufs[1].len));
+		free(wr->head);
+		srv_body_unref(wr->body);
+		free(wr);
+		if (failed) {
+			conn_close(c);
+			return -1;
+		}
+		return 0;
+	}
+	sent = c->writing ? UV_EAGAIN
+	                  : uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+	if (sent >= 0 && (size_t)sent == total) {
+		free(wr->head);
+		srv_body_unref(wr->body);
+		free(wr);
+		return 0;
+	}
+	size_t skip = sent > 0 ? (size_t)sent : 0;
+	if (skip >= bufs[0].len) { /* the head went out */
+		skip -= bufs[0].len;
+		bufs[0] = bufs[1];
+		nbufs = 1;
+	}
+	bufs[0].base += skip;
+	bufs[0].len -= skip;
+	wr->bytes = total - (sent > 0 ? (size_t)sent : 0);
+	c->writing++;
+	c->unsent += wr->bytes;
+	if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs, nbufs, on_written)) {
+		c->writing--;
+		c->unsent -= wr->bytes;
+		free(wr->head);
+		srv_body_unref(wr->body);
+		free(wr);
+		conn_close(c);
+		return -1;
+	}
+	return 0;
 }
 
 /* Status, headers and which bytes to send for request r. */
@@ -412,37 +525,8 @@ void conn_flush(conn *c)
 		                r->target, r->http_minor, status, len, secs);
 		int close_after = r->close_after;
 		request_free(r);
-		unsigned nbufs = len ? 2 : 1;
-		/* Straight to the socket when nothing waits before it (most
-		 * responses fit): no write watcher to arm and disarm. */
-		int sent = c->writing ? UV_EAGAIN
-		                      : uv_try_write((uv_stream_t *)&c->tcp,
-		                                     bufs, nbufs);
-		size_t total = bufs[0].len + (len ? bufs[1].len : 0);
-		if (sent >= 0 && (size_t)sent == total) {
-			free(wr->head);
-			srv_body_unref(wr->body);
-			free(wr);
-		} else {
-			size_t skip = sent > 0 ? (size_t)sent : 0;
-			if (skip >= bufs[0].len) { /* the head went out */
-				skip -= bufs[0].len;
-				bufs[0] = bufs[1];
-				nbufs = 1;
-			}
-			bufs[0].base += skip;
-			bufs[0].len -= skip;
-			c->writing++;
-			if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs,
-			             nbufs, on_written)) {
-				c->writing--;
-				free(wr->head);
-				srv_body_unref(wr->body);
-				free(wr);
-				conn_close(c);
-				return;
-			}
-		}
+		if (send_response(c, wr, bufs, len ? 2 : 1))
+			return;
 		if (close_after) {
 			/* Nothing after it is answered. */
 			while (c->head) {
@@ -468,6 +552,9 @@ void conn_flush(conn *c)
 		conn_close(c);
 		return;
 	}
+	dispatch_deferred(c);
+	if (c->closed)
+		return;
 	conn_arm_timer(c);
 	conn_resume(c);
 }

@@ -6,9 +6,17 @@
  * request already read get its response, and returns 0 once the last
  * connection has closed.  SIGPIPE is ignored (a client that goes away is
  * a failed write, not a dead server).
+ *
+ * One listening socket, bound without SO_REUSEPORT: a port another process
+ * listens on is an error at start, never a port shared in silence (with
+ * SO_REUSEPORT a second tldb serve of the same user joined the first's
+ * group and the kernel split the connections between the two databases).
+ * Every loop watches that socket through its own duplicate descriptor and
+ * accepts from it.
  */
-#define _DEFAULT_SOURCE /* SO_REUSEPORT */
+#define _DEFAULT_SOURCE /* F_DUPFD_CLOEXEC */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,21 +176,25 @@ static void announce(srv *s, int port)
 	fflush(stdout);
 }
 
-/* A listening socket on addr with SO_REUSEPORT, so that each loop has its
- * own and the kernel spreads connections over them; libuv 1.44 cannot set
- * the option itself. */
-static int open_listener(srv *s, const struct sockaddr *addr, char *err,
-                         size_t errsize)
+/* The loop's listener: a new socket bound to addr (SO_REUSEADDR only, so
+ * the bind is exclusive), or, with shared >= 0, a duplicate of the main
+ * loop's listening descriptor. */
+static int open_listener(srv *s, const struct sockaddr *addr, int shared,
+                         char *err, size_t errsize)
 {
-	int fd = socket(addr->sa_family,
-	                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd =
+	        shared >= 0
+	                ? fcntl(shared, F_DUPFD_CLOEXEC, 0)
+	                : socket(addr->sa_family,
+	                         SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int on = 1;
 	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) ||
-	    bind(fd, addr,
-	         addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                                     : sizeof(struct sockaddr_in))) {
+	    (shared < 0 &&
+	     (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) ||
+	      bind(fd, addr,
+	           addr->sa_family == AF_INET6
+	                   ? sizeof(struct sockaddr_in6)
+	                   : sizeof(struct sockaddr_in))))) {
 		snprintf(err, errsize, "cannot listen on %s:%d: %s",
 		         s->opts->host, s->opts->port, strerror(errno));
 		if (fd >= 0)
@@ -225,7 +237,7 @@ static int start(srv *s, int *bound_port, char *err, size_t errsize)
 		         o->host);
 		return -1;
 	}
-	if (open_listener(s, (struct sockaddr *)&addr, err, errsize))
+	if (open_listener(s, (struct sockaddr *)&addr, -1, err, errsize))
 		return -1;
 	struct sockaddr_storage bound;
 	int len = sizeof bound;
@@ -289,6 +301,7 @@ static int loop_init(srv *s, const srv_opts *o, srv_shared *sh, uv_loop_t *loop,
 	s->rctx.plugins = o->plugins;
 	s->rctx.base_url = s->base_url;
 	s->rctx.now = o->now;
+	s->rctx.time_limit_ms = (int64_t)(o->render_timeout * 1000 + 0.5);
 	return 0;
 }
 
@@ -304,10 +317,16 @@ static void run_other(void *arg)
 	uv_run(s->loop, UV_RUN_DEFAULT);
 }
 
-/* Starts loop k of the others on its thread, listening on `port`. */
+/* Starts loop k of the others on its thread, accepting from the main
+ * loop's listener. */
 static int start_other(srv *main_loop, srv *s, uv_thread_t *thread, int port,
                        char *err, size_t errsize)
 {
+	uv_os_fd_t shared = -1;
+	if (uv_fileno((uv_handle_t *)&main_loop->listener, &shared)) {
+		snprintf(err, errsize, "cannot share the listening socket");
+		return -1;
+	}
 	uv_loop_t *loop = malloc(sizeof *loop);
 	if (!loop || uv_loop_init(loop)) {
 		free(loop);
@@ -324,7 +343,7 @@ static int start_other(srv *main_loop, srv *s, uv_thread_t *thread, int port,
 	s->stop_async.data = s;
 	struct sockaddr_storage addr;
 	if (listen_addr(s->opts, port, &addr) ||
-	    open_listener(s, (struct sockaddr *)&addr, err, errsize) ||
+	    open_listener(s, (struct sockaddr *)&addr, shared, err, errsize) ||
 	    uv_thread_create(thread, run_other, s)) {
 		stop(s);
 		uv_run(loop, UV_RUN_DEFAULT);

@@ -41,12 +41,32 @@ typedef struct srv_opts {
 	double header_timeout; /* seconds to receive a request head */
 	size_t cache_bytes;    /* bound on the response cache */
 	int64_t now;           /* fixed clock (tests); 0: the real one */
+	double render_timeout; /* seconds one render may take (then a 503);
+	                          0: no limit */
 } srv_opts;
 
 /* Runs the server until SIGINT or SIGTERM; prints the listening URL and the
- * feeds on stdout once it accepts.  Returns 0 after a clean shutdown, or 1
- * after printing why it could not start. */
+ * feeds on stdout once it accepts.  The listening socket is bound without
+ * SO_REUSEPORT, so a port another process listens on (another tldb serve
+ * included) is an error ("Address already in use"); the event loops share
+ * that one socket.  Returns 0 after a clean shutdown, or 1 after printing
+ * why it could not start. */
 int srv_run(const srv_opts *opts);
+
+/* Request bytes in, response bytes out, with no socket: in[0..len) goes
+ * through the very path a connection's reads take (conn.c's parser and
+ * limits, pipelining, routing, the cache, rendering on libuv's thread pool,
+ * respond.c's headers) on a private event loop, followed by the end of the
+ * stream, and every response written is appended to *out.  Uses o's
+ * db_path, plugins, base_url (NULL: http://127.0.0.1:8080), gzip,
+ * cache_bytes (0: 1 MiB), now and render_timeout; the access log is off
+ * and no timer runs.  A fresh cache each call; the pool's database
+ * connections stay open (srv_render_shutdown closes them).  Returns 0 with
+ * *out the caller's (free(); NULL when nothing was written), or -1 out of
+ * memory or when the connection wedged (neither closed nor waiting on
+ * anything: a bug).  For fuzzing (tests/fuzz/fuzz_http.c) and tests. */
+int srv_handle_bytes(const srv_opts *o, const void *in, size_t len,
+                     unsigned char **out /* OUT */, size_t *out_len /* OUT */);
 
 /* ---- responses ---- */
 
@@ -128,12 +148,15 @@ void srv_route_release(srv_route *r);
 typedef struct srv_render_ctx {
 	const char *db_path;
 	tldb_plugins *plugins;
-	const char *base_url; /* no trailing slash */
-	int64_t now;          /* 0: the real clock */
+	const char *base_url;  /* no trailing slash */
+	int64_t now;           /* 0: the real clock */
+	int64_t time_limit_ms; /* a render's budget (tldb_set_time_limit); 0:
+	                          none */
 } srv_render_ctx;
 
 /* Renders route r; never NULL except out of memory.  A failure inside
- * (database busy or corrupt, exporter error) is a 503 body. */
+ * (database busy or corrupt, exporter error, ctx->time_limit_ms passed) is
+ * a 503 body; a text query over TLDB_MAX_QUERY_TERMS a 400. */
 srv_body *srv_render(const srv_render_ctx *ctx, const srv_route *r);
 
 /* Closes every worker's database connection; call once the pool is idle. */

@@ -45,6 +45,12 @@ typedef struct tldb_cursor tldb_cursor;
 #define TLDB_MAX_SOURCES       64
 #define TLDB_MAX_TIMELINE_NAME 64
 
+/* Terms a query's full-text filter may hold (runs of letters and digits,
+ * operators included); past it tldb_query_open fails with TLDB_ETOOBIG.
+ * Each term is one index lookup per span class, so a query of thousands
+ * costs seconds. */
+#define TLDB_MAX_QUERY_TERMS 64
+
 /* The timeline an event goes to when none is named. */
 #define TLDB_DEFAULT_TIMELINE "default"
 
@@ -283,6 +289,14 @@ TLDB_API TLDB_NODISCARD int tldb_cursor_next(tldb_cursor *c,
                                              const tldb_event **ev);
 
 TLDB_API void tldb_cursor_free(tldb_cursor *c);
+
+/* Bounds the time queries on db may take: from now on, once `ms`
+ * milliseconds have passed, a cursor's next step (and a long SQLite step,
+ * checked every few thousand instructions) fails with TLDB_EBUSY and a
+ * message saying the time limit was reached.  0 removes the limit.  For a
+ * server that must not let one request hold a thread; the limit belongs to
+ * the handle, so set it before each piece of work. */
+TLDB_API void tldb_set_time_limit(tldb *db, int64_t ms);
 
 /* Describes how SQLite runs the query (EXPLAIN QUERY PLAN, one line per
  * step) into *out (the caller's; free()).  For tests and `tldb stats`. */

@@ -2,15 +2,21 @@
  * test_http.c -- the feed server's plain functions: HTTP dates in their
  * three forms, If-None-Match, Accept-Encoding with q-values, gzip that
  * zlib reads back, request targets and their cache keys, the response
- * cache's generations, age limit and byte bound, constant-time tokens.
- * The server itself is tested end to end by test_server.py.
+ * cache's generations, age limit and byte bound, constant-time tokens,
+ * and srv_handle_bytes (request bytes in, response bytes out, no socket)
+ * over a real database and the bundled plugins.  The server itself is
+ * tested end to end by test_server.py.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "server/server.h"
+#include "tldb/plugins.h"
 
 Test(http, dates_round_trip_and_three_forms)
 {
@@ -225,4 +231,203 @@ Test(http, tokens_compare_whole)
 	cr_assert_not(srv_token_equal("", t));
 	cr_assert_not(srv_token_equal(NULL, t));
 	cr_assert_not(srv_token_equal(t, NULL));
+}
+
+/* ---- srv_handle_bytes ---- */
+
+static char sim_dir[64];
+static char sim_db[128];
+static tldb_plugins *sim_plugins;
+
+/* A database with a timeline "demo" of two events, and the bundled
+ * plugins from the build tree. */
+static void sim_setup(void)
+{
+	snprintf(sim_dir, sizeof sim_dir, "/tmp/tldb-http-XXXXXX");
+	cr_assert(mkdtemp(sim_dir));
+	snprintf(sim_db, sizeof sim_db, "%s/t.db", sim_dir);
+	tldb *db = NULL;
+	cr_assert_eq(tldb_open(sim_db, TLDB_OPEN_CREATE, &db), TLDB_OK);
+	tldb_timeline tl = {.name = "demo", .title = "Demo"};
+	cr_assert_eq(tldb_timeline_create(db, &tl), TLDB_OK);
+	const char *titles[] = {"First meeting", "Second meeting"};
+	const char *starts[] = {"2022-02-04", "2022-09-15"};
+	for (int i = 0; i < 2; i++) {
+		tldb_event ev = {.timeline = "demo",
+		                 .title = titles[i],
+		                 .start = starts[i]};
+		cr_assert_eq(tldb_put(db, &ev, NULL, NULL), TLDB_OK);
+	}
+	tldb_close(db);
+	cr_assert_eq(tldb_plugins_new(&sim_plugins), TLDB_OK);
+	cr_assert_gt(tldb_plugins_load_dir(sim_plugins,
+	                                   TLDB_BUILD_DIR "/plugins", NULL,
+	                                   NULL),
+	             0);
+}
+
+static void sim_teardown(void)
+{
+	srv_render_shutdown();
+	tldb_plugins_free(sim_plugins);
+	char path[200];
+	const char *ext[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s%s", sim_db, ext[i]);
+		unlink(path);
+	}
+	rmdir(sim_dir);
+}
+
+static void sim_opts(srv_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->db_path = sim_db;
+	o->plugins = sim_plugins;
+	o->gzip = 1;
+	o->max_connections = 10;
+	o->idle_timeout = o->header_timeout = 10;
+	o->render_timeout = 10;
+}
+
+/* Runs req through srv_handle_bytes; the responses, NUL-terminated. */
+static char *sim(const char *req)
+{
+	srv_opts o;
+	sim_opts(&o);
+	unsigned char *out = NULL;
+	size_t len = 0;
+	cr_assert_eq(srv_handle_bytes(&o, req, strlen(req), &out, &len), 0);
+	char *text = malloc(len + 1);
+	cr_assert(text);
+	if (len)
+		memcpy(text, out, len);
+	text[len] = '\0';
+	free(out);
+	return text;
+}
+
+/* The status of each response in text, in order, into st; the count. */
+static int statuses(const char *text, int *st, int max)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, "HTTP/1.1 ")) && n < max;
+	     p += 9) {
+		if (p != text && p[-1] != '\n')
+			continue;
+		st[n++] = atoi(p + 9);
+	}
+	return n;
+}
+
+Test(sim, a_pipelined_pair_gets_both_answers_in_order, .init = sim_setup,
+     .fini = sim_teardown)
+{
+	char *text = sim("GET /t/demo.ics HTTP/1.1\r\nHost: x\r\n\r\n"
+	                 "HEAD /timelines.json HTTP/1.1\r\nHost: x\r\n\r\n");
+	int st[4];
+	cr_assert_eq(statuses(text, st, 4), 2, "%s", text);
+	cr_assert_eq(st[0], 200);
+	cr_assert_eq(st[1], 200);
+	const char *cal = strstr(text, "BEGIN:VCALENDAR");
+	const char *second = strstr(text, "END:VCALENDAR\r\nHTTP/1.1 200");
+	cr_assert(cal && second, "%s", text);
+	cr_assert(strstr(cal, "SUMMARY:First meeting"));
+	cr_assert(strstr(cal, "SUMMARY:Second meeting"));
+	/* the HEAD: the JSON's headers and no body */
+	cr_assert(strstr(second, "Content-Type: application/json"));
+	cr_assert_null(strstr(second, "\"timelines\""));
+	free(text);
+}
+
+Test(sim, upgrade_conditional_and_errors_in_one_stream, .init = sim_setup,
+     .fini = sim_teardown)
+{
+	char *first = sim("GET /t/demo.json HTTP/1.1\r\n\r\n");
+	const char *etag = strstr(first, "ETag: ");
+	cr_assert(etag, "%s", first);
+	char tag[64];
+	cr_assert_eq(sscanf(etag, "ETag: %63s", tag), 1);
+	char req[1024];
+	snprintf(req, sizeof req,
+	         "GET /timelines.json HTTP/1.1\r\nUpgrade: websocket\r\n"
+	         "Connection: Upgrade\r\n\r\n"
+	         "GET /t/demo.json HTTP/1.1\r\nIf-None-Match: %s\r\n\r\n"
+	         "GET /t/nope.ics HTTP/1.1\r\n\r\n"
+	         "GET /t/demo.ics?q=%s HTTP/1.1\r\n\r\n"
+	         "GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+	         "GET / HTTP/1.1\r\n\r\n",
+	         tag,
+	         "a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+v+w+x+y+z+"
+	         "a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+v+w+x+y+z+"
+	         "a+b+c+d+e+f+g+h+i+j+k+l+m+n");
+	char *text = sim(req);
+	int st[8];
+	/* the 413 loses the stream: nothing after it is answered */
+	cr_assert_eq(statuses(text, st, 8), 5, "%s", text);
+	int want[] = {200, 304, 404, 400, 413};
+	for (int i = 0; i < 5; i++)
+		cr_expect_eq(st[i], want[i], "response %d: %d", i, st[i]);
+	cr_assert(strstr(text, "at most 64"), "%s", text);
+	free(first);
+	free(text);
+}
+
+Test(sim, incomplete_and_empty_input, .init = sim_setup, .fini = sim_teardown)
+{
+	char *text = sim("");
+	cr_assert_str_eq(text, "");
+	free(text);
+	text = sim("GET / HTTP/1.1\r\nHost:"); /* cut: nothing owed */
+	cr_assert_str_eq(text, "");
+	free(text);
+	text = sim("\x01\x02 garbage\r\n\r\n");
+	int st[2];
+	cr_assert_eq(statuses(text, st, 2), 1);
+	cr_assert_eq(st[0], 400);
+	free(text);
+}
+
+/* The library's hooks the server's limits rest on: the term limit of a
+ * text query, and tldb_set_time_limit. */
+Test(sim, query_term_limit_and_time_limit, .init = sim_setup,
+     .fini = sim_teardown)
+{
+	tldb *db = NULL;
+	cr_assert_eq(tldb_open(sim_db, TLDB_OPEN_READONLY, &db), TLDB_OK);
+	/* 64 terms, the operator counted: meeting OR "w w ... w" */
+	char text[400] = "meeting OR \"w";
+	for (int i = 3; i < TLDB_MAX_QUERY_TERMS; i++)
+		strcat(text, " w");
+	strcat(text, "\"");
+	tldb_query q;
+	tldb_query_init(&q);
+	q.text = text;
+	tldb_cursor *c = NULL;
+	const tldb_event *ev;
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK, "%s",
+	             tldb_errmsg(db));
+	cr_assert_eq(tldb_cursor_next(c, &ev), TLDB_OK);
+	tldb_cursor_free(c);
+	strcat(text, " w");
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_ETOOBIG);
+	cr_assert(strstr(tldb_errmsg(db), "at most 64"), "%s", tldb_errmsg(db));
+
+	tldb_query_init(&q);
+	tldb_set_time_limit(db, 1);
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK);
+	struct timespec pause = {0, 5 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	cr_assert_eq(tldb_cursor_next(c, &ev), TLDB_EBUSY);
+	cr_assert(strstr(tldb_errmsg(db), "time limit of 1 ms"), "%s",
+	          tldb_errmsg(db));
+	tldb_cursor_free(c);
+	tldb_set_time_limit(db, 0); /* lifted: the same query runs */
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK);
+	int n = 0;
+	while (tldb_cursor_next(c, &ev) == TLDB_OK)
+		n++;
+	cr_assert_eq(n, 2);
+	tldb_cursor_free(c);
+	tldb_close(db);
 }
