@@ -136,7 +136,7 @@ static const char page_howto[] =
 srv_body *srv_render_index(const srv_render_ctx *ctx, tldb *db,
                            const srv_route *r)
 {
-	page pg = {ctx, {0}, 0};
+	page pg = {ctx, SRV_OUT_INIT, 0};
 	int64_t newest = 0;
 	int rc = srv_out_str(&pg.out, page_head) ? TLDB_ENOMEM : TLDB_OK;
 	if (!rc)
@@ -148,7 +148,7 @@ srv_body *srv_render_index(const srv_render_ctx *ctx, tldb *db,
 	if (!rc && srv_out_str(&pg.out, page_howto))
 		rc = TLDB_ENOMEM;
 	if (rc) {
-		free(pg.out.p);
+		tl_buf_release(&pg.out);
 		return srv_body_text(503, rc == TLDB_ENOMEM ? "out of memory"
 		                                            : tldb_errmsg(db));
 	}
@@ -220,10 +220,10 @@ srv_body *srv_render_timelines_json(const srv_render_ctx *ctx, tldb *db,
 	json_t *doc = json_pack("{so}", "timelines", ls.arr);
 	char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
-	srv_out out = {0};
+	srv_out out = SRV_OUT_INIT;
 	if (!text || srv_out_str(&out, text) || srv_out_str(&out, "\n")) {
 		free(text);
-		free(out.p);
+		tl_buf_release(&out);
 		return srv_body_text(503, "out of memory");
 	}
 	free(text);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "render.h"
 #include "tldb/date.h"
 #include "tldb/plugin.h"
@@ -74,68 +75,35 @@ void srv_render_shutdown(void)
 
 /* ---- output buffers ---- */
 
-#define MAX_BODY ((size_t)1 << 30)
-
 int srv_out_write(void *ud, const void *buf, size_t len)
 {
-	srv_out *o = ud;
-	if (len > MAX_BODY - o->len)
-		return -1;
-	if (o->len + len + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 16384;
-		while (cap < o->len + len + 1)
-			cap *= 2;
-		unsigned char *p = realloc(o->p, cap);
-		if (!p)
-			return -1;
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, buf, len);
-	o->len += len;
-	o->p[o->len] = '\0';
-	return 0;
+	return tl_buf_add(ud, buf, len);
 }
 
 int srv_out_str(srv_out *o, const char *s)
 {
-	return srv_out_write(o, s, strlen(s));
+	return tl_buf_adds(o, s);
+}
+
+static int put_out(void *ctx, const char *s, size_t n)
+{
+	return tl_buf_add(ctx, s, n);
 }
 
 int srv_out_html(srv_out *o, const char *s)
 {
-	int rc = 0;
-	for (const char *p = s ? s : ""; *p && !rc; p++) {
-		switch (*p) {
-		case '<':
-			rc = srv_out_str(o, "&lt;");
-			break;
-		case '>':
-			rc = srv_out_str(o, "&gt;");
-			break;
-		case '&':
-			rc = srv_out_str(o, "&amp;");
-			break;
-		case '"':
-			rc = srv_out_str(o, "&quot;");
-			break;
-		case '\'':
-			rc = srv_out_str(o, "&#39;");
-			break;
-		default:
-			rc = srv_out_write(o, p, 1);
-		}
-	}
-	return rc;
+	s = s ? s : "";
+	return escape_html(s, strlen(s), ESCAPE_QUOTES, put_out, o);
 }
 
 srv_body *srv_out_body(srv_out *o, int status, const char *content_type)
 {
-	if (!o->p && srv_out_write(o, "", 0))
+	size_t len = o->len;
+	char *data = tl_buf_steal(o); /* the buffer is empty again */
+	if (!data)
 		return srv_body_text(503, "out of memory");
-	srv_body *b = srv_body_new(status, content_type, o->p, o->len);
-	o->p = NULL;
-	o->len = o->cap = 0;
+	srv_body *b =
+	        srv_body_new(status, content_type, (unsigned char *)data, len);
 	if (b)
 		srv_body_set_etag(b);
 	return b;
@@ -272,7 +240,7 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r,
 		keys[nopt] = "feed-query";
 		values[nopt++] = feed_query;
 	}
-	srv_out out = {0};
+	srv_out out = SRV_OUT_INIT;
 	tldb_export_opts eo;
 	memset(&eo, 0, sizeof eo);
 	eo.format = r->ext;
@@ -284,7 +252,7 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r,
 	eo.ud = &out;
 	tldb_msgbuf merr;
 	if ((rc = tldb_export(db, ctx->plugins, &eo, NULL, &merr))) {
-		free(out.p);
+		tl_buf_release(&out);
 		if (rc ==
 		    TLDB_ETOOBIG) { /* the query's terms: over the limit */
 			char msg[400];

@@ -6,13 +6,14 @@
 #ifndef TLDB_SERVER_RENDER_H
 #define TLDB_SERVER_RENDER_H
 
+#include "buf.h"
 #include "server.h"
 
-/* A growable output buffer (up to 1 GiB); zero-initialise. */
-typedef struct srv_out {
-	unsigned char *p;
-	size_t len, cap;
-} srv_out;
+/* A growable output buffer of up to SRV_MAX_BODY bytes (a tl_buf: `data`,
+ * `len`); start it with SRV_OUT_INIT, free it with tl_buf_release. */
+typedef tl_buf srv_out;
+#define SRV_MAX_BODY ((size_t)1 << 30)
+#define SRV_OUT_INIT TL_BUF_INIT(SRV_MAX_BODY)
 
 /* Appends; 0, or -1 out of memory or past the bound.  srv_out_write has
  * the tldb_write_fn shape, with a srv_out as `ud`. */

@@ -25,7 +25,7 @@ int srv_handle_bytes(const srv_opts *o, const void *in, size_t len,
 	srv_shared sh;
 	atomic_init(&sh.generation, 0);
 	atomic_init(&sh.nconns, 0);
-	srv_out sink = {0};
+	srv_out sink = SRV_OUT_INIT;
 	srv *s = calloc(1, sizeof *s); /* holds a 64 KiB read slab */
 	int rc = -1;
 	if (!s)
@@ -81,10 +81,14 @@ out_loop:
 	if (uv_loop_close(&loop))
 		rc = -1;
 	if (rc) {
-		free(sink.p);
+		tl_buf_release(&sink);
 		return -1;
 	}
-	*out = sink.p;
+	if (sink.len == 0) { /* nothing was written: *out stays NULL */
+		tl_buf_release(&sink);
+		return 0;
+	}
 	*out_len = sink.len;
-	return 0;
+	*out = (unsigned char *)tl_buf_steal(&sink);
+	return *out ? 0 : -1;
 }

@@ -22,6 +22,12 @@ typedef struct tl_buf {
 	int failed;
 } tl_buf;
 
+/* An empty buffer that may grow to cap_ bytes, for initialisers. */
+#define TL_BUF_INIT(cap_)                                                      \
+	{                                                                      \
+		NULL, 0, 0, (cap_), 0                                          \
+	}
+
 /* Prepares an empty buffer that may grow to `cap` bytes. */
 void tl_buf_init(tl_buf *b, size_t cap);
 
