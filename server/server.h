@@ -1,18 +1,20 @@
 /*
- * server.h -- `tldb serve`: calendar feeds over HTTP/1.1 on a libuv loop.
+ * server.h -- `tldb serve`: calendar feeds over HTTP/1.1 on libuv loops.
  *
- * The loop thread (server.c, conn.c) accepts connections, parses requests
- * with libhttp-parser, answers from the response cache and writes
- * responses in request order.  Everything that touches the database or an
- * exporter runs on libuv's thread pool (render.c), each worker with its own
- * read-only connection, so the loop never waits on disk or on a plugin.
+ * One or more loop threads (server.c, conn.c; --loops), each accepting
+ * from its own descriptor of the one listening socket, parse requests with
+ * libhttp-parser, answer from the response cache and write responses in
+ * request order.  Everything that touches the database or an exporter runs
+ * on libuv's thread pool (render.c), each worker with its own read-only
+ * connection, so no loop waits on disk or on a plugin.
  *
  * A rendered response (srv_body) is immutable once made and reference
  * counted: the cache holds one reference and every write in flight another.
  * The cache is keyed by the normalised request and valid for one database
  * generation; the generation rises whenever the database's files change
- * (inotify through uv_fs_event), so an import by another process shows at
- * the next request with no database work for a repeated one.
+ * (inotify, read by the main loop through a uv_poll: uv_fs_event cannot
+ * tell a write from a change of owner), so an import by another process
+ * shows at the next request with no database work for a repeated one.
  */
 #ifndef TLDB_SERVER_H
 #define TLDB_SERVER_H
