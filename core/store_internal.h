@@ -68,6 +68,10 @@ struct tldb {
 	int indexes_deferred;
 	int defer_refused; /* tl_allow_deferred_indexes(db, 0) */
 	tl_cached_query queries[TL_QUERY_CACHE];
+	/* This handle created the schema of a new database, and the
+	 * connection's PRAGMA data_version right after (tldb_close_discard). */
+	int made_schema;
+	int data_version;
 };
 
 /* Records a message on db and returns code. */

@@ -92,7 +92,8 @@ Test(host, lines_loads_with_normalised_descriptor)
 	cr_expect_str_eq(o[2]->key, "prefix");
 	cr_expect_str_eq(o[2]->default_value, "x");
 	cr_expect_str_eq(o[4]->key, "pause-us");
-	cr_expect_null(o[5]);
+	cr_expect_str_eq(o[5]->key, "gate");
+	cr_expect_null(o[6]);
 	cr_expect_eq(tldb_plugins_exporter(p, "lines"), info);
 	cr_expect_eq(tldb_plugins_exporter(p, "LINES"), info);
 	cr_expect_null(tldb_plugins_exporter(p, "csv"));
