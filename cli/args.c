@@ -115,7 +115,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Whether cli_open created the database file (one command per process). */
+/* Whether there was no database file when cli_open ran (one command per
+ * process): only then may a failed command remove the file. */
 static int created_by_us;
 
 tldb *cli_open(const cli_ctx *ctx, int mode)
@@ -135,6 +136,10 @@ tldb *cli_open(const cli_ctx *ctx, int mode)
 	int flags = mode == CLI_READ    ? TLDB_OPEN_READONLY | TLDB_OPEN_MMAP
 	            : mode == CLI_WRITE ? TLDB_OPEN_CREATE
 	                                : 0;
+	/* Only the default location's folder is made on first write: a
+	 * folder missing from a path the user gave is a mistake to report. */
+	if (mode == CLI_WRITE && ctx->db_is_default)
+		flags |= TLDB_OPEN_MKDIR;
 	int rc = tldb_open(ctx->db_path, flags, &db);
 	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
@@ -190,18 +195,13 @@ void cli_format_when(const tldb_event *ev, char *buf, size_t size)
 
 void cli_close(const cli_ctx *ctx, tldb *db, int failed)
 {
-	tldb_close(db);
-	if (!failed || !created_by_us)
-		return;
-	/* The command failed on a database it created: leave no file, as if
-	 * it had never run. */
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char path[4200];
-	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-		int n = snprintf(path, sizeof path, "%s%s", ctx->db_path,
-		                 suffixes[i]);
-		if (n > 0 && (size_t)n < sizeof path)
-			unlink(path);
-	}
+	(void)ctx;
+	/* A command that failed on a database it created leaves no file, as
+	 * if it had never run -- unless another process has used the file
+	 * meanwhile, which the library decides from the database itself. */
+	if (failed && created_by_us)
+		tldb_close_discard(db);
+	else
+		tldb_close(db);
 	created_by_us = 0;
 }

@@ -17,6 +17,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* Global options, set before the command runs. */
 typedef struct cli_ctx {
 	const char *db_path; /* --db, else tldb_default_path */
+	int db_is_default;   /* db_path is $XDG_DATA_HOME's or ~'s, made on
+	                        first write with its folder */
 	const char *plugin_dir;
 	char default_path[4096];
 	int64_t now;      /* $TLDB_NOW or the clock */
@@ -68,7 +70,9 @@ enum {
 tldb *cli_open(const cli_ctx *ctx, int mode);
 
 /* Closes db (NULL is fine).  When the command failed on a database file
- * that cli_open created, removes the file again. */
+ * that did not exist before cli_open, removes it through
+ * tldb_close_discard, which keeps it if another process has written to it
+ * or holds it open. */
 void cli_close(const cli_ctx *ctx, tldb *db, int failed);
 
 /* Parses a non-negative integer option value; prints a usage error. */
@@ -125,6 +129,11 @@ int cli_export_to(const cli_ctx *ctx, tldb *db, query_args *qa, FILE *out);
  * checks on one plugin file, printing "ok    WHAT" or "FAIL  WHAT: REASON"
  * per check and "N passed, M failed".  EXIT_OK only when all pass. */
 int cli_plugin_check(const cli_ctx *ctx, const char *path);
+
+/* Installs handlers of SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that,
+ * when the crash happened inside a plugin call, print which plugin crashed
+ * and doing what, and exit with EXIT_FAIL (crash.c). */
+void cli_catch_plugin_crashes(void);
 
 /* The commands. */
 int cmd_add(const cli_ctx *ctx, int argc, char **argv);

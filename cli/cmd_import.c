@@ -1,6 +1,6 @@
 /*
  * cmd_import.c -- `tldb import`: inputs through importer plugins into the
- * store, each input whole or not at all (or, with --on-error skip, the good
+ * store, all the inputs or none of them (or, with --on-error skip, the good
  * records and a report of the bad ones).
  */
 #include <stdlib.h>
@@ -17,10 +17,10 @@ static const char import_usage[] =
         "\n"
         "Loads events through an importer plugin, chosen by --plugin, else by\n"
         "the file's extension, else by looking at its first bytes.  With\n"
-        "--on-error abort (the default) any error leaves the database as it\n"
-        "was; with skip the good records are stored and each bad one is\n"
-        "reported.  Importing the same input again changes nothing.  -o "
-        "passes\n"
+        "--on-error abort (the default) the files are stored all or none:\n"
+        "any error leaves the database as it was.  With skip the good\n"
+        "records of each file are stored and each bad one is reported.\n"
+        "Importing the same input again changes nothing.  -o passes\n"
         "options to the importer (tldb plugins info NAME lists them).\n";
 
 typedef struct progress {
@@ -140,9 +140,13 @@ static void summary(const char *name, const tldb_import_stats *st)
 	fputc('\n', stderr);
 }
 
-/* Imports each file in turn, stopping at the first that fails; *stored
- * says whether anything was committed. */
-static int import_all(tldb *db, tldb_plugins *p, import_args *ia, int *stored)
+/* Imports each file in turn, stopping at the first that fails.  With
+ * abort (the default) all the files go in one transaction: a failed
+ * command leaves the database as it was, whichever file failed, and the
+ * per-file summaries are printed only once the whole import is committed.
+ * With skip each file commits its good records (in batches), so its
+ * summary is printed as it ends. */
+static int import_all(tldb *db, tldb_plugins *p, import_args *ia)
 {
 	ia->pr = (progress){isatty(STDERR_FILENO), 0, seconds(), 0};
 	ia->o.option_keys = ia->keys.items;
@@ -151,27 +155,56 @@ static int import_all(tldb *db, tldb_plugins *p, import_args *ia, int *stored)
 	ia->o.report = on_report;
 	ia->o.progress = on_progress;
 	ia->o.ud = &ia->pr;
-	*stored = 0;
-	for (size_t i = 0; i < ia->files.n; i++) {
+	int whole = ia->o.on_error != TLDB_ON_ERROR_SKIP;
+	tldb_import_stats *stats = calloc(ia->files.n, sizeof *stats);
+	if (!stats) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	if (whole && tldb_begin(db)) {
+		cli_error("%s", tldb_errmsg(db));
+		free(stats);
+		return EXIT_FAIL;
+	}
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < ia->files.n && !rc; i++) {
 		const char *path = ia->files.items[i];
-		tldb_import_stats st;
+		tldb_import_stats *st = &stats[i];
 		tldb_msgbuf err;
 		ia->o.path = path;
 		ia->o.fd = STDIN_FILENO;
 		ia->o.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-		int rc = tldb_import(db, p, &ia->o, &st, &err);
+		int irc = tldb_import(db, p, &ia->o, st, &err);
 		clear_progress(&ia->pr);
-		if (!rc || ia->o.on_error == TLDB_ON_ERROR_SKIP)
-			*stored = 1;
-		if (rc) {
-			if (st.skipped || st.inserted || st.updated)
-				summary(ia->o.name, &st);
+		if (irc) {
+			/* Skip: what this file committed before it failed. */
+			if (!whole &&
+			    (st->skipped || st->inserted || st->updated))
+				summary(ia->o.name, st);
 			cli_input_error(ia->o.name, &err);
-			return EXIT_FAIL;
+			rc = EXIT_FAIL;
+		} else if (!whole) {
+			summary(ia->o.name, st);
 		}
-		summary(ia->o.name, &st);
 	}
-	return EXIT_OK;
+	if (whole && !rc && tldb_commit(db)) {
+		cli_error("%s", tldb_errmsg(db));
+		rc = EXIT_FAIL;
+	}
+	if (whole && rc) {
+		tldb_rollback(db);
+		if (ia->files.n > 1)
+			fprintf(stderr, "tldb: nothing was written: the import "
+			                "stores all its files or none\n");
+	} else if (whole) {
+		for (size_t i = 0; i < ia->files.n; i++)
+			summary(strcmp(ia->files.items[i], "-") == 0
+			                ? "<stdin>"
+			                : ia->files.items[i],
+			        &stats[i]);
+	}
+	free(stats);
+	return rc;
 }
 
 int cmd_import(const cli_ctx *ctx, int argc, char **argv)
@@ -191,11 +224,8 @@ int cmd_import(const cli_ctx *ctx, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	int stored;
-	rc = import_all(db, p, &ia, &stored);
-	/* A failed import into a database it created leaves no file, unless
-	 * an earlier file (or skip) stored something. */
-	cli_close(ctx, db, rc != EXIT_OK && !stored);
+	rc = import_all(db, p, &ia);
+	cli_close(ctx, db, rc != EXIT_OK);
 out:
 	for (size_t i = 0; i < ia.keys.n; i++)
 		free((char *)ia.keys.items[i]);

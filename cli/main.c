@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	if (!ctx.now)
 		ctx.now = tldb_now();
 	ctx.zone = tldb_zone_local();
+	cli_catch_plugin_crashes();
 	if (!ctx.db_path) {
 		if (tldb_default_path(ctx.default_path,
 		                      sizeof ctx.default_path)) {
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		ctx.db_path = ctx.default_path;
+		const char *env = getenv("TLDB_DB");
+		ctx.db_is_default = !env || !*env;
 	}
 	/* value is the command; the rest are its arguments. */
 	int rest = a.i;

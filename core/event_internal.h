@@ -52,6 +52,13 @@ int tl_put_checked(tldb *db, const tldb_event *ev, const tl_checked *c,
  * import's wall time. */
 void tl_allow_deferred_indexes(tldb *db, int allowed);
 
+/* 1 when the caller has a transaction open on db (tldb_begin), else 0. */
+int tl_in_transaction(const tldb *db);
+
+/* Marks the open transaction as failed half-way: tldb_commit then rolls it
+ * back and fails, so a partial write can never be committed. */
+void tl_fail_transaction(tldb *db);
+
 /* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
 int tl_utf8_valid(const char *s, size_t len);
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -315,9 +316,41 @@ const tldb_host_api tl_host_api = {
         .remove = host_remove,
 };
 
+/* ---- the plugin call a thread is in ---- */
+
+/* Read by a signal handler on the same thread: written before the plugin
+ * is called, with a signal fence so the compiler keeps that order. */
+static _Thread_local tldb_plugin_call current_call;
+
+void tl_call_enter(const tl_plugin *pl, const char *doing, const char *input,
+                   tldb_plugin_call *saved)
+{
+	*saved = current_call;
+	tldb_plugin_call c = {pl->info.name, pl->path, doing, input};
+	current_call = c;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+void tl_call_leave(const tldb_plugin_call *saved)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	current_call = *saved;
+}
+
+TLDB_API int tldb_plugins_current_call(tldb_plugin_call *out)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	*out = current_call;
+	return out->path != NULL;
+}
+
 int tl_run_format(tldb_run *run)
 {
 	const tldb_plugin_format *f = run->format;
+	tldb_plugin_call saved;
+	tl_call_enter(run->plugin,
+	              run->kind == TL_RUN_IMPORT ? "importing" : "exporting",
+	              run->kind == TL_RUN_IMPORT ? run->name : NULL, &saved);
 	int serialise = !(f->flags & TLDB_FORMAT_THREADSAFE);
 	void *state = NULL;
 	int32_t rc = TLDB_PLUGIN_OK;
@@ -332,6 +365,7 @@ int tl_run_format(tldb_run *run)
 	}
 	if (serialise)
 		pthread_mutex_unlock(&run->plugin->lock);
+	tl_call_leave(&saved);
 	if (rc == TLDB_PLUGIN_OK)
 		tl_run_flush_skipped(run);
 	if (rc != TLDB_PLUGIN_OK && !run->failed) {

@@ -13,10 +13,12 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "plugin_internal.h"
 
@@ -353,13 +355,21 @@ TLDB_API int tldb_plugins_load(tldb_plugins *p, const char *path,
 		return TLDB_ENOMEM;
 	}
 	pthread_mutex_init(&pl->lock, NULL);
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		pl->dev = sb.st_dev;
+		pl->ino = sb.st_ino;
+	}
 	tldb_plugin_entry_fn entry = open_entry(pl, err);
 	if (!entry) {
 		plugin_free(pl);
 		return TLDB_EPLUGIN;
 	}
 	const tldb_plugin_info *raw = NULL;
+	tldb_plugin_call saved;
+	tl_call_enter(pl, "loading", NULL, &saved);
 	int32_t rc = entry(&tl_host_api, &raw);
+	tl_call_leave(&saved);
 	if (rc != TLDB_PLUGIN_OK) {
 		msgf(err,
 		     "%s: the plugin refused to start (its entry returned %d)",
@@ -431,6 +441,20 @@ static char **list_so(const char *dir, size_t *count)
 	return names;
 }
 
+/* Whether the file at path is one the registry loaded already (the same
+ * folder named twice in the search path, or a link to a loaded file). */
+static int already_loaded(const tldb_plugins *p, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i]->dev == sb.st_dev &&
+		    p->items[i]->ino == sb.st_ino)
+			return 1;
+	return 0;
+}
+
 TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
                                    tldb_report_fn report, void *ud)
 {
@@ -441,7 +465,8 @@ TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
 		char path[4096];
 		tldb_msgbuf err;
 		int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		if (len > 0 && (size_t)len < sizeof path) {
+		if (len > 0 && (size_t)len < sizeof path &&
+		    !already_loaded(p, path)) {
 			if (tldb_plugins_load(p, path, &err) == TLDB_OK)
 				loaded++;
 			else if (report)
@@ -579,13 +604,21 @@ typedef struct probe_arg {
 	const uint8_t *head;
 	size_t len;
 	int32_t best;
+	const char *input; /* its name, for tldb_plugins_current_call */
 } probe_arg;
 
 static int32_t probe_score(const tldb_plugin_info *info, const probe_arg *a)
 {
 	if (!info->importer->probe)
 		return 0;
+	/* info is the `info` member of a registry's tl_plugin. */
+	const tl_plugin *pl =
+	        (const tl_plugin *)(const void *)((const char *)info -
+	                                          offsetof(tl_plugin, info));
+	tldb_plugin_call saved;
+	tl_call_enter(pl, "probing", a->input, &saved);
 	int32_t s = info->importer->probe(a->head, a->len);
+	tl_call_leave(&saved);
 	return s < 0 ? 0 : s > 100 ? 100 : s;
 }
 
@@ -641,7 +674,7 @@ TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
 	if (mime &&
 	    (n = candidates(p, match_mime, mime, out, names, sizeof names)))
 		return choose_by(p, n, names, "MIME type", out, err);
-	probe_arg a = {head, len, 0};
+	probe_arg a = {head, len, 0, path};
 	for (size_t i = 0; i < p->n; i++) {
 		const tldb_plugin_info *info = &p->items[i]->info;
 		if (info->importer) {

@@ -14,9 +14,12 @@
  * error -- the plugin's or the store's -- leaves the database exactly as it
  * was; the first error in input order is the one reported (the writer's,
  * when it refused a record the reader had passed).  Skip mode commits good
- * records in batches and reports each bad one with its position.  Either
- * way every event goes through the store's upsert, so importing the same
- * input again changes nothing.
+ * records in batches and reports each bad one with its position.  Inside a
+ * transaction the caller opened (several inputs as one, as `tldb import
+ * a b c` does) the import neither begins nor commits, and a failure marks
+ * that transaction failed, so no part of a failed input can be committed.
+ * Either way every event goes through the store's upsert, so importing the
+ * same input again changes nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +50,7 @@ typedef struct import_state {
 	int64_t batch, in_batch, processed;
 	int64_t total_bytes;
 	int failed; /* abort: the first error the writer met, in err */
+	int joined; /* runs in the caller's transaction (tldb_begin) */
 	tldb_msgbuf err;
 } import_state;
 
@@ -257,7 +261,8 @@ static void writer_refuse(import_state *s, const tl_item *it, const char *msg)
 
 static void next_batch(import_state *s)
 {
-	if (s->o->on_error != TLDB_ON_ERROR_SKIP || ++s->in_batch < s->batch)
+	if (s->o->on_error != TLDB_ON_ERROR_SKIP || s->joined ||
+	    ++s->in_batch < s->batch)
 		return;
 	s->in_batch = 0;
 	if (tldb_commit(s->db) || tldb_begin(s->db))
@@ -405,8 +410,10 @@ static int open_input(tldb_run *run, const tldb_import_opts *o, int64_t *total,
 	return TLDB_OK;
 }
 
+/* Opens the input, chooses and checks the importer, and begins the
+ * import's transaction (unless `joined`: the caller's is open). */
 static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
-                   tldb_run *run, int64_t *total, tldb_msgbuf *err)
+                   int joined, tldb_run *run, int64_t *total, tldb_msgbuf *err)
 {
 	int rc = open_input(run, o, total, err);
 	if (rc)
@@ -427,7 +434,7 @@ static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		         o->timeline);
 		return TLDB_EINVAL;
 	}
-	if ((rc = tldb_begin(db))) {
+	if (!joined && (rc = tldb_begin(db))) {
 		copy_msg(err, tldb_errmsg(db), 0, 0);
 		return rc;
 	}
@@ -436,7 +443,10 @@ static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		rc = tldb_timeline_create(db, &t);
 		if (rc && rc != TLDB_EEXIST) {
 			copy_msg(err, tldb_errmsg(db), 0, 0);
-			tldb_rollback(db);
+			if (joined)
+				tl_fail_transaction(db);
+			else
+				tldb_rollback(db);
 			return rc;
 		}
 	}
@@ -473,7 +483,11 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		copy_msg(err, "cannot create the import's queue", 0, 0);
 		return TLDB_EINTERNAL;
 	}
-	int rc = prepare(db, p, o, &run, &s.total_bytes, err);
+	/* Inside the caller's transaction the caller commits: no batches,
+	 * and a failure marks the transaction failed rather than rolling
+	 * back what the caller wrote before. */
+	s.joined = tl_in_transaction(db);
+	int rc = prepare(db, p, o, s.joined, &run, &s.total_bytes, err);
 	if (!rc) {
 		rc = run_pipeline(&s, &run);
 		st->records = s.records;
@@ -491,11 +505,14 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		}
 		/* Abort: nothing of a failed input stays.  Skip: the good
 		 * records stay even when the plugin could not go on. */
-		if (rc && o->on_error != TLDB_ON_ERROR_SKIP) {
-			tldb_rollback(db);
+		if (rc && (s.joined || o->on_error != TLDB_ON_ERROR_SKIP)) {
+			if (s.joined)
+				tl_fail_transaction(db);
+			else
+				tldb_rollback(db);
 			st->inserted = st->updated = st->unchanged = 0;
 			st->removed = 0;
-		} else if (tldb_commit(db)) {
+		} else if (!s.joined && tldb_commit(db)) {
 			copy_msg(err, tldb_errmsg(db), 0, 0);
 			rc = TLDB_EIO;
 		}

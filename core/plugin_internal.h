@@ -6,6 +6,7 @@
 #define TLDB_PLUGIN_INTERNAL_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "arena.h"
 #include "tldb/plugins.h"
@@ -15,6 +16,8 @@
  * unloaded). */
 typedef struct tl_plugin {
 	char *path;
+	dev_t dev; /* the file's identity, so it is loaded once */
+	ino_t ino;
 	void *handle;
 	tldb_plugin_info info;
 	tldb_plugin_format importer, exporter;
@@ -75,6 +78,15 @@ struct tldb_run {
 	/* what the pipeline keeps for its own use */
 	void *pipeline;
 };
+
+/* Marks the calling thread as running plugin `pl` (doing: "loading",
+ * "probing", "importing", "exporting"; input may be NULL) until the
+ * matching tl_call_leave, which restores *saved; see
+ * tldb_plugins_current_call.  All strings are borrowed and must outlive the
+ * call. */
+void tl_call_enter(const tl_plugin *pl, const char *doing, const char *input,
+                   tldb_plugin_call *saved);
+void tl_call_leave(const tldb_plugin_call *saved);
 
 /* The host's function table, handed to every plugin. */
 extern const tldb_host_api tl_host_api;

@@ -223,6 +223,34 @@ static int make_parent_dirs(tldb *db, const char *path)
 	return TLDB_OK;
 }
 
+/* Fails with a message naming the folder when the one that would hold a
+ * new file at `path` does not exist (or is not a folder). */
+static int need_parent_dir(tldb *db, const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return TLDB_OK;
+	char dir[4096];
+	int n = snprintf(dir, sizeof dir, "%s", path);
+	if (n < 0 || (size_t)n >= sizeof dir)
+		return tl_fail(db, TLDB_ETOOBIG, "%s: path too long", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return TLDB_OK; /* the working folder */
+	slash[slash == dir] = '\0';
+	struct stat sb;
+	if (stat(dir, &sb) != 0)
+		return tl_fail(db, TLDB_ENOTFOUND,
+		               "%s: cannot create the database: the folder %s "
+		               "does not exist (%s)",
+		               path, dir, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return tl_fail(db, TLDB_ENOTFOUND,
+		               "%s: cannot create the database: %s is not a "
+		               "folder",
+		               path, dir);
+	return TLDB_OK;
+}
+
 static int pragma_int(tldb *db, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
@@ -266,6 +294,35 @@ static int check_identity(tldb *db, int *fresh)
 	return TLDB_OK;
 }
 
+/* tldb_open's own flag: open read-only as an immutable file (a database
+ * whose folder this user cannot write, so SQLite cannot make the -shm file
+ * a WAL reader needs). */
+#define TL_OPEN_IMMUTABLE 0x10000
+
+/* "file:PATH?immutable=1", the path percent-encoded; -1 when too long. */
+static int immutable_uri(const char *path, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+	const char *head = "file:";
+	for (const char *h = head; *h && n + 1 < size; h++)
+		buf[n++] = *h;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (n + 4 >= size)
+			return -1;
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			buf[n++] = (char)*p;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[*p >> 4];
+			buf[n++] = hex[*p & 15];
+		}
+	}
+	int w = snprintf(buf + n, size - n, "?immutable=1");
+	return w < 0 || (size_t)w >= size - n ? -1 : 0;
+}
+
 static int open_sqlite(tldb *db, int flags)
 {
 	int oflags = SQLITE_OPEN_NOMUTEX;
@@ -279,13 +336,24 @@ static int open_sqlite(tldb *db, int flags)
 	} else {
 		oflags |= SQLITE_OPEN_READWRITE;
 		if (flags & TLDB_OPEN_CREATE) {
-			int rc = make_parent_dirs(db, db->path);
+			int rc = (flags & TLDB_OPEN_MKDIR)
+			                 ? make_parent_dirs(db, db->path)
+			                 : need_parent_dir(db, db->path);
 			if (rc)
 				return rc;
 			oflags |= SQLITE_OPEN_CREATE;
 		}
 	}
-	int rc = sqlite3_open_v2(db->path, &db->sql, oflags, NULL);
+	char uri[4096 * 3 + 32];
+	const char *name = db->path;
+	if (flags & TL_OPEN_IMMUTABLE) {
+		if (immutable_uri(db->path, uri, sizeof uri))
+			return tl_fail(db, TLDB_ETOOBIG, "%s: path too long",
+			               db->path);
+		name = uri;
+		oflags |= SQLITE_OPEN_URI;
+	}
+	int rc = sqlite3_open_v2(name, &db->sql, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xFF) == SQLITE_CANTOPEN)
 			return tl_fail(db, TLDB_EIO, "%s: cannot open: %s",
@@ -316,6 +384,18 @@ static int configure(tldb *db, int flags)
 	        "switching to WAL");
 }
 
+static int open_once(tldb *db, int flags);
+
+/* Whether a -wal file sits next to the database at path. */
+static int has_wal(const char *path)
+{
+	char wal[4200];
+	int n = snprintf(wal, sizeof wal, "%s-wal", path);
+	return n > 0 && (size_t)n < sizeof wal && access(wal, F_OK) == 0;
+}
+
+static int file_moved(tldb *db);
+
 TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 {
 	tldb *db = calloc(1, sizeof *db);
@@ -328,6 +408,56 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 		return TLDB_ENOMEM;
 	if (!*db->path)
 		return tl_fail(db, TLDB_EINVAL, "no database path given");
+	int rc;
+	for (int attempt = 0;; attempt++) {
+		rc = open_once(db, flags);
+		if ((rc == TLDB_EREADONLY || rc == TLDB_EIO) && db->readonly &&
+		    !(flags & TL_OPEN_IMMUTABLE) && !has_wal(db->path)) {
+			/* A reader that may not create the -shm file, of a
+			 * database whose writers are all gone (no -wal): the
+			 * file holds every commit, read it as it is. */
+			sqlite3_close_v2(db->sql);
+			db->sql = NULL;
+			flags |= TL_OPEN_IMMUTABLE;
+			rc = open_once(db, flags);
+		}
+		if (rc || db->readonly || attempt == 3 || !file_moved(db))
+			break;
+		/* A failed command that had created the file removed it
+		 * between our open and our lock (tldb_close_discard); it
+		 * cannot while we hold the lock, so the path is ours now or
+		 * names a new file.  Writing to the removed one would lose
+		 * what we write. */
+		sqlite3_close_v2(db->sql);
+		db->sql = NULL;
+		db->made_schema = 0;
+	}
+	if (!rc && db->made_schema &&
+	    pragma_int(db, "PRAGMA data_version", &db->data_version))
+		db->made_schema = 0;
+	if (rc) {
+		/* Keep only the message: the handle can do nothing else. */
+		sqlite3_close_v2(db->sql);
+		db->sql = NULL;
+	}
+	return rc;
+}
+
+/* 1 when the file SQLite has open is no longer the one at db->path. */
+static int file_moved(tldb *db)
+{
+	int moved = 0;
+	if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_HAS_MOVED,
+	                         &moved) != SQLITE_OK)
+		return 0;
+	return moved != 0;
+}
+
+/* One try of tldb_open: open, check, configure and migrate.  A writable
+ * handle ends in WAL mode, holding a shared lock on the file for as long as
+ * it stays open. */
+static int open_once(tldb *db, int flags)
+{
 	int fresh = 0;
 	int rc = open_sqlite(db, flags);
 	if (!rc)
@@ -340,11 +470,6 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 		rc = configure(db, flags);
 	if (!rc && !db->readonly)
 		rc = tl_schema_migrate(db);
-	if (rc) {
-		/* Keep only the message: the handle can do nothing else. */
-		sqlite3_close_v2(db->sql);
-		db->sql = NULL;
-	}
 	return rc;
 }
 
@@ -366,6 +491,92 @@ TLDB_API void tldb_close(tldb *db)
 	}
 	free(db->path);
 	free(db);
+}
+
+/* The text of a one-row statement's first column into buf ("" when none). */
+static void pragma_text(tldb *db, const char *sql, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, size, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Whether the database still holds only what this handle created: no
+ * timeline, no event, and (with check_version) no other connection's
+ * write since the schema (data_version; leaving WAL mode changes it). */
+static int only_ours(tldb *db, int check_version)
+{
+	int version = 0, rows = 1;
+	if (check_version && (pragma_int(db, "PRAGMA data_version", &version) ||
+	                      version != db->data_version))
+		return 0;
+	if (pragma_int(db,
+	               "SELECT (SELECT count(*) FROM timelines) + (SELECT "
+	               "count(*) FROM events) + (SELECT count(*) FROM sources)",
+	               &rows))
+		return 0;
+	return rows == 0;
+}
+
+/* Removes the file of a database only this handle has touched.  Every
+ * step that finds another connection (a lock it cannot take at once, a
+ * write it did not make) keeps the file. */
+static int discard_file(tldb *db)
+{
+	if (!db->sql || db->readonly || !db->made_schema)
+		return 0;
+	tldb_rollback(db);
+	/* A statement left on a row would hold a read transaction open. */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db->sql, NULL); st;
+	     st = sqlite3_next_stmt(db->sql, st))
+		sqlite3_reset(st);
+	sqlite3_busy_timeout(db->sql, 0);
+	if (!only_ours(db, 1))
+		return 0;
+	/* Leaving WAL takes an exclusive lock on the file, which no other
+	 * connection may hold a shared one against: every open writable
+	 * handle, in WAL mode, holds one as long as it is open. */
+	char mode[16];
+	pragma_text(db, "PRAGMA journal_mode = DELETE", mode, sizeof mode);
+	if (strcmp(mode, "delete") != 0)
+		return 0;
+	int removed = 0;
+	if (sqlite3_exec(db->sql, "BEGIN EXCLUSIVE", NULL, NULL, NULL) ==
+	            SQLITE_OK &&
+	    only_ours(db, 0) && !file_moved(db)) {
+		/* The companions first: once the main file is gone a new
+		 * database may be created at the path, with its own. */
+		static const char *const suffixes[] = {"-wal", "-shm",
+		                                       "-journal", ""};
+		char path[4200];
+		removed = 1;
+		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes;
+		     i++) {
+			int n = snprintf(path, sizeof path, "%s%s", db->path,
+			                 suffixes[i]);
+			if (n > 0 && (size_t)n < sizeof path &&
+			    unlink(path) != 0 && errno != ENOENT)
+				removed = 0;
+		}
+	}
+	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	if (!removed)
+		sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL,
+		             NULL);
+	return removed;
+}
+
+TLDB_API int tldb_close_discard(tldb *db)
+{
+	if (!db)
+		return 0;
+	int removed = discard_file(db);
+	tldb_close(db);
+	return removed;
 }
 
 /* ---- transactions ---- */
@@ -407,6 +618,17 @@ TLDB_API int tldb_begin(tldb *db)
 		sqlite3_finalize(st);
 	}
 	return rc;
+}
+
+int tl_in_transaction(const tldb *db)
+{
+	return db->tx_depth != 0;
+}
+
+void tl_fail_transaction(tldb *db)
+{
+	if (db->tx_depth)
+		db->tx_poisoned = 1;
 }
 
 void tl_allow_deferred_indexes(tldb *db, int allowed)

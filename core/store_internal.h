@@ -69,6 +69,10 @@ struct tldb {
 	int defer_refused; /* tl_allow_deferred_indexes(db, 0) */
 	tl_cached_query queries[TL_QUERY_CACHE];
 	int64_t deadline_ns, limit_ms; /* tldb_set_time_limit; 0: none */
+	/* This handle created the schema of a new database, and the
+	 * connection's PRAGMA data_version right after (tldb_close_discard). */
+	int made_schema;
+	int data_version;
 };
 
 /* 1 when db has a time limit and it has passed (store_query.c). */

@@ -125,6 +125,7 @@ int tl_schema_migrate(tldb *db)
 	/* Another process may have migrated while we waited for the lock. */
 	if ((rc = current_version(db, &version)))
 		goto fail;
+	int creating = version == 0;
 	for (; version < TL_SCHEMA_VERSION; version++) {
 		if ((rc = tl_exec(db, migrations[version],
 		                  "migrating the schema")))
@@ -137,6 +138,7 @@ int tl_schema_migrate(tldb *db)
 	if ((rc = tl_exec(db, pragmas, "migrating the schema")) ||
 	    (rc = tl_exec(db, "COMMIT", "migrating the schema")))
 		goto fail;
+	db->made_schema = creating;
 	return TLDB_OK;
 fail:
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);

@@ -54,7 +54,9 @@ TLDB_API TLDB_NODISCARD int tldb_plugins_load(tldb_plugins *p, const char *path,
 
 /* Loads every "*.so" in `dir`, in name order.  Each refusal goes to
  * `report` (may be NULL) and loading goes on; a plugin whose name is
- * already loaded (from an earlier folder) is skipped the same way.  A
+ * already loaded (from an earlier folder) is skipped the same way.  A file
+ * already loaded (the same file reached again, through another folder of
+ * the path or a link: same device and inode) is skipped silently.  A
  * missing folder is not an error.  Returns the count loaded (>= 0). */
 TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
                                    tldb_report_fn report, void *ud);
@@ -65,6 +67,22 @@ TLDB_API int tldb_plugins_load_dir(tldb_plugins *p, const char *dir,
 TLDB_API int tldb_plugins_load_path(tldb_plugins *p, const char *const *dirs,
                                     size_t ndirs, tldb_report_fn report,
                                     void *ud);
+
+/* The plugin call a thread is in, for a handler of a fatal signal
+ * (tldb_plugins_current_call). */
+typedef struct tldb_plugin_call {
+	const char *name;  /* the plugin's name; NULL while its entry runs */
+	const char *path;  /* the file it was loaded from */
+	const char *doing; /* "loading", "probing", "importing", "exporting" */
+	const char *input; /* the input's name when importing, else NULL */
+} tldb_plugin_call;
+
+/* Fills *out with the plugin call the calling thread is in and returns 1;
+ * returns 0 when it is in none.  Async-signal-safe (it copies four
+ * pointers from thread-local storage), so a SIGSEGV handler can name the
+ * plugin that crashed.  The strings are borrowed from the registry: valid
+ * while it lives. */
+TLDB_API int tldb_plugins_current_call(tldb_plugin_call *out);
 
 /* The folder plugins are installed in (${libdir}/tldb/plugins). */
 TLDB_API const char *tldb_plugins_install_dir(void);
@@ -146,7 +164,11 @@ typedef struct tldb_import_stats {
  * column.  Importing the same input twice changes nothing.  The importer
  * runs on a thread of its own while this thread stores what it emits; the
  * report and progress callbacks are called on this thread, reports in
- * input order. */
+ * input order.  When the caller has a transaction open (tldb_begin), the
+ * import runs inside it, so several inputs can be stored all or none: it
+ * neither begins nor commits (nor commits batches with skip), and when it
+ * fails the transaction is marked failed -- tldb_commit then rolls it back
+ * and fails -- so the caller should tldb_rollback. */
 TLDB_API TLDB_NODISCARD int tldb_import(tldb *db, tldb_plugins *p,
                                         const tldb_import_opts *opts,
                                         tldb_import_stats *stats,

@@ -57,13 +57,19 @@ typedef struct tldb_cursor tldb_cursor;
 /* tldb_open flags. */
 enum {
 	TLDB_OPEN_READONLY = 1, /* never write; fail if the file is missing */
-	TLDB_OPEN_CREATE = 2,   /* create the file and its folder if missing */
+	/* Create the file if missing.  Its folder must exist: a missing one
+	 * gives TLDB_ENOTFOUND naming it (a mistyped path makes no folders),
+	 * unless TLDB_OPEN_MKDIR is given too. */
+	TLDB_OPEN_CREATE = 2,
 	/* Read the first TLDB_MMAP_BYTES of the file through a memory map
 	 * rather than a read call per page: a whole export runs about 10%
 	 * faster, and up to that much of the file stays resident while the
 	 * handle is open.  For one-off readers (the tldb command), not for
 	 * many handles at once (each maps the file). */
-	TLDB_OPEN_MMAP = 4
+	TLDB_OPEN_MMAP = 4,
+	/* With TLDB_OPEN_CREATE: create the missing folders too (for a
+	 * default location such as ~/.local/share/tldb). */
+	TLDB_OPEN_MKDIR = 8
 };
 
 #define TLDB_MMAP_BYTES (40 * 1024 * 1024)
@@ -168,6 +174,18 @@ TLDB_API TLDB_NODISCARD int tldb_open(const char *path, int flags, tldb **out);
 
 /* Closes db; NULL is fine. */
 TLDB_API void tldb_close(tldb *db);
+
+/* Closes db (NULL is fine) and removes its file when a command that created
+ * it failed: only when this handle created the schema (tldb_open with
+ * TLDB_OPEN_CREATE found no database), no other connection has written to
+ * the database since (PRAGMA data_version), it holds no timeline and no
+ * event, and no other connection has it open -- decided under an exclusive
+ * lock on the file, which is removed (with its -wal, -shm and -journal)
+ * before the lock is released.  A database another process has written to
+ * or holds open is never removed; it is closed as by tldb_close.  Returns 1
+ * when the file was removed, else 0.  A writable tldb_open that finds its
+ * file removed this way under it opens the path again. */
+TLDB_API int tldb_close_discard(tldb *db);
 
 /* The message of the last failure on db ("" when none); valid until the next
  * call on db. */

@@ -1344,12 +1344,17 @@ Test(cli, missing_database_is_not_created)
 	char *wal = path_in("tldb.db-wal");
 	cr_assert_not(exists(wal));
 	free(wal);
-	/* The first successful write creates it, folder and all. */
+	/* The first successful write creates it; a folder missing from a
+	 * path the user gave is an error (only the default location's
+	 * folder is made: test_cli_safety.c). */
 	char *nested = path_in("a/b/tldb.db");
-	free(added(run_db(nested,
-	                  (const char *const[]){"add", "--title", "x",
-	                                        "--start", "2022", NULL})));
-	cr_assert(exists(nested));
+	expect_error(
+	        run_db(nested, (const char *const[]){"add", "--title", "x",
+	                                             "--start", "2022", NULL}),
+	        1, "does not exist");
+	cr_assert_not(exists(nested));
+	free(added(TL("add", "--title", "x", "--start", "2022")));
+	cr_assert(exists(g_db));
 	free(nested);
 }
 

@@ -2,7 +2,8 @@
  * consumer.c -- a program built only against the installed tldb (headers,
  * library and tldb.pc), as a third party would.  tests/install/check.sh
  * installs tldb into a temporary prefix, builds this with pkg-config and runs
- * it: it parses a date and opens, writes and queries a database.
+ * it: it parses a date and opens (making its folder), writes and queries a
+ * database.
  */
 #include <stdio.h>
 #include <tldb/tldb.h>
@@ -18,7 +19,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	tldb *db;
-	if (tldb_open(argv[1], TLDB_OPEN_CREATE, &db)) {
+	if (tldb_open(argv[1], TLDB_OPEN_CREATE | TLDB_OPEN_MKDIR, &db)) {
 		fprintf(stderr, "open: %s\n", tldb_errmsg(db));
 		tldb_close(db);
 		return 1;

@@ -92,7 +92,8 @@ Test(host, lines_loads_with_normalised_descriptor)
 	cr_expect_str_eq(o[2]->key, "prefix");
 	cr_expect_str_eq(o[2]->default_value, "x");
 	cr_expect_str_eq(o[4]->key, "pause-us");
-	cr_expect_null(o[5]);
+	cr_expect_str_eq(o[5]->key, "gate");
+	cr_expect_null(o[6]);
 	cr_expect_eq(tldb_plugins_exporter(p, "lines"), info);
 	cr_expect_eq(tldb_plugins_exporter(p, "LINES"), info);
 	cr_expect_null(tldb_plugins_exporter(p, "csv"));
@@ -330,6 +331,49 @@ Test(host, plugin_path_two_folders_first_found_wins)
 		if (tldb_plugins_at(p, i, &where) == dup)
 			break;
 	cr_expect_not_null(strstr(where, "three/dup.so"));
+	tldb_plugins_free(p);
+}
+
+/* A folder named twice on the path (the install folder in
+ * $TLDB_PLUGIN_PATH, say), or a link to a loaded file, loads each file
+ * once and reports nothing about it; another file with a loaded name is
+ * still reported. */
+Test(host, the_same_file_twice_is_skipped_silently)
+{
+	const char *d1 = tmp_path("one"), *d2 = tmp_path("two");
+	cr_assert_eq(mkdir(d1, 0700), 0);
+	cr_assert_eq(mkdir(d2, 0700), 0);
+	link_fixture(d1, "lines", "lines.so");
+	link_fixture(d1, "dup_a", "dup.so");
+	link_fixture(d2, "lines", "other-name.so"); /* the same file */
+	link_fixture(d2, "dup_b", "dup.so");        /* another file */
+	char env[1200];
+	snprintf(env, sizeof env, "%s:%s/.:%s", d1, d1, d2);
+	cr_assert_eq(setenv("TLDB_PLUGIN_PATH", env, 1), 0);
+	tldb_plugins *p = new_registry();
+	reports r;
+	memset(&r, 0, sizeof r);
+	const char *dirs[] = {d1};
+	int n = tldb_plugins_load_path(p, dirs, 1, collect, &r);
+	cr_expect_eq(n, 2);
+	cr_expect_eq(tldb_plugins_count(p), 2);
+	cr_expect_eq(r.count, 1, "reports:\n%s", r.text);
+	cr_expect_not_null(strstr(r.text, "two/dup.so"), "reports:\n%s",
+	                   r.text);
+	cr_expect_null(strstr(r.text, "lines"), "reports:\n%s", r.text);
+	tldb_plugins_free(p);
+}
+
+/* Outside any plugin call the thread is in none. */
+Test(host, no_current_call_outside_plugins)
+{
+	tldb_plugin_call c;
+	memset(&c, 0, sizeof c);
+	cr_expect_eq(tldb_plugins_current_call(&c), 0);
+	cr_expect_null(c.path);
+	tldb_plugins *p = new_registry();
+	load_ok(p, FIXTURE("lines"));
+	cr_expect_eq(tldb_plugins_current_call(&c), 0, "left set after load");
 	tldb_plugins_free(p);
 }
 

@@ -197,10 +197,19 @@ static int has_number(const char *msg, long n)
 
 Test(store, open_creates_file_and_folder)
 {
-	char path[600];
+	char path[600], dir[600];
 	snprintf(path, sizeof path, "%s/a/b/c/tldb.db", tmp_dir);
+	snprintf(dir, sizeof dir, "%s/a/b/c", tmp_dir);
 	cr_assert_not(file_exists(path));
-	tldb *db = open_db(path, TLDB_OPEN_CREATE);
+	/* Without TLDB_OPEN_MKDIR a missing folder is an error naming it. */
+	tldb *db = NULL;
+	cr_assert_eq(tldb_open(path, TLDB_OPEN_CREATE, &db), TLDB_ENOTFOUND);
+	cr_expect(strstr(tldb_errmsg(db), dir) != NULL, "%s", tldb_errmsg(db));
+	tldb_close(db);
+	char top[600];
+	snprintf(top, sizeof top, "%s/a", tmp_dir);
+	cr_assert_not(file_exists(top), "a folder was made");
+	db = open_db(path, TLDB_OPEN_CREATE | TLDB_OPEN_MKDIR);
 	cr_assert(file_exists(path), "the file was not created");
 	tldb_close(db);
 
@@ -221,6 +230,58 @@ Test(store, open_creates_file_and_folder)
 	cr_expect_eq(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE "
 	                           "name = 'tags'"),
 	             0, "the tags table of schema 1 is gone");
+}
+
+/* tldb_close_discard removes a database only this handle has touched,
+ * and keeps one another connection wrote to or holds open. */
+Test(store, close_discard_removes_only_an_untouched_new_database)
+{
+	char wal[600];
+	snprintf(wal, sizeof wal, "%s-wal", db_path);
+	tldb *db = open_new();
+	cr_expect_eq(tldb_close_discard(db), 1);
+	cr_expect_not(file_exists(db_path));
+	cr_expect_not(file_exists(wal));
+
+	/* Another connection wrote an event. */
+	db = open_new();
+	tldb *other = open_db(db_path, 0);
+	tldb_event ev = event("e1", "Other's", "2022-09-15", NULL);
+	cr_assert_eq(tldb_put(other, &ev, NULL, NULL), TLDB_OK);
+	tldb_close(other);
+	cr_expect_eq(tldb_close_discard(db), 0);
+	cr_assert(file_exists(db_path));
+	db = open_db(db_path, TLDB_OPEN_READONLY);
+	tldb_stats stats;
+	cr_assert_eq(tldb_stats_get(db, &stats), TLDB_OK);
+	cr_expect_eq(stats.events, 1);
+	tldb_close(db);
+	unlink(db_path);
+
+	/* Another connection wrote and took it back: data_version moved. */
+	db = open_new();
+	other = open_db(db_path, 0);
+	tldb_timeline t = {.name = "gone"};
+	cr_assert_eq(tldb_timeline_create(other, &t), TLDB_OK);
+	cr_assert_eq(tldb_timeline_remove(other, "gone", 0), TLDB_OK);
+	tldb_close(other);
+	cr_expect_eq(tldb_close_discard(db), 0);
+	cr_expect(file_exists(db_path));
+	unlink(db_path);
+
+	/* Another connection holds it open (about to write, say). */
+	db = open_new();
+	other = open_db(db_path, 0);
+	cr_expect_eq(tldb_close_discard(db), 0);
+	cr_expect(file_exists(db_path));
+	ev = event("e2", "Late", "2022-09-16", NULL);
+	cr_assert_eq(tldb_put(other, &ev, NULL, NULL), TLDB_OK);
+	tldb_close(other);
+
+	/* Not created by this handle: never removed. */
+	db = open_db(db_path, 0);
+	cr_expect_eq(tldb_close_discard(db), 0);
+	cr_expect(file_exists(db_path));
 }
 
 Test(store, open_without_create_on_missing_file_fails)
