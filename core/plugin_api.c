@@ -21,17 +21,32 @@
 #define MIN_SOURCE          END_OF(tldb_plugin_source, expr_end)
 #define MIN_TIMELINE        END_OF(tldb_plugin_timeline, updated)
 
-void tl_run_error(tldb_run *run, int64_t line, int64_t column, const char *fmt,
-                  ...)
+static void run_verror(tldb_run *run, int code, int64_t line, int64_t column,
+                       const char *fmt, va_list ap)
 {
 	if (run->failed++)
 		return;
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(run->err.msg, sizeof run->err.msg, fmt, ap);
-	va_end(ap);
 	run->err.line = line;
 	run->err.column = column;
+	run->code = code;
+}
+
+void tl_run_error(tldb_run *run, int64_t line, int64_t column, const char *fmt,
+                  ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	run_verror(run, 0, line, column, fmt, ap);
+	va_end(ap);
+}
+
+void tl_run_fail(tldb_run *run, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	run_verror(run, code, 0, 0, fmt, ap);
+	va_end(ap);
 }
 
 void tl_run_flush_skipped(tldb_run *run)
@@ -150,8 +165,8 @@ static int32_t host_next(tldb_run *run, const tldb_plugin_event **ev)
 	int rc = tldb_cursor_next(run->cursor, &row);
 	if (rc == TLDB_DONE)
 		return 0;
-	if (rc) {
-		tl_run_error(run, 0, 0, "reading the events failed");
+	if (rc) { /* the store's code and message, as they are */
+		tl_run_fail(run, rc, "%s", tldb_errmsg(run->db));
 		return TLDB_PLUGIN_ERROR;
 	}
 	if (tl_event_to_plugin(row, &run->arena, &run->event)) {
@@ -177,7 +192,7 @@ static int32_t host_write(tldb_run *run, const void *buf, uint64_t len)
 	if (!len)
 		return TLDB_PLUGIN_OK;
 	if (run->write(run->ud, buf, (size_t)len)) {
-		tl_run_error(run, 0, 0, "writing the output failed");
+		tl_run_fail(run, TLDB_EIO, "writing the output failed");
 		return TLDB_PLUGIN_EIO;
 	}
 	run->written += (int64_t)len;
@@ -383,7 +398,9 @@ int tl_run_format(tldb_run *run)
 	 * is fatal there too: a read or commit failure, a bad timeline. */
 	if (rc == TLDB_PLUGIN_OK && run->failed)
 		rc = TLDB_PLUGIN_ERROR;
-	return rc == TLDB_PLUGIN_OK ? TLDB_OK : TLDB_EPLUGIN;
+	if (rc == TLDB_PLUGIN_OK)
+		return TLDB_OK;
+	return run->code ? run->code : TLDB_EPLUGIN;
 }
 
 /* ---- events across the boundary ---- */

@@ -62,6 +62,7 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 	tldb_run run;
 	memset(&run, 0, sizeof run);
 	run.kind = TL_RUN_EXPORT;
+	run.db = db;
 	run.plugin = tl_plugin_of(p, info);
 	run.format = info->exporter;
 	run.name = info->name;
@@ -81,7 +82,9 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 		return rc;
 	}
 	rc = tl_run_format(&run);
-	if (rc)
+	if (rc && run.code) /* the store's or the output's, unchanged */
+		snprintf(err->msg, sizeof err->msg, "%s", run.err.msg);
+	else if (rc)
 		snprintf(err->msg, sizeof err->msg, "%s exporter: %.900s",
 		         info->name, run.err.msg);
 	if (stats) {

@@ -48,6 +48,8 @@ struct tldb_run {
 	/* first error, and counts */
 	int failed;
 	tldb_msgbuf err;
+	int code; /* the library's code when the first error was the host's
+	             (the store, the output), to be returned as it is; 0 */
 	int64_t warnings;
 	tldb_report_fn report;
 	void *ud;
@@ -67,6 +69,7 @@ struct tldb_run {
 	 * plugin goes on (or as the run's error when it cannot) */
 	int pending;
 	/* export */
+	tldb *db; /* the cursor's */
 	tldb_cursor *cursor;
 	tl_arena arena;
 	tldb_plugin_event event;
@@ -94,6 +97,11 @@ extern const tldb_host_api tl_host_api;
 /* Records the first error of a run (later ones only count). */
 void tl_run_error(tldb_run *run, int64_t line, int64_t column, const char *fmt,
                   ...) __attribute__((format(printf, 4, 5)));
+
+/* The same for an error of the host's side with the library's code (a
+ * TLDB_E* value), which the run then returns unchanged. */
+void tl_run_fail(tldb_run *run, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* Skip mode: reports the pending record error as skipped. */
 void tl_run_flush_skipped(tldb_run *run);

@@ -253,23 +253,24 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r,
 	tldb_msgbuf merr;
 	if ((rc = tldb_export(db, ctx->plugins, &eo, NULL, &merr))) {
 		tl_buf_release(&out);
-		if (rc ==
-		    TLDB_ETOOBIG) { /* the query's terms: over the limit */
-			char msg[400];
+		/* By the library's code, never its message: a bad text query
+		 * or one past the limits is the client's (400, which a
+		 * calendar app does not retry); the rest is ours (503). */
+		char msg[1200];
+		switch (rc) {
+		case TLDB_ETOOBIG: /* the query's terms: over the limit */
 			snprintf(msg, sizeof msg, "q: %.300s", merr.msg);
 			return srv_body_text(400, msg);
+		case TLDB_EINVAL: /* a bad text query */
+			return srv_body_text(400, merr.msg);
+		default:
+			if (deadline_ns && uv_hrtime() >= deadline_ns)
+				return out_of_time(ctx);
+			snprintf(msg, sizeof msg,
+			         "the feed could not be rendered: %s",
+			         merr.msg);
+			return srv_body_text(503, msg);
 		}
-		if (deadline_ns && uv_hrtime() >= deadline_ns)
-			return out_of_time(ctx);
-		char msg[1200];
-		snprintf(msg, sizeof msg, "the feed could not be rendered: %s",
-		         merr.msg);
-		/* A bad text query is the client's; the rest is ours. */
-		int status = strstr(merr.msg, "fts5") ||
-		                             strstr(merr.msg, "syntax error")
-		                     ? 400
-		                     : 503;
-		return srv_body_text(status, msg);
 	}
 	char ctype[96];
 	content_type_of(info, ctype, sizeof ctype);

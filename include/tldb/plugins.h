@@ -197,7 +197,13 @@ typedef struct tldb_export_stats {
 	int64_t warnings;
 } tldb_export_stats;
 
-/* Runs the query's cursor through the exporter in constant memory. */
+/* Runs the query's cursor through the exporter in constant memory.
+ * Returns 0, or: the store's code and message unchanged when reading the
+ * events failed (TLDB_EINVAL for a bad text query, TLDB_ETOOBIG past the
+ * query's limits, TLDB_EBUSY past tldb_set_time_limit, ...); TLDB_EIO when
+ * opts->write failed; TLDB_ENOTFOUND for an unknown format or timeline; an
+ * option's error; else TLDB_EPLUGIN, the exporter's own failure, with its
+ * message in *err. */
 TLDB_API TLDB_NODISCARD int tldb_export(tldb *db, tldb_plugins *p,
                                         const tldb_export_opts *opts,
                                         tldb_export_stats *stats,

@@ -642,6 +642,26 @@ Test(cli, query_filters)
 	free(out);
 }
 
+/* A bad text query is the same error from query and export: the store's
+ * code and message reach the command through the exporter unchanged. */
+Test(cli, bad_text_query_same_error_from_query_and_export)
+{
+	seed();
+	run q = expect(TL("query", "--text", "\"unterminated"), 1);
+	cr_assert(strstr(q.err, "tldb: error: bad text query") != NULL, "%s",
+	          q.err);
+	const char *const formats[] = {"ics", "jsonl", "csv"};
+	for (size_t i = 0; i < 3; i++) {
+		run e = expect(TL("export", "--format", formats[i], "--text",
+		                  "\"unterminated"),
+		               1);
+		cr_assert_str_eq(e.err, q.err, "export --format %s",
+		                 formats[i]);
+		run_free(&e);
+	}
+	run_free(&q);
+}
+
 static const char *const contract_fields[] = {
         "uid",     "timeline", "title",    "body",     "start",
         "end",     "tz",       "location", "tags",     "url",

@@ -993,6 +993,21 @@ class Limits(AbuseTest):
         self.assertIn("tldb: error:", p.stderr)
         self.assertIn("at most 64", p.stderr)
 
+    def test_a_bad_text_query_is_a_400_with_the_query_error(self):
+        # Before: the exporter replaced the store's TLDB_EINVAL with its
+        # own failure and the server answered 503 with Retry-After, which
+        # tells a calendar app to retry forever.
+        s = self.serve()
+        for ext in ("ics", "json", "csv"):
+            r, body = s.get("/t/%s.%s?q=%%22unterminated" % (NAME, ext))
+            self.assertEqual(r.status, 400, body[:300])
+            self.assertIsNone(r.getheader("Retry-After"))
+            p = tldb(self.db, "query", "--text", '"unterminated',
+                     check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(body.decode().strip(),
+                             p.stderr.replace("tldb: error: ", "").strip())
+
     def test_a_render_past_its_time_budget_is_a_503(self):
         # The slowcount exporter sleeps 300 ms before it reads its events.
         plugdir = os.path.join(self.dir, "plugins")
