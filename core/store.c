@@ -406,7 +406,22 @@ TLDB_API int tldb_begin(tldb *db)
 		}
 		sqlite3_finalize(st);
 	}
+	/* A failed step (out of memory) may have rolled the transaction
+	 * back already. */
+	if (!rc && (rc = tl_tx_check(db)))
+		tldb_rollback(db);
 	return rc;
+}
+
+int tl_tx_check(tldb *db)
+{
+	if (!db->tx_depth || !sqlite3_get_autocommit(db->sql))
+		return TLDB_OK;
+	db->tx_poisoned = 1;
+	return tl_fail(db, TLDB_EIO,
+	               "%s: SQLite rolled the transaction back after an "
+	               "error, so nothing of it was written",
+	               db->path);
 }
 
 void tl_allow_deferred_indexes(tldb *db, int allowed)
@@ -458,7 +473,7 @@ TLDB_API int tldb_commit(tldb *db)
 {
 	if (!db->tx_depth)
 		return tl_fail(db, TLDB_EINVAL, "no transaction is open");
-	if (db->tx_poisoned) {
+	if (db->tx_poisoned || tl_tx_check(db)) {
 		tldb_rollback(db);
 		return tl_fail(db, TLDB_EIO,
 		               "%s: a write failed half-way, so the whole "
@@ -506,7 +521,9 @@ int tl_savepoint(tldb *db)
 	if (rc)
 		return rc;
 	if (db->tx_depth)
-		return run_stmt(db, TL_ST_SAVEPOINT, "beginning a write");
+		return (rc = tl_tx_check(db)) ? rc
+		                              : run_stmt(db, TL_ST_SAVEPOINT,
+		                                         "beginning a write");
 	/* Outside tldb_begin, take the write lock at once so a writer never
 	 * deadlocks upgrading a read lock. */
 	return tl_exec(db, "BEGIN IMMEDIATE", "beginning a write");
