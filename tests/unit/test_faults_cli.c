@@ -73,7 +73,14 @@ static char **child_env(const char *const *extra)
 		    strncmp(e, "LD_PRELOAD=", 11) == 0 ||
 		    strncmp(e, "XDG_DATA_HOME=", 14) == 0)
 			continue;
-		env[k++] = environ[i];
+		/* A variable `extra` sets replaces ours. */
+		int replaced = 0;
+		for (size_t j = 0; extra && extra[j] && !replaced; j++) {
+			size_t len = strcspn(extra[j], "=") + 1;
+			replaced = strncmp(e, extra[j], len) == 0;
+		}
+		if (!replaced)
+			env[k++] = environ[i];
 	}
 	env[k++] = "TLDB_NOW=2022-09-15T12:00:00Z";
 	env[k++] = "TZ=UTC";
