@@ -50,7 +50,7 @@ static void fteardown(void)
 	teardown();
 }
 
-TestSuite(faults, .init = setup, .fini = fteardown, .timeout = 120);
+TestSuite(faults, .init = setup, .fini = fteardown, .timeout = 300);
 
 /* ---- files ---- */
 
