@@ -143,7 +143,9 @@ tldb *cli_open(const cli_ctx *ctx, int mode)
 	int rc = tldb_open(ctx->db_path, flags, &db);
 	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
-		tldb_close(db);
+		/* A file this command made but could not set up (a full
+		 * disk) goes too. */
+		cli_close(ctx, db, 1);
 		return NULL;
 	}
 	if (ctx->now)

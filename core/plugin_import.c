@@ -49,8 +49,13 @@ typedef struct import_state {
 	char made_timeline[TLDB_MAX_TIMELINE_NAME + 1]; /* last ensured */
 	int64_t batch, in_batch, processed;
 	int64_t total_bytes;
-	int failed; /* abort: the first error the writer met, in err */
-	int joined; /* runs in the caller's transaction (tldb_begin) */
+	int failed;       /* abort: the first error the writer met, in err */
+	int store_failed; /* ... and it was the store's, with this code */
+	int joined;       /* runs in the caller's transaction (tldb_begin) */
+	/* skip: whether a transaction is open, and what the batches
+	 * committed so far wrote (all that stays after a store failure) */
+	int tx_open;
+	tldb_import_stats committed;
 	tldb_msgbuf err;
 } import_state;
 
@@ -240,6 +245,24 @@ static void writer_fail(import_state *s, const tl_item *it, const char *msg)
 	tl_pipe_stop(&s->pipe);
 }
 
+/* Whether a failed write was the store's failure (a full disk, an I/O
+ * error, no memory, a lock) rather than the record's: that ends the
+ * import in skip mode too, since no later record could be stored. */
+static int store_broke(int rc)
+{
+	return rc == TLDB_EIO || rc == TLDB_ENOMEM || rc == TLDB_EBUSY ||
+	       rc == TLDB_ECORRUPT || rc == TLDB_EREADONLY ||
+	       rc == TLDB_ENOTDB || rc == TLDB_EINTERNAL;
+}
+
+/* The store's failure: it ends the import, whatever the mode. */
+static void writer_broke(import_state *s, const tl_item *it, int rc)
+{
+	if (!s->failed)
+		s->store_failed = rc;
+	writer_fail(s, it, tldb_errmsg(s->db));
+}
+
 /* A record the store refused: reported and passed over, or the end. */
 static void writer_refuse(import_state *s, const tl_item *it, const char *msg)
 {
@@ -265,8 +288,15 @@ static void next_batch(import_state *s)
 	    ++s->in_batch < s->batch)
 		return;
 	s->in_batch = 0;
-	if (tldb_commit(s->db) || tldb_begin(s->db))
-		writer_fail(s, NULL, tldb_errmsg(s->db));
+	int rc = tldb_commit(s->db);
+	s->tx_open = 0;
+	if (!rc) {
+		s->committed = *s->st;
+		rc = tldb_begin(s->db);
+		s->tx_open = rc == TLDB_OK;
+	}
+	if (rc)
+		writer_broke(s, NULL, rc);
 }
 
 /* An input may name timelines of its own (an export of several timelines):
@@ -279,6 +309,8 @@ static void ensure_timeline(import_state *s, const char *name)
 	int rc = tldb_timeline_create(s->db, &t);
 	if (rc == TLDB_OK || rc == TLDB_EEXIST)
 		snprintf(s->made_timeline, sizeof s->made_timeline, "%s", name);
+	else if (store_broke(rc))
+		writer_broke(s, NULL, rc);
 }
 
 static void store_event(import_state *s, const tl_item *it)
@@ -290,8 +322,11 @@ static void store_event(import_state *s, const tl_item *it)
 		writer_refuse(s, it, err.msg);
 		return;
 	}
-	if (tl_put_checked(s->db, it->ev, it->checked_ok ? &it->checked : &c,
-	                   &res)) {
+	int rc = tl_put_checked(s->db, it->ev,
+	                        it->checked_ok ? &it->checked : &c, &res);
+	if (rc && store_broke(rc)) {
+		writer_broke(s, it, rc);
+	} else if (rc) {
 		writer_refuse(s, it, tldb_errmsg(s->db));
 	} else if (res == TLDB_PUT_INSERTED) {
 		s->st->inserted++;
@@ -307,6 +342,8 @@ static void store_removal(import_state *s, const tl_item *it)
 	int rc = tldb_remove(s->db, it->text);
 	if (rc == TLDB_OK)
 		s->st->removed++;
+	else if (store_broke(rc))
+		writer_broke(s, it, rc);
 	else if (rc != TLDB_ENOTFOUND)
 		writer_refuse(s, it, tldb_errmsg(s->db));
 }
@@ -321,10 +358,14 @@ static void store_item(import_state *s, const tl_item *it)
 	case TL_ITEM_NAMED:
 		ensure_timeline(s, it->text);
 		return;
-	case TL_ITEM_TIMELINE:
-		if (tldb_timeline_put(s->db, &it->timeline))
+	case TL_ITEM_TIMELINE: {
+		int rc = tldb_timeline_put(s->db, &it->timeline);
+		if (rc && store_broke(rc))
+			writer_broke(s, it, rc);
+		else if (rc)
 			writer_fail(s, it, tldb_errmsg(s->db));
 		return;
+	}
 	case TL_ITEM_EVENT:
 		store_event(s, it);
 		break;
@@ -487,7 +528,8 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 	 * and a failure marks the transaction failed rather than rolling
 	 * back what the caller wrote before. */
 	s.joined = tl_in_transaction(db);
-	int rc = prepare(db, p, o, s.joined, &run, &s.total_bytes, err);
+	int crc, rc = prepare(db, p, o, s.joined, &run, &s.total_bytes, err);
+	s.tx_open = rc == TLDB_OK;
 	if (!rc) {
 		rc = run_pipeline(&s, &run);
 		st->records = s.records;
@@ -498,23 +540,35 @@ TLDB_API int tldb_import(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		 * gone past the record the writer refused. */
 		if (s.failed) {
 			*err = s.err;
-			rc = TLDB_EPLUGIN;
+			rc = s.store_failed ? s.store_failed : TLDB_EPLUGIN;
 		} else if (rc) {
 			copy_msg(err, run.err.msg, run.err.line,
 			         run.err.column);
 		}
 		/* Abort: nothing of a failed input stays.  Skip: the good
-		 * records stay even when the plugin could not go on. */
-		if (rc && (s.joined || o->on_error != TLDB_ON_ERROR_SKIP)) {
+		 * records stay even when the plugin could not go on, but
+		 * after the store's own failure only the batches committed
+		 * before it do.  Joined: the caller's transaction is marked
+		 * failed, whatever the mode. */
+		int all_or_none = s.joined || o->on_error != TLDB_ON_ERROR_SKIP;
+		if (rc && (all_or_none || s.store_failed || !s.tx_open)) {
 			if (s.joined)
 				tl_fail_transaction(db);
 			else
 				tldb_rollback(db);
-			st->inserted = st->updated = st->unchanged = 0;
-			st->removed = 0;
-		} else if (!s.joined && tldb_commit(db)) {
+			if (all_or_none)
+				memset(&s.committed, 0, sizeof s.committed);
+			st->inserted = s.committed.inserted;
+			st->updated = s.committed.updated;
+			st->unchanged = s.committed.unchanged;
+			st->removed = s.committed.removed;
+		} else if (!s.joined && (crc = tldb_commit(db)) != TLDB_OK) {
 			copy_msg(err, tldb_errmsg(db), 0, 0);
-			rc = TLDB_EIO;
+			rc = crc;
+			st->inserted = s.committed.inserted;
+			st->updated = s.committed.updated;
+			st->unchanged = s.committed.unchanged;
+			st->removed = s.committed.removed;
 		}
 		if (o->progress)
 			o->progress(o->ud, st->records, run.bytes,

@@ -395,6 +395,8 @@ static int has_wal(const char *path)
 }
 
 static int file_moved(tldb *db);
+static int discard_file(tldb *db, int empty);
+static int discard_zero_length(tldb *db);
 
 TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 {
@@ -436,7 +438,13 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 	    pragma_int(db, "PRAGMA data_version", &db->data_version))
 		db->made_schema = 0;
 	if (rc) {
-		/* Keep only the message: the handle can do nothing else. */
+		/* A new file this open could not set up (a full disk at the
+		 * switch to WAL, or at the schema) goes, unless another
+		 * connection has it; then keep only the message: the handle
+		 * can do nothing else. */
+		if (db->sql && db->opened_empty && (flags & TLDB_OPEN_CREATE) &&
+		    !discard_file(db, 1))
+			discard_zero_length(db);
 		sqlite3_close_v2(db->sql);
 		db->sql = NULL;
 	}
@@ -462,6 +470,7 @@ static int open_once(tldb *db, int flags)
 	int rc = open_sqlite(db, flags);
 	if (!rc)
 		rc = check_identity(db, &fresh);
+	db->opened_empty = !rc && fresh;
 	if (!rc && fresh && db->readonly)
 		rc = tl_fail(db, TLDB_ENOTDB,
 		             "%s: not a tldb database (the file is empty)",
@@ -522,12 +531,72 @@ static int only_ours(tldb *db, int check_version)
 	return rows == 0;
 }
 
-/* Removes the file of a database only this handle has touched.  Every
+/* Unlinks the database at path with its companions; 1 when all went. */
+static int remove_files(const char *db_path)
+{
+	/* The companions first: once the main file is gone a new database
+	 * may be created at the path, with its own. */
+	static const char *const suffixes[] = {"-wal", "-shm", "-journal", ""};
+	char path[4200];
+	int removed = 1;
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		int n = snprintf(path, sizeof path, "%s%s", db_path,
+		                 suffixes[i]);
+		if (n > 0 && (size_t)n < sizeof path && unlink(path) != 0 &&
+		    errno != ENOENT)
+			removed = 0;
+	}
+	return removed;
+}
+
+/* Removes a file of 0 bytes (a new database SQLite could not write a page
+ * of: a full disk) under an exclusive lock taken through the VFS itself:
+ * beginning a transaction would create a journal, which a full disk
+ * refuses.  Another connection with the file open holds a lock, so the
+ * file stays; one that opens it after sees it moved (file_moved). */
+static int discard_zero_length(tldb *db)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_FILE_POINTER,
+	                         &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return 0;
+	const sqlite3_io_methods *m = f->pMethods;
+	sqlite3_int64 size = -1;
+	int removed = 0;
+	if (m->xLock(f, SQLITE_LOCK_SHARED) != SQLITE_OK)
+		return 0;
+	if (m->xLock(f, SQLITE_LOCK_RESERVED) == SQLITE_OK &&
+	    m->xLock(f, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK &&
+	    m->xFileSize(f, &size) == SQLITE_OK && size == 0 && !file_moved(db))
+		removed = remove_files(db->path);
+	m->xUnlock(f, SQLITE_LOCK_NONE);
+	return removed;
+}
+
+/* Whether the file holds no database at all (no schema object). */
+static int holds_nothing(tldb *db)
+{
+	int objects = 1;
+	return !pragma_int(db, "SELECT count(*) FROM sqlite_schema",
+	                   &objects) &&
+	       objects == 0;
+}
+
+/* What discard_file may remove: a database that holds only what this
+ * handle created (its schema), or with `empty` a file that holds nothing. */
+static int discardable(tldb *db, int empty, int check_version)
+{
+	return empty ? holds_nothing(db) : only_ours(db, check_version);
+}
+
+/* Removes the file of a database only this handle has touched (with
+ * `empty`: a file that still holds nothing, after a failed open).  Every
  * step that finds another connection (a lock it cannot take at once, a
  * write it did not make) keeps the file. */
-static int discard_file(tldb *db)
+static int discard_file(tldb *db, int empty)
 {
-	if (!db->sql || db->readonly || !db->made_schema)
+	if (!db->sql || db->readonly || !(empty || db->made_schema))
 		return 0;
 	tldb_rollback(db);
 	/* A statement left on a row would hold a read transaction open. */
@@ -535,7 +604,7 @@ static int discard_file(tldb *db)
 	     st = sqlite3_next_stmt(db->sql, st))
 		sqlite3_reset(st);
 	sqlite3_busy_timeout(db->sql, 0);
-	if (!only_ours(db, 1))
+	if (!discardable(db, empty, 1))
 		return 0;
 	/* Leaving WAL takes an exclusive lock on the file, which no other
 	 * connection may hold a shared one against: every open writable
@@ -547,22 +616,8 @@ static int discard_file(tldb *db)
 	int removed = 0;
 	if (sqlite3_exec(db->sql, "BEGIN EXCLUSIVE", NULL, NULL, NULL) ==
 	            SQLITE_OK &&
-	    only_ours(db, 0) && !file_moved(db)) {
-		/* The companions first: once the main file is gone a new
-		 * database may be created at the path, with its own. */
-		static const char *const suffixes[] = {"-wal", "-shm",
-		                                       "-journal", ""};
-		char path[4200];
-		removed = 1;
-		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes;
-		     i++) {
-			int n = snprintf(path, sizeof path, "%s%s", db->path,
-			                 suffixes[i]);
-			if (n > 0 && (size_t)n < sizeof path &&
-			    unlink(path) != 0 && errno != ENOENT)
-				removed = 0;
-		}
-	}
+	    discardable(db, empty, 0) && !file_moved(db))
+		removed = remove_files(db->path);
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	if (!removed)
 		sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL,
@@ -574,7 +629,7 @@ TLDB_API int tldb_close_discard(tldb *db)
 {
 	if (!db)
 		return 0;
-	int removed = discard_file(db);
+	int removed = discard_file(db, 0);
 	tldb_close(db);
 	return removed;
 }
@@ -617,6 +672,10 @@ TLDB_API int tldb_begin(tldb *db)
 		}
 		sqlite3_finalize(st);
 	}
+	/* A failed step (out of memory) may have rolled the transaction
+	 * back already. */
+	if (!rc && (rc = tl_tx_check(db)))
+		tldb_rollback(db);
 	return rc;
 }
 
@@ -629,6 +688,17 @@ void tl_fail_transaction(tldb *db)
 {
 	if (db->tx_depth)
 		db->tx_poisoned = 1;
+}
+
+int tl_tx_check(tldb *db)
+{
+	if (!db->tx_depth || !sqlite3_get_autocommit(db->sql))
+		return TLDB_OK;
+	db->tx_poisoned = 1;
+	return tl_fail(db, TLDB_EIO,
+	               "%s: SQLite rolled the transaction back after an "
+	               "error, so nothing of it was written",
+	               db->path);
 }
 
 void tl_allow_deferred_indexes(tldb *db, int allowed)
@@ -680,7 +750,7 @@ TLDB_API int tldb_commit(tldb *db)
 {
 	if (!db->tx_depth)
 		return tl_fail(db, TLDB_EINVAL, "no transaction is open");
-	if (db->tx_poisoned) {
+	if (db->tx_poisoned || tl_tx_check(db)) {
 		tldb_rollback(db);
 		return tl_fail(db, TLDB_EIO,
 		               "%s: a write failed half-way, so the whole "
@@ -728,7 +798,9 @@ int tl_savepoint(tldb *db)
 	if (rc)
 		return rc;
 	if (db->tx_depth)
-		return run_stmt(db, TL_ST_SAVEPOINT, "beginning a write");
+		return (rc = tl_tx_check(db)) ? rc
+		                              : run_stmt(db, TL_ST_SAVEPOINT,
+		                                         "beginning a write");
 	/* Outside tldb_begin, take the write lock at once so a writer never
 	 * deadlocks upgrading a read lock. */
 	return tl_exec(db, "BEGIN IMMEDIATE", "beginning a write");

@@ -218,11 +218,14 @@ static int delete_details(tldb *db, sqlite3_int64 id)
 	sqlite3_bind_int64(text, 1, id);
 	int rc = sqlite3_step(text);
 	if (rc == SQLITE_ROW) {
-		sqlite3_bind_int64(del, 1, id);
-		for (int i = 0; i < 5; i++)
-			sqlite3_bind_value(del, 2 + i,
-			                   sqlite3_column_value(text, i));
-		rc = step_done(db, del, "unindexing text");
+		/* Binding copies each value, and a copy can fail: a NULL left
+		 * in its place would take the wrong words out of the index. */
+		int brc = sqlite3_bind_int64(del, 1, id);
+		for (int i = 0; i < 5 && brc == SQLITE_OK; i++)
+			brc = sqlite3_bind_value(del, 2 + i,
+			                         sqlite3_column_value(text, i));
+		rc = brc == SQLITE_OK ? step_done(db, del, "unindexing text")
+		                      : tl_fail_sql(db, brc, "unindexing text");
 	} else {
 		rc = rc == SQLITE_DONE ? TLDB_OK
 		                       : tl_fail_sql(db, rc, "unindexing text");
@@ -348,7 +351,7 @@ int tl_put_checked(tldb *db, const tldb_event *ev, const tl_checked *cp,
 	 * so tldb_commit rolls it all back rather than keep half an event;
 	 * a put refused before it wrote anything (bad input, unknown
 	 * timeline) leaves the transaction usable. */
-	if (!db->tx_depth && (rc = tl_savepoint(db)))
+	if ((rc = db->tx_depth ? tl_tx_check(db) : tl_savepoint(db)))
 		return rc;
 	if ((rc = write_event(db, ev, &c, &res, &wrote))) {
 		if (!db->tx_depth)

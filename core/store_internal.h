@@ -73,6 +73,7 @@ struct tldb {
 	 * connection's PRAGMA data_version right after (tldb_close_discard). */
 	int made_schema;
 	int data_version;
+	int opened_empty; /* the file held no database when opened */
 };
 
 /* 1 when db has a time limit and it has passed (store_query.c). */
@@ -96,7 +97,15 @@ int tl_exec(tldb *db, const char *sql, const char *doing);
 /* The clock for created/updated. */
 int64_t tl_now(const tldb *db);
 
-/* Savepoints that nest inside tldb_begin or alone. */
+/* Inside tldb_begin: TLDB_OK while the transaction is still open.  SQLite
+ * rolls a transaction back by itself after some errors (out of memory, a
+ * full disk, some I/O errors), and every write after that would commit on
+ * its own; this marks the transaction poisoned (tldb_commit then fails)
+ * and returns TLDB_EIO with a message.  Outside tldb_begin: TLDB_OK. */
+int tl_tx_check(tldb *db);
+
+/* Savepoints that nest inside tldb_begin or alone (tl_savepoint checks
+ * tl_tx_check first). */
 int tl_savepoint(tldb *db);
 int tl_release(tldb *db);
 void tl_rollback_to(tldb *db);

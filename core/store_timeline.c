@@ -344,18 +344,25 @@ TLDB_API int tldb_timeline_share(tldb *db, const char *name, char *token_out)
 	if ((rc = random_token(db, token)))
 		return rc;
 	const char *texts[] = {token, name};
-	if ((rc = run(db,
-	              "UPDATE timelines SET token = ?1 WHERE name = ?2 AND "
-	              "token IS NULL",
-	              texts, 2, 0, NULL, "sharing a timeline")))
+	/* The token is read back in the same transaction: a share that fails
+	 * leaves the timeline public. */
+	if ((rc = tl_savepoint(db)))
 		return rc;
+	rc = run(db,
+	         "UPDATE timelines SET token = ?1 WHERE name = ?2 AND "
+	         "token IS NULL",
+	         texts, 2, 0, NULL, "sharing a timeline");
 	/* Another process may have shared it meanwhile: report what won. */
-	if ((rc = tldb_timeline_get(db, name, &tl)))
+	if (!rc)
+		rc = tldb_timeline_get(db, name, &tl);
+	if (rc) {
+		tl_rollback_to(db);
 		return rc;
+	}
 	snprintf(token_out, TLDB_TOKEN_LEN + 1, "%s",
 	         tl->token ? tl->token : "");
 	tldb_timeline_free(tl);
-	return TLDB_OK;
+	return tl_release(db);
 }
 
 TLDB_API int tldb_timeline_unshare(tldb *db, const char *name)

@@ -159,7 +159,11 @@ typedef struct tldb_import_stats {
 
 /* Imports one input.  With TLDB_ON_ERROR_ABORT it runs in one transaction
  * and any error leaves the database as it was; with TLDB_ON_ERROR_SKIP good
- * records are committed in batches and each bad one is reported.  On
+ * records are committed in batches and each bad one is reported.  A failure
+ * of the store itself (a full disk, an I/O error, no memory) ends the import
+ * in either mode with the store's code: in skip mode the batches committed
+ * before it stay, the open one is rolled back, and *stats counts only what
+ * was committed.  On
  * failure *err holds the message and, when known, the input's line and
  * column.  Importing the same input twice changes nothing.  The importer
  * runs on a thread of its own while this thread stores what it emits; the
