@@ -3,7 +3,8 @@
  * the input starts with option lines (fuzz_import_header() in
  * import_harness.h: -o KEY=VALUE, --on-error=skip, --timeline=NAME,
  * --batch=N), as `tldb import` passes them, and the rest is the data for
- * the JSON importer (which declares none, so every -o is refused).
+ * the JSON importer.  It declares no -o option (every one is refused), so
+ * what varies is the host's: skip mode and its batches, and --timeline.
  */
 #include <stdlib.h>
 
