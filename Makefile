@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 TLDB      := $(BUILD)/tldb
 RUN_DB    := $(BUILD)/run/tldb.db
 
-.PHONY: all deps test-deps configure build build-programs run test sanitize install bench format check-format clean
+.PHONY: all deps test-deps configure build build-programs run test sanitize fuzz install bench format check-format clean
 
 all: build
 
@@ -61,6 +61,16 @@ sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan TESTS=ON CMAKE_ARGS="-DTLDB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)" build
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
+# libFuzzer on every harness of tests/fuzz (FUZZ=NAME for one), each for
+# FUZZ_SECONDS, in its own build folder (clang, ASan, UBSan).  A crash
+# stops it non-zero, naming the saved input to copy into
+# tests/fuzz/crashes/NAME/.
+FUZZ_SECONDS ?= 60
+FUZZ         ?=
+fuzz:
+	@scripts/deps.sh fuzz
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ)
+
 install: deps
 	@$(MAKE) --no-print-directory build-programs
 	cmake --install $(BUILD)
@@ -86,4 +96,4 @@ check-format:
 	clang-format --dry-run -Werror $(SOURCES)
 
 clean:
-	rm -rf $(BUILD) build-asan build-install
+	rm -rf $(BUILD) build-asan build-install build-fuzz

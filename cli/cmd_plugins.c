@@ -1,21 +1,26 @@
 /*
  * cmd_plugins.c -- `tldb plugins [list]`, `tldb plugins info NAME` and
- * `tldb plugins check FILE.so` (plugin_check.c).
+ * `tldb plugins check FILE.so [--corpus DIR]` (plugin_check.c).
  */
 #include <string.h>
 
 #include "cli.h"
+#include "plugin_check.h"
 
 static const char plugins_usage[] =
         "usage: tldb plugins [list]\n"
         "       tldb plugins info NAME\n"
-        "       tldb plugins check FILE.so\n"
+        "       tldb plugins check FILE.so [--corpus DIR]\n"
         "\n"
         "Lists the plugins found on the search path (--plugin-dir, the build\n"
         "tree's plugins when run from it, $TLDB_PLUGIN_PATH, the install\n"
         "folder), or describes one.  check runs the conformance checks on a\n"
         "plugin file (loading, exported symbols, linked libraries, importer\n"
-        "robustness, exporter, round trip); it exits 0 only when all pass.\n";
+        "robustness, exporter, round trip); it exits 0 only when all pass.\n"
+        "With --corpus DIR, check instead imports every file of DIR with the\n"
+        "plugin's importer, each in a process of its own, and reports per\n"
+        "file: events imported, refused with an error, crashed or hung; it\n"
+        "exits 0 when none crashed or hung.\n";
 
 static void print_list(const char *const *list, const char *prefix)
 {
@@ -117,18 +122,25 @@ static int info(tldb_plugins *p, const char *name)
 
 int cmd_plugins(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
+	enum { OPT_HELP, OPT_CORPUS };
+	static const cli_opt opts[] = {[OPT_HELP] = {"help", 'h', 0},
+	                               [OPT_CORPUS] = {"corpus", 0, 1},
+	                               {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "plugins", argc, argv);
-	const char *v, *words[3] = {0};
+	const char *v, *words[3] = {0}, *corpus = NULL;
 	size_t n = 0;
 	int k;
 	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
 		if (k == CLI_ERROR)
 			return EXIT_USAGE;
-		if (k == 0) {
+		if (k == OPT_HELP) {
 			fputs(plugins_usage, stdout);
 			return EXIT_OK;
+		}
+		if (k == OPT_CORPUS) {
+			corpus = v;
+			continue;
 		}
 		if (n == 2)
 			return cli_usage_error("plugins", "too many arguments");
@@ -147,8 +159,11 @@ int cmd_plugins(const cli_ctx *ctx, int argc, char **argv)
 		                       want == 1   ? "no argument"
 		                       : want == 2 ? "NAME"
 		                                   : "FILE.so");
+	if (corpus && want != 3)
+		return cli_usage_error("plugins", "--corpus is for 'check'");
 	if (want == 3)
-		return cli_plugin_check(ctx, words[1]);
+		return corpus ? cli_plugin_check_corpus(ctx, words[1], corpus)
+		              : cli_plugin_check(ctx, words[1]);
 	tldb_plugins *p = cli_plugins(ctx);
 	if (!p)
 		return EXIT_FAIL;

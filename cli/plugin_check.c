@@ -13,6 +13,8 @@
  *   - the importer survives empty, truncated and random inputs: it must
  *     succeed or fail with a position, never crash, hang or fail blind;
  *   - events survive a round trip through exporter and importer.
+ * With --corpus DIR only the loading check runs, then every file of DIR
+ * goes through the importer (plugin_check_corpus.c).
  * Each check prints "ok    WHAT" or "FAIL  WHAT: REASON"; a check that
  * does not apply prints "skip  WHAT: REASON" and is not counted.
  */
@@ -124,12 +126,14 @@ static int read_verdict(int fd, char *buf, size_t size, size_t *len)
 	}
 }
 
-/* Turns the child's end into a verdict: 0 pass, 1 fail (reason in msg). */
-static int child_result(int status, const char *buf, size_t len, char *msg,
-                        size_t size)
+/* Turns the child's end into a verdict: 0 pass, 1 fail (reason in msg);
+ * *how says whether the child ended by itself. */
+static int child_result(int status, const char *buf, size_t len, check_end *how,
+                        char *msg, size_t size)
 {
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
+		*how = sig == SIGALRM ? CHECK_HUNG : CHECK_CRASHED;
 		if (sig == SIGALRM)
 			snprintf(msg, size, "hung (no result after %d s)",
 			         CHILD_SECONDS);
@@ -139,6 +143,7 @@ static int child_result(int status, const char *buf, size_t len, char *msg,
 		return 1;
 	}
 	if (len == 0) {
+		*how = CHECK_NO_RESULT;
 		snprintf(msg, size,
 		         "the process exited (status %d) without a "
 		         "result: the plugin called exit(), or a "
@@ -146,6 +151,7 @@ static int child_result(int status, const char *buf, size_t len, char *msg,
 		         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return 1;
 	}
+	*how = CHECK_ENDED;
 	snprintf(msg, size, "%.*s", (int)(len - 1), buf + 1);
 	return buf[0] != '0';
 }
@@ -176,11 +182,11 @@ static pid_t start_child(check *c, child_fn fn, const void *arg, int *rfd,
 	return pid;
 }
 
-/* Runs fn(c, arg) in a child; 0 pass, 1 fail with the reason in msg. */
-static int run_child(check *c, child_fn fn, const void *arg, char *msg,
-                     size_t size)
+int check_run_child(check *c, child_fn fn, const void *arg, check_end *how,
+                    char *msg, size_t size)
 {
 	int fd;
+	*how = CHECK_NO_RESULT;
 	pid_t pid = start_child(c, fn, arg, &fd, msg, size);
 	if (pid < 0)
 		return 1;
@@ -194,10 +200,19 @@ static int run_child(check *c, child_fn fn, const void *arg, char *msg,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!timed_out)
-		return child_result(status, buf, len, msg, size);
+		return child_result(status, buf, len, how, msg, size);
+	*how = CHECK_HUNG;
 	snprintf(msg, size, "hung (killed after %d s)",
 	         CHILD_SECONDS + PARENT_GRACE);
 	return 1;
+}
+
+/* Runs fn(c, arg) in a child; 0 pass, 1 fail with the reason in msg. */
+static int run_child(check *c, child_fn fn, const void *arg, char *msg,
+                     size_t size)
+{
+	check_end how;
+	return check_run_child(c, fn, arg, &how, msg, size);
 }
 
 /* ---- 1. loading ---- */
@@ -701,9 +716,9 @@ static void run_plugin_checks(check *c)
 		check_round_trip(c);
 }
 
-int cli_plugin_check(const cli_ctx *ctx, const char *path)
+/* The whole run; corpus NULL: the conformance checks, else --corpus. */
+static int check_plugin(const char *path, const char *corpus)
 {
-	(void)ctx;
 	check c;
 	memset(&c, 0, sizeof c);
 	char real[4096];
@@ -718,10 +733,27 @@ int cli_plugin_check(const cli_ctx *ctx, const char *path)
 	}
 	printf("checking %s\n", c.path);
 	check_load(&c);
-	check_elf(&c);
-	run_plugin_checks(&c);
+	if (corpus) {
+		check_corpus(&c, corpus);
+	} else {
+		check_elf(&c);
+		run_plugin_checks(&c);
+	}
 	nftw(c.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	tldb_plugins_free(c.reg);
 	printf("%d passed, %d failed\n", c.passed, c.failed);
 	return c.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cli_plugin_check(const cli_ctx *ctx, const char *path)
+{
+	(void)ctx;
+	return check_plugin(path, NULL);
+}
+
+int cli_plugin_check_corpus(const cli_ctx *ctx, const char *path,
+                            const char *dir)
+{
+	(void)ctx;
+	return check_plugin(path, dir);
 }

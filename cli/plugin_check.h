@@ -1,8 +1,9 @@
 /*
  * plugin_check.h -- shared by the parts of `tldb plugins check`:
  * plugin_check.c (the flow and the checks that run plugin code in child
- * processes), plugin_check_elf.c (the file's symbols and needed libraries)
- * and plugin_check_events.c (the generated events).
+ * processes), plugin_check_elf.c (the file's symbols and needed libraries),
+ * plugin_check_events.c (the generated events) and plugin_check_corpus.c
+ * (--corpus DIR: a folder of inputs through the importer).
  */
 #ifndef TLDB_PLUGIN_CHECK_H
 #define TLDB_PLUGIN_CHECK_H
@@ -34,6 +35,20 @@ typedef struct check {
 /* Runs in a child: 0 pass, 1 fail with a reason in msg. */
 typedef int (*child_fn)(check *c, const void *arg, char *msg, size_t size);
 
+/* How a child ended. */
+typedef enum check_end {
+	CHECK_ENDED = 0, /* by itself, with a verdict */
+	CHECK_CRASHED,   /* killed by a signal */
+	CHECK_HUNG,      /* still running after CHILD_SECONDS */
+	CHECK_NO_RESULT  /* exited without a verdict (exit(), a sanitizer) */
+} check_end;
+
+/* Runs fn(c, arg) in a forked child with an alarm: 0 when it passed, 1
+ * when it failed, crashed or hung, with the child's message or the reason
+ * in msg; *how says how the child ended. */
+int check_run_child(check *c, child_fn fn, const void *arg, check_end *how,
+                    char *msg, size_t size);
+
 /* Reporting: "ok    WHAT", "FAIL  WHAT: REASON", "skip  WHAT: REASON". */
 void check_pass(check *c, const char *what);
 void check_fail(check *c, const char *what, const char *fmt, ...)
@@ -51,5 +66,19 @@ void check_elf(check *c);
 /* Puts the NEVENTS generated events into db in one transaction; returns 0,
  * or 1 with the reason in msg. */
 int check_put_events(tldb *db, char *msg, size_t size);
+
+/* --corpus: imports every regular file of `dir` (name order, dot files
+ * passed over) with the loaded plugin's importer, each in a child with a
+ * fresh database, and prints per file "ok    input NAME: N events
+ * imported", "ok    input NAME: refused: LINE:COLUMN: MESSAGE" or
+ * "FAIL  input NAME: crashed with signal ..." / "hung ...", then a
+ * summary.  Crashes and hangs count as failed checks; an unreadable or
+ * empty folder, or a plugin without an importer, is one failed check. */
+void check_corpus(check *c, const char *dir);
+
+/* `tldb plugins check FILE.so --corpus DIR`: the loading check, then
+ * check_corpus().  EXIT_OK when nothing crashed or hung. */
+int cli_plugin_check_corpus(const cli_ctx *ctx, const char *path,
+                            const char *dir);
 
 #endif /* TLDB_PLUGIN_CHECK_H */

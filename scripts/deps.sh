@@ -6,6 +6,7 @@
 #   scripts/deps.sh build   packages to build and run tldb
 #   scripts/deps.sh test    the build packages plus what the test suite uses
 #   scripts/deps.sh bench   the test packages plus what `make bench` uses
+#   scripts/deps.sh fuzz    the build packages plus clang and libFuzzer
 set -eu
 
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libical-dev
@@ -21,6 +22,8 @@ test_pkgs="$test_pkgs time"
 # 127.0.0.1; it stops the system service the package starts), generates
 # events with python3 and fetches with curl.
 bench_pkgs="wrk nginx-light curl python3"
+# make fuzz: clang with libFuzzer and the sanitizer runtimes.
+fuzz_pkgs="clang libclang-rt-14-dev"
 # The .ics tests run Mozilla's ical.js under node (scripts/npm-deps.sh); a
 # node and npm installed outside Debian's packages (nodesource) will do.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -31,7 +34,8 @@ case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
 bench) want="$build_pkgs $test_pkgs $bench_pkgs" ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+fuzz) want="$build_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

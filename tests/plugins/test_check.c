@@ -3,7 +3,9 @@
  * test spawns the real built binary (posix_spawn, stdout and stderr captured
  * through one pipe) and checks the exit status and the report: the bundled
  * json and jsonl plugins pass every check; a text file and libtldb.so (a
- * shared object that is no plugin) fail with FAIL lines.
+ * shared object that is no plugin) fail with FAIL lines.  With --corpus DIR
+ * each file of DIR goes through the importer: the crash fixture's crash is
+ * reported per file, the json plugin's imports and refusals pass.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -39,10 +41,15 @@ static void append(run *r, size_t *cap, const char *p, size_t n)
 	r->out[r->len] = '\0';
 }
 
-/* Runs `tldb plugins check [file]`, stdin from /dev/null. */
-static run check_file(const char *file)
+/* Runs `tldb plugins check [file] [--corpus dir]`, stdin from /dev/null. */
+static run check_with(const char *file, const char *corpus)
 {
-	char *argv[] = {(char *)TLDB_BIN, "plugins", "check", (char *)file,
+	char *argv[] = {(char *)TLDB_BIN,
+	                "plugins",
+	                "check",
+	                (char *)file,
+	                corpus ? "--corpus" : NULL,
+	                (char *)corpus,
 	                NULL};
 	int fds[2];
 	cr_assert_eq(pipe(fds), 0);
@@ -76,6 +83,11 @@ static run check_file(const char *file)
 		cr_assert_eq(errno, EINTR);
 	r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	return r;
+}
+
+static run check_file(const char *file)
+{
+	return check_with(file, NULL);
 }
 
 /* The counts of the report's last line "N passed, M failed". */
@@ -194,5 +206,123 @@ Test(check, crash_in_run_is_reported)
 	int passed, failed;
 	summary(&r, &passed, &failed);
 	cr_assert_gt(failed, 0, "%s", r.out);
+	free(r.out);
+}
+
+/* ---- --corpus DIR ---- */
+
+static char corpus_dir[] = "/tmp/tldb-test-corpus-XXXXXX";
+
+static void corpus_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", corpus_dir, name);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "cannot write %s", path);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void corpus_setup(void)
+{
+	cr_assert_not_null(mkdtemp(corpus_dir));
+}
+
+static void corpus_teardown(void)
+{
+	const char *const names[] = {"good.json", "bad.json", "empty.json",
+	                             ".hidden",   "a.crash",  "b.crash"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/%s", corpus_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(corpus_dir);
+}
+
+/* Every file through a good importer: imports and clean refusals pass,
+ * each named with what happened; dot files are passed over. */
+Test(check, corpus_good_plugin_passes, .init = corpus_setup,
+     .fini = corpus_teardown)
+{
+	corpus_file("good.json", "[{\"title\": \"a\", \"start\": \"2022\"},"
+	                         " {\"title\": \"b\", \"start\": \"2023\"}]");
+	corpus_file("bad.json", "[{\"title\": \"a\",\n \"start\": 2022}]");
+	corpus_file("empty.json", "");
+	corpus_file(".hidden", "not json");
+	run r = check_with(TLDB_BUILD_DIR "/plugins/json.so", corpus_dir);
+	cr_assert_eq(r.code, 0, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "ok    input good.json: 2 events "
+	                                 "imported\n"),
+	                   "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "ok    input bad.json: refused: 2:"),
+	                   "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "ok    input empty.json: "), "%s",
+	                   r.out);
+	cr_assert_null(strstr(r.out, ".hidden"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "corpus: 3 files: "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "0 crashed, 0 hung\n"), "%s", r.out);
+	/* The conformance checks do not run in this mode. */
+	cr_assert_null(strstr(r.out, "round trip"), "%s", r.out);
+	int passed, failed;
+	summary(&r, &passed, &failed);
+	cr_assert_eq(failed, 0, "%s", r.out);
+	cr_assert_eq(passed, 4, "%s", r.out); /* loads, three inputs */
+	free(r.out);
+}
+
+/* A crash is reported per file and the checker goes on to the next file;
+ * the exit status says something crashed. */
+Test(check, corpus_crash_is_reported, .init = corpus_setup,
+     .fini = corpus_teardown)
+{
+	corpus_file("a.crash", "first");
+	corpus_file("b.crash", "second");
+	run r = check_with(TLDB_FIXTURE_DIR "/crash.so", corpus_dir);
+	cr_assert_eq(r.code, 1, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "ok    loads"), "%s", r.out);
+	/* A plain build sees the signal; under a sanitizer the child may
+	 * exit without a result instead.  Both count as a crash. */
+	cr_assert(
+	        strstr(r.out, "FAIL  input a.crash: crashed with signal 11") ||
+	                strstr(r.out, "FAIL  input a.crash: the process "
+	                              "exited"),
+	        "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "FAIL  input b.crash: "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "corpus: 2 files: 0 imported, 0 "
+	                                 "refused with an error, 2 crashed, 0 "
+	                                 "hung"),
+	                   "%s", r.out);
+	int passed, failed;
+	summary(&r, &passed, &failed);
+	cr_assert_eq(failed, 2, "%s", r.out);
+	free(r.out);
+}
+
+Test(check, corpus_without_importer_fails, .init = corpus_setup,
+     .fini = corpus_teardown)
+{
+	corpus_file("good.json", "[]");
+	run r = check_with(TLDB_BUILD_DIR "/plugins/jsonl.so", corpus_dir);
+	cr_assert_eq(r.code, 1, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "FAIL  corpus: the plugin has no "
+	                                 "importer"),
+	                   "%s", r.out);
+	free(r.out);
+}
+
+Test(check, corpus_missing_or_empty_folder_fails, .init = corpus_setup,
+     .fini = corpus_teardown)
+{
+	run r = check_with(TLDB_BUILD_DIR "/plugins/json.so", corpus_dir);
+	cr_assert_eq(r.code, 1, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "holds no files"), "%s", r.out);
+	free(r.out);
+	r = check_with(TLDB_BUILD_DIR "/plugins/json.so",
+	               "/nonexistent/tldb/corpus");
+	cr_assert_eq(r.code, 1, "exit %d:\n%s", r.code, r.out);
+	cr_assert_not_null(strstr(r.out, "FAIL  corpus: /nonexistent/tldb/"
+	                                 "corpus: No such file"),
+	                   "%s", r.out);
 	free(r.out);
 }
