@@ -280,6 +280,18 @@ static void resolve(ics_import *im, icaltimetype t, const char *tzid, when *w)
 	}
 }
 
+/* Whether libical's fields name a real date and time: libical reads
+ * 20201399 as month 13, day 99 without a word, and the calendar arithmetic
+ * would quietly move it to another day. */
+static int real_time(icaltimetype t)
+{
+	if (t.month < 1 || t.month > 12 || t.day < 1 ||
+	    t.day > civil_days_in_month(t.year, t.month))
+		return 0;
+	return t.is_date || (t.hour >= 0 && t.hour < 24 && t.minute >= 0 &&
+	                     t.minute < 60 && t.second >= 0 && t.second <= 60);
+}
+
 static void prop_when(ics_import *im, icalproperty *p, icaltimetype t, when *w)
 {
 	icalparameter *a =
@@ -792,10 +804,21 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 		return TLDB_PLUGIN_OK;
 	}
 	when s, e;
-	prop_when(im, ps, icalproperty_get_dtstart(ps), &s);
+	icaltimetype ts = icalproperty_get_dtstart(ps);
+	if (!real_time(ts))
+		return bad(
+		        im, line, "VEVENT %.400s: DTSTART %.40s is not a date",
+		        uid ? uid : "", icalproperty_get_value_as_string(ps));
+	prop_when(im, ps, ts, &s);
 	icalproperty *pe = v.dtend, *pd = v.duration;
 	if (pe) {
-		prop_when(im, pe, icalproperty_get_dtend(pe), &e);
+		icaltimetype te = icalproperty_get_dtend(pe);
+		if (!real_time(te))
+			return bad(im, line,
+			           "VEVENT %.400s: DTEND %.40s is not a date",
+			           uid ? uid : "",
+			           icalproperty_get_value_as_string(pe));
+		prop_when(im, pe, te, &e);
 	} else {
 		e = s;
 		if (pd)

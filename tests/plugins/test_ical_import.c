@@ -618,3 +618,55 @@ Test(ical_import, malformed_input_fails_with_a_position_storing_nothing)
 	tldb_close(db);
 	tldb_plugins_free(p);
 }
+
+/* libical reads 20201399 as month 13, day 99 without a word; stored, it
+ * became 2021-04-09.  Dates that do not exist are refused (skipped in skip
+ * mode), a leap second and a leap day are kept. */
+Test(ical_import, dates_that_do_not_exist_are_refused)
+{
+	tldb_plugins *p = registry();
+	const char *const bad[] = {
+	        "DTSTART:20201399\r\n",
+	        "DTSTART;VALUE=DATE:20210229\r\n",
+	        "DTSTART:20220101T250000Z\r\n",
+	        "DTSTART:20220101T100000Z\r\nDTEND:20220132T100000Z\r\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[1024];
+		snprintf(text, sizeof text,
+		         HEAD EV("x", "%sSUMMARY:no such day\r\n")
+		                 EV("ok",
+		                    "DTSTART;VALUE=DATE:20200229\r\n"
+		                    "SUMMARY:leap day\r\n") "END:VCALENDAR\r\n",
+		         bad[i]);
+		char name[32];
+		snprintf(name, sizeof name, "t%zu.db", i);
+		tldb *db = open_db(tmp_path(name));
+		tldb_msgbuf err;
+		int rc = import_text(db, p, "bad.ics", text,
+		                     TLDB_ON_ERROR_ABORT, NULL, &err);
+		cr_expect_neq(rc, TLDB_OK, "%s", bad[i]);
+		cr_expect_not_null(strstr(err.msg, "is not a date"), "%s: %s",
+		                   bad[i], err.msg);
+		cr_expect_eq(count_events(db), 0, "%s", bad[i]);
+		reports r;
+		memset(&r, 0, sizeof r);
+		rc = import_text(db, p, "bad.ics", text, TLDB_ON_ERROR_SKIP, &r,
+		                 &err);
+		cr_expect_eq(rc, TLDB_OK, "%s", err.msg);
+		cr_expect(!stored(db, "x"), "%s", bad[i]);
+		cr_expect(stored(db, "ok"), "%s", bad[i]);
+		tldb_close(db);
+	}
+	tldb *db = open_db(tmp_path("t.db"));
+	const char *leap = HEAD EV("s", "DTSTART:20161231T235960Z\r\n"
+	                                "SUMMARY:leap second\r\n") "END:"
+	                                                           "VCALENDAR"
+	                                                           "\r\n";
+	tldb_msgbuf err;
+	cr_expect_eq(import_text(db, p, "leap.ics", leap, TLDB_ON_ERROR_ABORT,
+	                         NULL, &err),
+	             TLDB_OK, "%s", err.msg);
+	tldb_close(db);
+	tldb_plugins_free(p);
+}
