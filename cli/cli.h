@@ -26,7 +26,17 @@ typedef struct cli_ctx {
 	const char *zone; /* the local zone for range words */
 } cli_ctx;
 
-/* One option a command takes.  has_arg: 0 flag, 1 takes a value. */
+/* One option a command takes.  has_arg: 0 flag, 1 takes a value.  A
+ * command's table is indexed by an enum of its own, with designated
+ * initializers ending in a NULL sentinel:
+ *
+ *     enum { OPT_TITLE, OPT_HELP, OPT_END };
+ *     static const cli_opt opts[] = {[OPT_TITLE] = {"title", 't', 1},
+ *                                    [OPT_HELP] = {"help", 'h', 0},
+ *                                    [OPT_END] = {NULL, 0, 0}};
+ *
+ * so cli_next's answer is bound to the option by name (case OPT_TITLE:),
+ * never by its place in the list. */
 typedef struct cli_opt {
 	const char *name; /* long name without "--" */
 	char short_name;  /* 0 when none */

@@ -42,14 +42,17 @@ enum {
 	O_BODY,
 	O_TZ,
 	O_UID,
-	O_HELP
+	O_HELP,
+	O_SENTINEL
 };
 
 static const cli_opt event_opts[] = {
-        {"title", 't', 1},    {"start", 's', 1}, {"end", 'e', 1},
-        {"timeline", 'T', 1}, {"tag", 0, 1},     {"location", 'l', 1},
-        {"url", 0, 1},        {"body", 'b', 1},  {"tz", 0, 1},
-        {"uid", 0, 1},        {"help", 'h', 0},  {NULL, 0, 0}};
+        [O_TITLE] = {"title", 't', 1}, [O_START] = {"start", 's', 1},
+        [O_END] = {"end", 'e', 1},     [O_TIMELINE] = {"timeline", 'T', 1},
+        [O_TAG] = {"tag", 0, 1},       [O_LOCATION] = {"location", 'l', 1},
+        [O_URL] = {"url", 0, 1},       [O_BODY] = {"body", 'b', 1},
+        [O_TZ] = {"tz", 0, 1},         [O_UID] = {"uid", 0, 1},
+        [O_HELP] = {"help", 'h', 0},   [O_SENTINEL] = {NULL, 0, 0}};
 
 /* Applies one field option to ev; tags go through `tags`. */
 static int apply(tldb_event *ev, int k, const char *v, cli_list *tags,

@@ -75,9 +75,20 @@ typedef struct import_args {
 
 static int parse(import_args *ia, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"plugin", 'p', 1}, {"timeline", 'T', 1},
-	                               {"option", 'o', 1}, {"on-error", 0, 1},
-	                               {"help", 'h', 0},   {NULL, 0, 0}};
+	enum {
+		OPT_PLUGIN,
+		OPT_TIMELINE,
+		OPT_OPTION,
+		OPT_ON_ERROR,
+		OPT_HELP,
+		OPT_END
+	};
+	static const cli_opt opts[] = {[OPT_PLUGIN] = {"plugin", 'p', 1},
+	                               [OPT_TIMELINE] = {"timeline", 'T', 1},
+	                               [OPT_OPTION] = {"option", 'o', 1},
+	                               [OPT_ON_ERROR] = {"on-error", 0, 1},
+	                               [OPT_HELP] = {"help", 'h', 0},
+	                               [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "import", argc, argv);
 	const char *v;
@@ -86,18 +97,18 @@ static int parse(import_args *ia, int argc, char **argv)
 		switch (k) {
 		case CLI_ERROR:
 			return EXIT_USAGE;
-		case 0:
+		case OPT_PLUGIN:
 			ia->o.plugin = v;
 			break;
-		case 1:
+		case OPT_TIMELINE:
 			ia->o.timeline = v;
 			break;
-		case 2:
+		case OPT_OPTION:
 			if ((rc = cli_add_option("import", v, &ia->keys,
 			                         &ia->values)))
 				return rc;
 			break;
-		case 3:
+		case OPT_ON_ERROR:
 			if (strcmp(v, "abort") == 0)
 				ia->o.on_error = TLDB_ON_ERROR_ABORT;
 			else if (strcmp(v, "skip") == 0)
@@ -108,7 +119,7 @@ static int parse(import_args *ia, int argc, char **argv)
 				                       "is not abort or skip",
 				                       v);
 			break;
-		case 4:
+		case OPT_HELP:
 			fputs(import_usage, stdout);
 			ia->help = 1;
 			return EXIT_OK;

@@ -122,10 +122,10 @@ static int info(tldb_plugins *p, const char *name)
 
 int cmd_plugins(const cli_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_HELP, OPT_CORPUS };
+	enum { OPT_HELP, OPT_CORPUS, OPT_END };
 	static const cli_opt opts[] = {[OPT_HELP] = {"help", 'h', 0},
 	                               [OPT_CORPUS] = {"corpus", 0, 1},
-	                               {NULL, 0, 0}};
+	                               [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "plugins", argc, argv);
 	const char *v, *words[3] = {0}, *corpus = NULL;

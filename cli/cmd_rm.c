@@ -12,7 +12,9 @@ static const char rm_usage[] =
 
 int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
+	enum { OPT_HELP, OPT_END };
+	static const cli_opt opts[] = {
+	        [OPT_HELP] = {"help", 'h', 0}, [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "rm", argc, argv);
 	const char *v;
@@ -23,7 +25,7 @@ int cmd_rm(const cli_ctx *ctx, int argc, char **argv)
 			cli_list_release(&uids);
 			return EXIT_USAGE;
 		}
-		if (k == 0) {
+		if (k == OPT_HELP) {
 			fputs(rm_usage, stdout);
 			cli_list_release(&uids);
 			return EXIT_OK;

@@ -87,19 +87,35 @@ static int parse_listen(const char *v, srv_opts *o, char *host, size_t size)
 
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"listen", 'l', 1},
-	                               {"base-url", 0, 1},
-	                               {"threads", 0, 1},
-	                               {"no-gzip", 0, 0},
-	                               {"access-log", 0, 1},
-	                               {"max-connections", 0, 1},
-	                               {"idle-timeout", 0, 1},
-	                               {"header-timeout", 0, 1},
-	                               {"cache-mb", 0, 1},
-	                               {"help", 'h', 0},
-	                               {"loops", 0, 1},
-	                               {"render-timeout", 0, 1},
-	                               {NULL, 0, 0}};
+	enum {
+		OPT_LISTEN,
+		OPT_BASE_URL,
+		OPT_THREADS,
+		OPT_NO_GZIP,
+		OPT_ACCESS_LOG,
+		OPT_MAX_CONNECTIONS,
+		OPT_IDLE_TIMEOUT,
+		OPT_HEADER_TIMEOUT,
+		OPT_CACHE_MB,
+		OPT_HELP,
+		OPT_LOOPS,
+		OPT_RENDER_TIMEOUT,
+		OPT_END
+	};
+	static const cli_opt opts[] = {
+	        [OPT_LISTEN] = {"listen", 'l', 1},
+	        [OPT_BASE_URL] = {"base-url", 0, 1},
+	        [OPT_THREADS] = {"threads", 0, 1},
+	        [OPT_NO_GZIP] = {"no-gzip", 0, 0},
+	        [OPT_ACCESS_LOG] = {"access-log", 0, 1},
+	        [OPT_MAX_CONNECTIONS] = {"max-connections", 0, 1},
+	        [OPT_IDLE_TIMEOUT] = {"idle-timeout", 0, 1},
+	        [OPT_HEADER_TIMEOUT] = {"header-timeout", 0, 1},
+	        [OPT_CACHE_MB] = {"cache-mb", 0, 1},
+	        [OPT_HELP] = {"help", 'h', 0},
+	        [OPT_LOOPS] = {"loops", 0, 1},
+	        [OPT_RENDER_TIMEOUT] = {"render-timeout", 0, 1},
+	        [OPT_END] = {NULL, 0, 0}};
 	srv_opts o;
 	memset(&o, 0, sizeof o);
 	char host[256] = "127.0.0.1";
@@ -125,13 +141,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 		switch (k) {
 		case CLI_ERROR:
 			return EXIT_USAGE;
-		case 0:
+		case OPT_LISTEN:
 			rc = parse_listen(v, &o, host, sizeof host);
 			break;
-		case 1:
+		case OPT_BASE_URL:
 			o.base_url = v;
 			break;
-		case 2:
+		case OPT_THREADS:
 			if (!(rc = cli_parse_count("serve", "threads", v,
 			                           &n)) &&
 			    (n < 1 || n > 128))
@@ -139,13 +155,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 				                              "128");
 			o.threads = (int)n;
 			break;
-		case 3:
+		case OPT_NO_GZIP:
 			o.gzip = 0;
 			break;
-		case 4:
+		case OPT_ACCESS_LOG:
 			o.access_log = v;
 			break;
-		case 5:
+		case OPT_MAX_CONNECTIONS:
 			if (!(rc = cli_parse_count("serve", "max-connections",
 			                           v, &n)) &&
 			    (n < 1 || n > 100000))
@@ -154,13 +170,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 				                     "100000");
 			o.max_connections = (int)n;
 			break;
-		case 6:
+		case OPT_IDLE_TIMEOUT:
 			rc = positive("idle-timeout", v, &o.idle_timeout);
 			break;
-		case 7:
+		case OPT_HEADER_TIMEOUT:
 			rc = positive("header-timeout", v, &o.header_timeout);
 			break;
-		case 8:
+		case OPT_CACHE_MB:
 			if (!(rc = cli_parse_count("serve", "cache-mb", v,
 			                           &n)) &&
 			    n > 65536)
@@ -168,17 +184,17 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 				        "serve", "--cache-mb: at most 65536");
 			o.cache_bytes = (size_t)n << 20;
 			break;
-		case 9:
+		case OPT_HELP:
 			fputs(serve_usage, stdout);
 			return EXIT_OK;
-		case 10:
+		case OPT_LOOPS:
 			if (!(rc = cli_parse_count("serve", "loops", v, &n)) &&
 			    (n < 1 || n > 64))
 				rc = cli_usage_error("serve",
 				                     "--loops: 1 to 64");
 			o.loops = (int)n;
 			break;
-		case 11:
+		case OPT_RENDER_TIMEOUT:
 			rc = positive("render-timeout", v, &o.render_timeout);
 			break;
 		default:

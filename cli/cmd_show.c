@@ -73,8 +73,10 @@ static void print_event(const tldb_event *ev)
 
 int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {
-	        {"format", 'f', 1}, {"help", 'h', 0}, {NULL, 0, 0}};
+	enum { OPT_FORMAT, OPT_HELP, OPT_END };
+	static const cli_opt opts[] = {[OPT_FORMAT] = {"format", 'f', 1},
+	                               [OPT_HELP] = {"help", 'h', 0},
+	                               [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "show", argc, argv);
 	const char *v, *uid = NULL, *format = "text";
@@ -82,11 +84,11 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
 		if (k == CLI_ERROR)
 			return EXIT_USAGE;
-		if (k == 1) {
+		if (k == OPT_HELP) {
 			fputs(show_usage, stdout);
 			return EXIT_OK;
 		}
-		if (k == 0) {
+		if (k == OPT_FORMAT) {
 			format = v;
 		} else if (uid) {
 			return cli_usage_error("show", "one UID at a time");

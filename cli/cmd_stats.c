@@ -16,13 +16,15 @@ static void print_bound(const char *name, int64_t t)
 
 int cmd_stats(const cli_ctx *ctx, int argc, char **argv)
 {
-	static const cli_opt opts[] = {{"help", 'h', 0}, {NULL, 0, 0}};
+	enum { OPT_HELP, OPT_END };
+	static const cli_opt opts[] = {
+	        [OPT_HELP] = {"help", 'h', 0}, [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, "stats", argc, argv);
 	const char *v;
 	int k;
 	while ((k = cli_next(&a, opts, &v)) != CLI_END) {
-		if (k == 0) {
+		if (k == OPT_HELP) {
 			fputs(stats_usage, stdout);
 			return EXIT_OK;
 		}

@@ -73,9 +73,21 @@ static int list(const cli_ctx *ctx)
 
 int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 {
+	enum {
+		OPT_TITLE,
+		OPT_DESCRIPTION,
+		OPT_FORCE,
+		OPT_HELP,
+		OPT_BASE_URL,
+		OPT_END
+	};
 	static const cli_opt opts[] = {
-	        {"title", 't', 1}, {"description", 'd', 1}, {"force", 'f', 0},
-	        {"help", 'h', 0},  {"base-url", 0, 1},      {NULL, 0, 0}};
+	        [OPT_TITLE] = {"title", 't', 1},
+	        [OPT_DESCRIPTION] = {"description", 'd', 1},
+	        [OPT_FORCE] = {"force", 'f', 0},
+	        [OPT_HELP] = {"help", 'h', 0},
+	        [OPT_BASE_URL] = {"base-url", 0, 1},
+	        [OPT_END] = {NULL, 0, 0}};
 	const char *base_url = DEFAULT_BASE_URL;
 	cli_args a;
 	cli_args_init(&a, "timeline", argc, argv);
@@ -87,19 +99,19 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 		switch (k) {
 		case CLI_ERROR:
 			return EXIT_USAGE;
-		case 0:
+		case OPT_TITLE:
 			tl.title = v;
 			break;
-		case 1:
+		case OPT_DESCRIPTION:
 			tl.description = v;
 			break;
-		case 2:
+		case OPT_FORCE:
 			force = 1;
 			break;
-		case 3:
+		case OPT_HELP:
 			fputs(timeline_usage, stdout);
 			return EXIT_OK;
-		case 4:
+		case OPT_BASE_URL:
 			base_url = v;
 			break;
 		default:

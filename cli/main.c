@@ -76,27 +76,28 @@ int main(int argc, char **argv)
 {
 	cli_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
-	static const cli_opt opts[] = {{"db", 0, 1},
-	                               {"plugin-dir", 0, 1},
-	                               {"help", 'h', 0},
-	                               {"version", 0, 0},
-	                               {NULL, 0, 0}};
+	enum { OPT_DB, OPT_PLUGIN_DIR, OPT_HELP, OPT_VERSION, OPT_END };
+	static const cli_opt opts[] = {[OPT_DB] = {"db", 0, 1},
+	                               [OPT_PLUGIN_DIR] = {"plugin-dir", 0, 1},
+	                               [OPT_HELP] = {"help", 'h', 0},
+	                               [OPT_VERSION] = {"version", 0, 0},
+	                               [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
 	cli_args_init(&a, NULL, argc - 1, argv + 1);
 	const char *value;
 	int k;
 	while ((k = cli_next(&a, opts, &value)) >= 0) {
 		switch (k) {
-		case 0:
+		case OPT_DB:
 			ctx.db_path = value;
 			break;
-		case 1:
+		case OPT_PLUGIN_DIR:
 			ctx.plugin_dir = value;
 			break;
-		case 2:
+		case OPT_HELP:
 			fputs(usage, stdout);
 			return EXIT_OK;
-		case 3:
+		case OPT_VERSION:
 			printf("tldb %s (schema %d)\n", TLDB_VERSION_STRING,
 			       tldb_schema_version());
 			return EXIT_OK;

@@ -21,15 +21,24 @@ enum {
 	O_FORMAT,
 	O_OPTION,
 	O_OUTPUT,
-	O_HELP
+	O_HELP,
+	O_SENTINEL
 };
 
-static const cli_opt opts[] = {
-        {"from", 0, 1},          {"to", 0, 1},       {"within", 0, 0},
-        {"timeline", 'T', 1},    {"tag", 0, 1},      {"text", 0, 1},
-        {"min-precision", 0, 1}, {"limit", 'n', 1},  {"offset", 0, 1},
-        {"format", 'f', 1},      {"option", 'o', 1}, {"output", 0, 1},
-        {"help", 'h', 0},        {NULL, 0, 0}};
+static const cli_opt opts[] = {[O_FROM] = {"from", 0, 1},
+                               [O_TO] = {"to", 0, 1},
+                               [O_WITHIN] = {"within", 0, 0},
+                               [O_TIMELINE] = {"timeline", 'T', 1},
+                               [O_TAG] = {"tag", 0, 1},
+                               [O_TEXT] = {"text", 0, 1},
+                               [O_MINPREC] = {"min-precision", 0, 1},
+                               [O_LIMIT] = {"limit", 'n', 1},
+                               [O_OFFSET] = {"offset", 0, 1},
+                               [O_FORMAT] = {"format", 'f', 1},
+                               [O_OPTION] = {"option", 'o', 1},
+                               [O_OUTPUT] = {"output", 0, 1},
+                               [O_HELP] = {"help", 'h', 0},
+                               [O_SENTINEL] = {NULL, 0, 0}};
 
 static int take(query_args *qa, const char *cmd, const char *usage,
                 int allow_output, int k, const char *v)
