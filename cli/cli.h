@@ -135,11 +135,6 @@ int cli_need_exporter(const cli_ctx *ctx, const char *cmd, const char *format);
 /* Runs an export of qa's query to `out` (stdout or a file). */
 int cli_export_to(const cli_ctx *ctx, tldb *db, query_args *qa, FILE *out);
 
-/* `tldb plugins check FILE.so` (plugin_check.c): runs the conformance
- * checks on one plugin file, printing "ok    WHAT" or "FAIL  WHAT: REASON"
- * per check and "N passed, M failed".  EXIT_OK only when all pass. */
-int cli_plugin_check(const cli_ctx *ctx, const char *path);
-
 /* Installs handlers of SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that,
  * when the crash happened inside a plugin call, print which plugin crashed
  * and doing what, and exit with EXIT_FAIL (crash.c). */

@@ -1,11 +1,11 @@
 /*
  * cmd_plugins.c -- `tldb plugins [list]`, `tldb plugins info NAME` and
- * `tldb plugins check FILE.so [--corpus DIR]` (plugin_check.c).
+ * `tldb plugins check FILE.so [--corpus DIR]` (the checker, checker/).
  */
 #include <string.h>
 
+#include "checker.h"
 #include "cli.h"
-#include "plugin_check.h"
 
 static const char plugins_usage[] =
         "usage: tldb plugins [list]\n"
@@ -162,8 +162,7 @@ int cmd_plugins(const cli_ctx *ctx, int argc, char **argv)
 	if (corpus && want != 3)
 		return cli_usage_error("plugins", "--corpus is for 'check'");
 	if (want == 3)
-		return corpus ? cli_plugin_check_corpus(ctx, words[1], corpus)
-		              : cli_plugin_check(ctx, words[1]);
+		return checker_run(words[1], corpus) ? EXIT_FAIL : EXIT_OK;
 	tldb_plugins *p = cli_plugins(ctx);
 	if (!p)
 		return EXIT_FAIL;

@@ -1,5 +1,5 @@
 /*
- * plugin_check.c -- `tldb plugins check FILE.so`: a conformance checker for
+ * check.c -- `tldb plugins check FILE.so`: a conformance checker for
  * plugin authors.
  *
  * Every step that runs plugin code runs in a child process (fork) with an
@@ -14,7 +14,7 @@
  *     succeed or fail with a position, never crash, hang or fail blind;
  *   - events survive a round trip through exporter and importer.
  * With --corpus DIR only the loading check runs, then every file of DIR
- * goes through the importer (plugin_check_corpus.c).
+ * goes through the importer (check_corpus.c).
  * Each check prints "ok    WHAT" or "FAIL  WHAT: REASON"; a check that
  * does not apply prints "skip  WHAT: REASON" and is not counted.
  */
@@ -32,7 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "plugin_check.h"
+#include "check_internal.h"
+#include "checker.h"
 
 /* ---- reporting ---- */
 
@@ -74,6 +75,16 @@ void check_appendf(char *msg, size_t size, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+void check_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("tldb: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 	va_end(ap);
 }
 
@@ -693,7 +704,7 @@ static int make_dir(check *c)
 	         tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(c->dir))
 		return 0;
-	cli_error("%s: %s", c->dir, strerror(errno));
+	check_error("%s: %s", c->dir, strerror(errno));
 	return 1;
 }
 
@@ -724,12 +735,12 @@ static int check_plugin(const char *path, const char *corpus)
 	char real[4096];
 	c.path = realpath(path, real) ? real : path;
 	if (tldb_plugins_new(&c.reg)) {
-		cli_error("out of memory");
-		return EXIT_FAIL;
+		check_error("out of memory");
+		return 1;
 	}
 	if (make_dir(&c)) {
 		tldb_plugins_free(c.reg);
-		return EXIT_FAIL;
+		return 1;
 	}
 	printf("checking %s\n", c.path);
 	check_load(&c);
@@ -742,18 +753,10 @@ static int check_plugin(const char *path, const char *corpus)
 	nftw(c.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	tldb_plugins_free(c.reg);
 	printf("%d passed, %d failed\n", c.passed, c.failed);
-	return c.failed ? EXIT_FAIL : EXIT_OK;
+	return c.failed ? 1 : 0;
 }
 
-int cli_plugin_check(const cli_ctx *ctx, const char *path)
+int checker_run(const char *path, const char *corpus_dir)
 {
-	(void)ctx;
-	return check_plugin(path, NULL);
-}
-
-int cli_plugin_check_corpus(const cli_ctx *ctx, const char *path,
-                            const char *dir)
-{
-	(void)ctx;
-	return check_plugin(path, dir);
+	return check_plugin(path, corpus_dir);
 }

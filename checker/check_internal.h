@@ -1,16 +1,17 @@
 /*
- * plugin_check.h -- shared by the parts of `tldb plugins check`:
- * plugin_check.c (the flow and the checks that run plugin code in child
- * processes), plugin_check_elf.c (the file's symbols and needed libraries),
- * plugin_check_events.c (the generated events) and plugin_check_corpus.c
- * (--corpus DIR: a folder of inputs through the importer).
+ * check_internal.h -- shared by the parts of the plugin checker
+ * (checker.h): check.c (the flow and the checks that run plugin code in
+ * child processes), check_elf.c (the file's symbols and needed libraries),
+ * check_events.c (the generated events) and check_corpus.c (--corpus DIR:
+ * a folder of inputs through the importer).
  */
-#ifndef TLDB_PLUGIN_CHECK_H
-#define TLDB_PLUGIN_CHECK_H
+#ifndef TLDB_CHECK_INTERNAL_H
+#define TLDB_CHECK_INTERNAL_H
 
 #include <stdio.h>
 
-#include "cli.h"
+#include "tldb/plugins.h"
+#include "tldb/tldb.h"
 
 #define MSG_SIZE      2048
 #define CHILD_SECONDS 20 /* alarm() in every child */
@@ -76,9 +77,8 @@ int check_put_events(tldb *db, char *msg, size_t size);
  * empty folder, or a plugin without an importer, is one failed check. */
 void check_corpus(check *c, const char *dir);
 
-/* `tldb plugins check FILE.so --corpus DIR`: the loading check, then
- * check_corpus().  EXIT_OK when nothing crashed or hung. */
-int cli_plugin_check_corpus(const cli_ctx *ctx, const char *path,
-                            const char *dir);
+/* Prints "tldb: error: ..." on stderr (what keeps the checker from
+ * running). */
+void check_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#endif /* TLDB_PLUGIN_CHECK_H */
+#endif /* TLDB_CHECK_INTERNAL_H */

@@ -1,5 +1,5 @@
 /*
- * plugin_check_corpus.c -- `tldb plugins check FILE.so --corpus DIR`: every
+ * check_corpus.c -- `tldb plugins check FILE.so --corpus DIR`: every
  * file of a folder of inputs (a fuzzer's corpus, a collection of real
  * files) through a plugin's importer, each in a child process of its own
  * (check_run_child), so a crash or a hang is reported with the file's name
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "plugin_check.h"
+#include "check_internal.h"
 
 typedef struct corpus_job {
 	const char *file;   /* the input's path */

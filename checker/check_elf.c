@@ -1,5 +1,5 @@
 /*
- * plugin_check_elf.c -- checks 2 and 3 of `tldb plugins check`, read from
+ * check_elf.c -- checks 2 and 3 of `tldb plugins check`, read from
  * the file with libelf: the plugin exports its entry point alone, and needs
  * neither libsqlite3 nor libtldb.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin_check.h"
+#include "check_internal.h"
 
 /* ---- 2, 3. the ELF file ---- */
 

@@ -1,11 +1,11 @@
 /*
- * plugin_check_events.c -- the deterministic events `tldb plugins check`
+ * check_events.c -- the deterministic events `tldb plugins check`
  * exports and round-trips: mixed precisions, ends, zones, tags, locations,
  * URLs, bodies, and sources with quotes and spans.
  */
 #include <string.h>
 
-#include "plugin_check.h"
+#include "check_internal.h"
 
 /* ---- generated events ---- */
 
