@@ -397,6 +397,7 @@ static int has_wal(const char *path)
 static int file_moved(tldb *db);
 static int discard_file(tldb *db, int empty);
 static int discard_zero_length(tldb *db);
+static int discard_in_wal(tldb *db);
 
 TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 {
@@ -574,6 +575,32 @@ static int discard_zero_length(tldb *db)
 	return removed;
 }
 
+/* For a database that cannot leave WAL mode (a full disk refuses the
+ * checkpoint that takes): every connection holds a shared lock on a WAL
+ * database's file for as long as it is open, so an exclusive lock taken
+ * through the VFS says that no other connection has it; under that lock
+ * the content is checked again for rows (in WAL mode reads go through the
+ * -shm, not the file's lock; data_version was checked before, and the
+ * failed switch out of WAL moves it) and the files removed. */
+static int discard_in_wal(tldb *db)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_FILE_POINTER,
+	                         &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return 0;
+	const sqlite3_io_methods *m = f->pMethods;
+	int removed = 0;
+	if (m->xLock(f, SQLITE_LOCK_SHARED) != SQLITE_OK)
+		return 0;
+	if (m->xLock(f, SQLITE_LOCK_RESERVED) == SQLITE_OK &&
+	    m->xLock(f, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK &&
+	    only_ours(db, 0) && !file_moved(db))
+		removed = remove_files(db->path);
+	m->xUnlock(f, SQLITE_LOCK_SHARED);
+	return removed;
+}
+
 /* Whether the file holds no database at all (no schema object). */
 static int holds_nothing(tldb *db)
 {
@@ -612,7 +639,7 @@ static int discard_file(tldb *db, int empty)
 	char mode[16];
 	pragma_text(db, "PRAGMA journal_mode = DELETE", mode, sizeof mode);
 	if (strcmp(mode, "delete") != 0)
-		return 0;
+		return !empty && discard_in_wal(db);
 	int removed = 0;
 	if (sqlite3_exec(db->sql, "BEGIN EXCLUSIVE", NULL, NULL, NULL) ==
 	            SQLITE_OK &&
