@@ -697,6 +697,11 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+void check_remove_tree(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static int make_dir(check *c)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -750,7 +755,7 @@ static int check_plugin(const char *path, const char *corpus)
 		check_elf(&c);
 		run_plugin_checks(&c);
 	}
-	nftw(c.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(c.dir);
 	tldb_plugins_free(c.reg);
 	printf("%d passed, %d failed\n", c.passed, c.failed);
 	return c.failed ? 1 : 0;

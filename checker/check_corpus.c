@@ -13,11 +13,10 @@
  * process) and a hang (no verdict after CHILD_SECONDS); the last two are
  * failed checks.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
+#define _XOPEN_SOURCE 700
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,16 +60,6 @@ static int child_corpus(check *c, const void *arg, char *msg, size_t size)
 		snprintf(msg, size, "%lld event%s imported",
 		         (long long)st.records, st.records == 1 ? "" : "s");
 	return rc != 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -143,7 +132,7 @@ static check_end run_one(check *c, const char *dir, const char *name,
 	corpus_job j = {file, name, folder};
 	check_end how;
 	int rc = check_run_child(c, child_corpus, &j, &how, msg, sizeof msg);
-	nftw(folder, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(folder);
 	*refused = rc;
 	if (how != CHECK_ENDED) {
 		check_fail(c, what, "%s", msg);

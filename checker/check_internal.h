@@ -77,6 +77,9 @@ int check_put_events(tldb *db, char *msg, size_t size);
  * empty folder, or a plugin without an importer, is one failed check. */
 void check_corpus(check *c, const char *dir);
 
+/* Removes dir and everything in it (a temporary folder of ours). */
+void check_remove_tree(const char *dir);
+
 /* Prints "tldb: error: ..." on stderr (what keeps the checker from
  * running). */
 void check_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

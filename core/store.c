@@ -396,8 +396,8 @@ static int has_wal(const char *path)
 
 static int file_moved(tldb *db);
 static int discard_file(tldb *db, int empty);
-static int discard_zero_length(tldb *db);
-static int discard_in_wal(tldb *db);
+static int file_is_empty(tldb *db, sqlite3_file *f);
+static int discard_locked(tldb *db, int (*still_ours)(tldb *, sqlite3_file *));
 
 TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 {
@@ -445,7 +445,7 @@ TLDB_API int tldb_open(const char *path, int flags, tldb **out)
 		 * can do nothing else. */
 		if (db->sql && db->opened_empty && (flags & TLDB_OPEN_CREATE) &&
 		    !discard_file(db, 1))
-			discard_zero_length(db);
+			discard_locked(db, file_is_empty);
 		sqlite3_close_v2(db->sql);
 		db->sql = NULL;
 	}
@@ -550,39 +550,35 @@ static int remove_files(const char *db_path)
 	return removed;
 }
 
-/* Removes a file of 0 bytes (a new database SQLite could not write a page
- * of: a full disk) under an exclusive lock taken through the VFS itself:
- * beginning a transaction would create a journal, which a full disk
- * refuses.  Another connection with the file open holds a lock, so the
- * file stays; one that opens it after sees it moved (file_moved). */
-static int discard_zero_length(tldb *db)
+/* What still_ours may ask of a file under discard_locked's lock. */
+static int file_is_empty(tldb *db, sqlite3_file *f)
 {
-	sqlite3_file *f = NULL;
-	if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_FILE_POINTER,
-	                         &f) != SQLITE_OK ||
-	    !f || !f->pMethods)
-		return 0;
-	const sqlite3_io_methods *m = f->pMethods;
 	sqlite3_int64 size = -1;
-	int removed = 0;
-	if (m->xLock(f, SQLITE_LOCK_SHARED) != SQLITE_OK)
-		return 0;
-	if (m->xLock(f, SQLITE_LOCK_RESERVED) == SQLITE_OK &&
-	    m->xLock(f, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK &&
-	    m->xFileSize(f, &size) == SQLITE_OK && size == 0 && !file_moved(db))
-		removed = remove_files(db->path);
-	m->xUnlock(f, SQLITE_LOCK_NONE);
-	return removed;
+	(void)db;
+	return f->pMethods->xFileSize(f, &size) == SQLITE_OK && size == 0;
 }
 
-/* For a database that cannot leave WAL mode (a full disk refuses the
- * checkpoint that takes): every connection holds a shared lock on a WAL
- * database's file for as long as it is open, so an exclusive lock taken
- * through the VFS says that no other connection has it; under that lock
- * the content is checked again for rows (in WAL mode reads go through the
- * -shm, not the file's lock; data_version was checked before, and the
- * failed switch out of WAL moves it) and the files removed. */
-static int discard_in_wal(tldb *db)
+static int holds_no_rows(tldb *db, sqlite3_file *f)
+{
+	(void)f;
+	return only_ours(db, 0);
+}
+
+/* Removes the database's files under an exclusive lock taken through the
+ * VFS itself, when still_ours says so under it, for what cannot take the
+ * lock by beginning a transaction:
+ *  - a file of 0 bytes (a new database SQLite could not write a page of,
+ *    a full disk): a transaction would create a journal, which a full disk
+ *    refuses (still_ours: file_is_empty);
+ *  - a database that cannot leave WAL mode (a full disk refuses the
+ *    checkpoint that takes).  Every connection holds a shared lock on a WAL
+ *    database's file for as long as it is open, so the exclusive one says
+ *    that no other connection has it; the rows are checked again under it
+ *    (reads go through the -shm, not the file's lock; data_version was
+ *    checked before, and the failed switch out of WAL moves it)
+ *    (still_ours: holds_no_rows).
+ * One that opens the file after sees it moved (file_moved). */
+static int discard_locked(tldb *db, int (*still_ours)(tldb *, sqlite3_file *))
 {
 	sqlite3_file *f = NULL;
 	if (sqlite3_file_control(db->sql, "main", SQLITE_FCNTL_FILE_POINTER,
@@ -595,9 +591,9 @@ static int discard_in_wal(tldb *db)
 		return 0;
 	if (m->xLock(f, SQLITE_LOCK_RESERVED) == SQLITE_OK &&
 	    m->xLock(f, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK &&
-	    only_ours(db, 0) && !file_moved(db))
+	    still_ours(db, f) && !file_moved(db))
 		removed = remove_files(db->path);
-	m->xUnlock(f, SQLITE_LOCK_SHARED);
+	m->xUnlock(f, SQLITE_LOCK_SHARED); /* the handle is closed next */
 	return removed;
 }
 
@@ -639,7 +635,7 @@ static int discard_file(tldb *db, int empty)
 	char mode[16];
 	pragma_text(db, "PRAGMA journal_mode = DELETE", mode, sizeof mode);
 	if (strcmp(mode, "delete") != 0)
-		return !empty && discard_in_wal(db);
+		return !empty && discard_locked(db, holds_no_rows);
 	int removed = 0;
 	if (sqlite3_exec(db->sql, "BEGIN EXCLUSIVE", NULL, NULL, NULL) ==
 	            SQLITE_OK &&

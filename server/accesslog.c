@@ -109,17 +109,6 @@ static void start_write(srv_log *l)
 	}
 }
 
-static int hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1 when a query parameter's name, s[0..n), names the token once decoded
  * as route.c decodes it ("%74oken", "tok%65n", any case): its value must
  * not reach the log.  A bad escape is kept as it is, so a name that only
@@ -130,9 +119,9 @@ static int names_token(const char *s, size_t n)
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hexdigit(s[i + 1]) >= 0 &&
-		    hexdigit(s[i + 2]) >= 0) {
-			c = hexdigit(s[i + 1]) * 16 + hexdigit(s[i + 2]);
+		if (c == '%' && i + 2 < n && srv_hexval(s[i + 1]) >= 0 &&
+		    srv_hexval(s[i + 2]) >= 0) {
+			c = srv_hexval(s[i + 1]) * 16 + srv_hexval(s[i + 2]);
 			i += 2;
 		} else if (c == '+') {
 			c = ' ';

@@ -102,6 +102,17 @@ int srv_gzip(const unsigned char *in, size_t len, unsigned char **out,
 	return 0;
 }
 
+int srv_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun",
                                     "Mon", "Tue", "Wed"};
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

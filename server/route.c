@@ -12,17 +12,6 @@
 
 #include "server.h"
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..n) ('+' is a space in a query) into a new string;
  * NULL on a bad escape, a NUL byte or no memory. */
 static char *decode(const char *s, size_t n, int plus_is_space)
@@ -33,8 +22,8 @@ static char *decode(const char *s, size_t n, int plus_is_space)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < n ? srv_hexval(s[i + 1]) : -1;
+			int lo = i + 2 < n ? srv_hexval(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				free(out);
 				return NULL;

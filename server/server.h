@@ -108,6 +108,10 @@ int srv_gzip(const unsigned char *in, size_t len, unsigned char **out,
 void srv_http_date(int64_t t, char *buf, size_t size);
 int64_t srv_parse_http_date(const char *s);
 
+/* The value of hex digit c, or -1 (for percent-decoding: the router's
+ * and the access log's, which must agree on what a name decodes to). */
+int srv_hexval(int c);
+
 /* 1 when an If-None-Match header value lists `etag` (or is "*"). */
 int srv_etag_matches(const char *if_none_match, const char *etag);
 

@@ -1,8 +1,9 @@
 /*
  * fuzz.h -- the libFuzzer entry points every harness in tests/fuzz defines.
  *
- * A harness is one fuzz_NAME.c with LLVMFuzzerTestOneInput (and, when it
- * needs set-up, LLVMFuzzerInitialize).  It is linked twice (CMake's
+ * A harness is a source with LLVMFuzzerTestOneInput (and, when it needs
+ * set-up, LLVMFuzzerInitialize): fuzz_date.c, fuzz_http.c, and
+ * fuzz_import.c built once per importer.  It is linked twice (CMake's
  * tldb_fuzz()): with libFuzzer into fuzz_NAME (clang, -DTLDB_FUZZ=ON, `make
  * fuzz`), and with replay.c into replay_NAME, a plain program that runs
  * the checked-in corpus and crash inputs as a CTest test.

@@ -169,30 +169,6 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void remove_db(const char *path)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char p[700];
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY);
-	cr_assert_geq(in, 0, "%s", from);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_geq(out, 0, "%s", to);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		cr_assert_eq(write(out, buf, (size_t)n), n);
-	close(in);
-	close(out);
-}
-
 static int exists(const char *path)
 {
 	return access(path, F_OK) == 0;

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,32 @@ static void teardown(void)
 {
 	if (tmp_dir[0])
 		rm_rf(tmp_dir);
+}
+
+/* Removes a database file with its -wal, -shm and -journal. */
+static __attribute__((unused)) void remove_db(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char p[700];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+/* Copies a file byte for byte (asserting each step). */
+static __attribute__((unused)) void copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY);
+	cr_assert_geq(in, 0, "%s", from);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(out, 0, "%s", to);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		cr_assert_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
 }
 
 #endif /* TLDB_TEST_TMPDIR_H */
