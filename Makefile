@@ -85,7 +85,7 @@ bench:
 	cmake --build $(BUILD) --target bench-store bench-libical bench-article
 	bench/run.sh $(BUILD) $(BENCH_SUITE)
 
-SOURCES = include/tldb/*.h core/*.[ch] cli/*.[ch] checker/*.[ch] plugins/*/*.[ch] server/*.[ch] \
+SOURCES = include/tldb/*.h core/*.[ch] core/*/*.[ch] cli/*.[ch] checker/*.[ch] plugins/*/*.[ch] server/*.[ch] \
 	  tests/*/*.[ch] tests/plugins/fixtures/*.[ch] \
 	  bench/*.c examples/plugin-template/*.c
 

@@ -117,9 +117,15 @@ static int put(const cli_ctx *ctx, tldb_event *ev, int print_uid)
 		return EXIT_FAIL;
 	char uid[TLDB_MAX_UID + 1];
 	int rc = tldb_put(db, ev, uid, NULL);
-	if (rc)
+	if (rc) {
 		cli_error("%s", tldb_errmsg(db));
-	else if (print_uid)
+		/* The library speaks of its arguments; the hint is ours. */
+		if (rc == TLDB_ENOTFOUND && ev->timeline && *ev->timeline)
+			fprintf(stderr,
+			        "tldb: create it with: tldb timeline create "
+			        "%s\n",
+			        ev->timeline);
+	} else if (print_uid)
 		printf("%s\n", uid);
 	cli_close(ctx, db, rc != 0);
 	return rc ? EXIT_FAIL : EXIT_OK;

@@ -193,6 +193,14 @@ static int import_all(tldb *db, tldb_plugins *p, import_args *ia)
 			    (st->skipped || st->inserted || st->updated))
 				summary(ia->o.name, st);
 			cli_input_error(ia->o.name, &err);
+			/* No importer, or several, for the input: the library
+			 * says so before reading a record; the flag is ours. */
+			if (!ia->o.plugin && !st->records && !err.line &&
+			    (irc == TLDB_ENOTFOUND || irc == TLDB_EEXIST))
+				fputs("tldb: choose an importer with --plugin "
+				      "NAME "
+				      "(see: tldb plugins)\n",
+				      stderr);
 			rc = EXIT_FAIL;
 		} else if (!whole) {
 			summary(ia->o.name, st);

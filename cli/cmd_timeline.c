@@ -158,6 +158,8 @@ int cmd_timeline(const cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc)
 		cli_error("%s", tldb_errmsg(db));
+	if (rc == TLDB_EEXIST && strcmp(sub, "rm") == 0)
+		fputs("tldb: remove them too with --force\n", stderr);
 	cli_close(ctx, db, rc != 0);
 	if (!rc && token[0])
 		print_feeds(ctx, base_url, words[1], token);

@@ -955,7 +955,7 @@ Test(store, bad_input_rejected_with_clear_message)
 	        {"unknown tz", event("x", "T", "2022-09-15T10:00", NULL),
 	         TLDB_EZONE, "Mars/Olympus_Mons", "zone"},
 	        {"unknown timeline", event("x", "T", "2022", NULL),
-	         TLDB_ENOTFOUND, "no-such-line", "tldb timeline create"},
+	         TLDB_ENOTFOUND, "no-such-line", "unknown timeline"},
 	        {"bad timeline name", event("x", "T", "2022", NULL),
 	         TLDB_EINVAL, "Bad Name", "timeline"},
 	        {"big title", event("x", big_title, "2022", NULL), TLDB_ETOOBIG,

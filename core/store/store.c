@@ -657,6 +657,13 @@ TLDB_API int tldb_close_discard(tldb *db)
 	return removed;
 }
 
+int tl_step_done(tldb *db, sqlite3_stmt *st, const char *doing)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, doing);
+}
+
 /* ---- transactions ---- */
 
 static int need_sql(tldb *db)

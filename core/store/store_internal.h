@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 
 #include "arena.h"
-#include "event_internal.h"
+#include "store.h"
 #include "tldb/tldb.h"
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
@@ -93,6 +93,10 @@ sqlite3_stmt *tl_stmt(tldb *db, enum tl_stmt_id id);
 
 /* Runs SQL with no results. */
 int tl_exec(tldb *db, const char *sql, const char *doing);
+
+/* Steps a statement that returns no row and resets it: TLDB_OK, or the
+ * failure (tl_fail_sql with `doing`). */
+int tl_step_done(tldb *db, sqlite3_stmt *st, const char *doing);
 
 /* The clock for created/updated. */
 int64_t tl_now(const tldb *db);

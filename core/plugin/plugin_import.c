@@ -31,6 +31,7 @@
 
 #include "import_pipe.h"
 #include "plugin_internal.h"
+#include "store.h"
 
 #define HEAD_BYTES     4096
 #define DEFAULT_BATCH  10000

@@ -14,72 +14,6 @@
 #include "event_internal.h"
 #include "store_internal.h"
 
-static int lookup_timeline(tldb *db, const char *name, int create_default,
-                           sqlite3_int64 *id);
-
-static int step_done(tldb *db, sqlite3_stmt *st, const char *doing)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? TLDB_OK : tl_fail_sql(db, rc, doing);
-}
-
-int tl_timeline_id(tldb *db, const char *name, int create_default,
-                   sqlite3_int64 *id)
-{
-	if (db->tx_depth && strcmp(db->tl_cache_name, name) == 0) {
-		*id = db->tl_cache_id;
-		return TLDB_OK;
-	}
-	int rc = lookup_timeline(db, name, create_default, id);
-	if (!rc && db->tx_depth && strlen(name) < sizeof db->tl_cache_name) {
-		memcpy(db->tl_cache_name, name, strlen(name) + 1);
-		db->tl_cache_id = *id;
-	}
-	return rc;
-}
-
-static int lookup_timeline(tldb *db, const char *name, int create_default,
-                           sqlite3_int64 *id)
-{
-	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_ID);
-	if (!st)
-		return TLDB_EINTERNAL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return TLDB_OK;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail_sql(db, rc, "finding a timeline");
-	if (!create_default || strcmp(name, TLDB_DEFAULT_TIMELINE) != 0)
-		return tl_fail(db, TLDB_ENOTFOUND,
-		               "unknown timeline '%s' (create it with: tldb "
-		               "timeline create %s)",
-		               name, name);
-	if (!(st = tl_stmt(db, TL_ST_TIMELINE_INSERT)))
-		return TLDB_EINTERNAL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, tl_now(db));
-	if ((rc = step_done(db, st, "creating a timeline")))
-		return rc;
-	*id = sqlite3_last_insert_rowid(db->sql);
-	return TLDB_OK;
-}
-
-int tl_timeline_touch(tldb *db, sqlite3_int64 id)
-{
-	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_TOUCH);
-	if (!st)
-		return TLDB_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, tl_now(db));
-	return step_done(db, st, "updating a timeline");
-}
-
 /* Binds ?2..?18 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE; `tagtext` is
  * the tags joined by char(31).  A new event keeps the created, updated and
  * sequence it brings (a restore); a changed one is updated now. */
@@ -175,7 +109,7 @@ static int insert_sources(tldb *db, sqlite3_int64 id, const tldb_event *ev)
 		tl_bind_text(st, 9, s->resolver);
 		bind_span(st, 10, s->span);
 		bind_span(st, 12, s->expr_span);
-		if ((rc = step_done(db, st, "storing sources")))
+		if ((rc = tl_step_done(db, st, "storing sources")))
 			return rc;
 	}
 	return TLDB_OK;
@@ -201,7 +135,7 @@ static int insert_fts(tldb *db, sqlite3_int64 id, const tldb_event *ev,
 		tl_bind_text(st, 4, ev->location);
 		tl_bind_text(st, 5, tagtext);
 		tl_bind_text(st, 6, tl_buf_str(&quotes));
-		rc = step_done(db, st, "indexing text");
+		rc = tl_step_done(db, st, "indexing text");
 	}
 	tl_buf_release(&quotes);
 	return rc;
@@ -224,7 +158,7 @@ static int delete_details(tldb *db, sqlite3_int64 id)
 		for (int i = 0; i < 5 && brc == SQLITE_OK; i++)
 			brc = sqlite3_bind_value(del, 2 + i,
 			                         sqlite3_column_value(text, i));
-		rc = brc == SQLITE_OK ? step_done(db, del, "unindexing text")
+		rc = brc == SQLITE_OK ? tl_step_done(db, del, "unindexing text")
 		                      : tl_fail_sql(db, brc, "unindexing text");
 	} else {
 		rc = rc == SQLITE_DONE ? TLDB_OK
@@ -237,7 +171,7 @@ static int delete_details(tldb *db, sqlite3_int64 id)
 	if (!st)
 		return TLDB_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(db, st, "removing an event's sources");
+	return tl_step_done(db, st, "removing an event's sources");
 }
 
 /* Looks uid up: *id 0 when absent. */
@@ -298,7 +232,7 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 	}
 	const char *tags = tagtext.len ? tl_buf_str(&tagtext) : NULL;
 	bind_event(st, ev, c, timeline_id, now, !id, tags);
-	if ((rc = step_done(db, st, "storing an event"))) {
+	if ((rc = tl_step_done(db, st, "storing an event"))) {
 		tl_buf_release(&tagtext);
 		return rc; /* a failed statement undoes itself */
 	}
@@ -540,7 +474,7 @@ TLDB_API int tldb_remove(tldb *db, const char *uid)
 		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(db, st, "removing an event")) ||
+	if ((rc = tl_step_done(db, st, "removing an event")) ||
 	    (rc = tl_touch_later(db, timeline_id)))
 		goto fail;
 	return tl_release(db);

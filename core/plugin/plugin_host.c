@@ -635,10 +635,7 @@ static int choose_by(const tldb_plugins *p, size_t n, const char *names,
 	if (n == 1)
 		return TLDB_OK;
 	*out = NULL;
-	msgf(err,
-	     "several importers claim this input by %s (%s); choose one "
-	     "with --plugin",
-	     how, names);
+	msgf(err, "several importers claim this input by %s (%s)", how, names);
 	(void)p;
 	return TLDB_EEXIST;
 }
@@ -655,8 +652,7 @@ TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
 	if (name) {
 		const tldb_plugin_info *info = tldb_plugins_find(p, name);
 		if (!info) {
-			msgf(err, "no plugin named '%s' (see: tldb plugins)",
-			     name);
+			msgf(err, "no plugin named '%s'", name);
 			return TLDB_ENOTFOUND;
 		}
 		if (!info->importer) {
@@ -685,9 +681,7 @@ TLDB_API int tldb_plugins_choose_importer(const tldb_plugins *p,
 	}
 	if ((n = candidates(p, match_best_probe, &a, out, names, sizeof names)))
 		return choose_by(p, n, names, "content", out, err);
-	msgf(err,
-	     "no importer recognises this input%s%s%s; choose one with "
-	     "--plugin (see: tldb plugins)",
+	msgf(err, "no importer recognises this input%s%s%s",
 	     ext ? " (extension ." : "", ext ? ext : "", ext ? ")" : "");
 	return TLDB_ENOTFOUND;
 }

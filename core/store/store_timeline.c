@@ -11,6 +11,64 @@
 
 #include "store_internal.h"
 
+/* ---- the timeline of an event being written ---- */
+
+static int lookup_timeline(tldb *db, const char *name, int create_default,
+                           sqlite3_int64 *id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_ID);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return TLDB_OK;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return tl_fail_sql(db, rc, "finding a timeline");
+	if (!create_default || strcmp(name, TLDB_DEFAULT_TIMELINE) != 0)
+		return tl_fail(db, TLDB_ENOTFOUND, "unknown timeline '%s'",
+		               name);
+	if (!(st = tl_stmt(db, TL_ST_TIMELINE_INSERT)))
+		return TLDB_EINTERNAL;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, tl_now(db));
+	if ((rc = tl_step_done(db, st, "creating a timeline")))
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return TLDB_OK;
+}
+
+int tl_timeline_id(tldb *db, const char *name, int create_default,
+                   sqlite3_int64 *id)
+{
+	if (db->tx_depth && strcmp(db->tl_cache_name, name) == 0) {
+		*id = db->tl_cache_id;
+		return TLDB_OK;
+	}
+	int rc = lookup_timeline(db, name, create_default, id);
+	if (!rc && db->tx_depth && strlen(name) < sizeof db->tl_cache_name) {
+		memcpy(db->tl_cache_name, name, strlen(name) + 1);
+		db->tl_cache_id = *id;
+	}
+	return rc;
+}
+
+int tl_timeline_touch(tldb *db, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_TIMELINE_TOUCH);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, tl_now(db));
+	return tl_step_done(db, st, "updating a timeline");
+}
+
+/* ---- the timeline commands ---- */
+
 static int check_name(tldb *db, const char *name)
 {
 	if (tldb_timeline_name_valid(name))
@@ -139,9 +197,8 @@ static int remove_timeline(tldb *db, const char *name, int with_events)
 		return rc;
 	if (n && !with_events)
 		return tl_fail(db, TLDB_EEXIST,
-		               "timeline '%s' holds %lld events; remove them "
-		               "too with --force",
-		               name, (long long)n);
+		               "timeline '%s' holds %lld events", name,
+		               (long long)n);
 	static const char *const sql[] = {
 	        "INSERT INTO events_fts(events_fts, rowid, title, body, "
 	        "location, tags, quotes) SELECT 'delete', id, title, body, "

@@ -44,8 +44,8 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 		memset(stats, 0, sizeof *stats);
 	const tldb_plugin_info *info = tldb_plugins_exporter(p, o->format);
 	if (!info) {
-		snprintf(err->msg, sizeof err->msg,
-		         "no exporter for '%s' (see: tldb plugins)", o->format);
+		snprintf(err->msg, sizeof err->msg, "no exporter for '%s'",
+		         o->format);
 		return TLDB_ENOTFOUND;
 	}
 	int rc =
