@@ -23,6 +23,9 @@
 
 static void run_verror(tldb_run *run, int code, int64_t line, int64_t column,
                        const char *fmt, va_list ap)
+        __attribute__((format(printf, 5, 0)));
+static void run_verror(tldb_run *run, int code, int64_t line, int64_t column,
+                       const char *fmt, va_list ap)
 {
 	if (run->failed++)
 		return;
