@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbcheck.h"
 #include "faultvfs.h"
 #include "tldb/plugins.h"
 #include "tldb/tldb.h"
@@ -155,14 +156,6 @@ static void puts_(text *t, const char *s)
 	put(t, s, strlen(s));
 }
 
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", path, sqlite3_errmsg(db));
-	return db;
-}
-
 /* One table's rows in a fixed order; the share token (random) only as
  * whether there is one. */
 static void dump_table(sqlite3 *db, const char *name, text *t)
@@ -256,25 +249,9 @@ static char *dump(const char *path)
 /* integrity_check, the full-text index's check, and tldb opens it. */
 static void check_sound(const char *path, const char *what)
 {
-	sqlite3 *db = raw_open(path);
-	sqlite3_stmt *st;
-	cr_assert_eq(
-	        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
-	        SQLITE_OK);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok",
-	                 "%s: integrity_check", what);
-	sqlite3_finalize(st);
-	char *err = NULL;
-	int rc = sqlite3_exec(db,
-	                      "INSERT INTO events_fts(events_fts) "
-	                      "VALUES ('integrity-check')",
-	                      NULL, NULL, &err);
-	cr_assert_eq(rc, SQLITE_OK, "%s: the full-text index: %s", what,
-	             err ? err : "");
-	sqlite3_close(db);
+	expect_integrity(path, what);
 	tldb *t = NULL;
-	rc = tldb_open(path, 0, &t);
+	int rc = tldb_open(path, 0, &t);
 	cr_assert_eq(rc, TLDB_OK, "%s: reopening: %s", what, tldb_errmsg(t));
 	tldb_stats stats;
 	cr_assert_eq(tldb_stats_get(t, &stats), TLDB_OK, "%s: %s", what,

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dbcheck.h"
 #include "tmpdir.h"
 
 extern char **environ;
@@ -198,36 +199,6 @@ static void write_csv(const char *path, int rows)
 }
 
 /* ---- the database, by raw selects ---- */
-
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "%s: %s", path, sqlite3_errmsg(db));
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-static void expect_integrity(const char *path, const char *what)
-{
-	sqlite3 *db = raw_open(path);
-	sqlite3_stmt *st;
-	cr_assert_eq(
-	        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
-	        SQLITE_OK);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok",
-	                 "%s: integrity_check", what);
-	sqlite3_finalize(st);
-	char *err = NULL;
-	cr_assert_eq(sqlite3_exec(db,
-	                          "INSERT INTO events_fts(events_fts) VALUES "
-	                          "('integrity-check')",
-	                          NULL, NULL, &err),
-	             SQLITE_OK, "%s: full-text index: %s", what,
-	             err ? err : "");
-	sqlite3_close(db);
-}
 
 /* What the database holds: the count of events, a hash of every event's
  * stored fields in uid order, and of the generated rows, how many and the
