@@ -14,9 +14,10 @@
 #include "event_internal.h"
 #include "store_internal.h"
 
-/* Binds ?2..?18 of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE; `tagtext` is
- * the tags joined by char(31).  A new event keeps the created, updated and
- * sequence it brings (a restore); a changed one is updated now. */
+/* Binds the columns of TL_ST_EVENT_INSERT / TL_ST_EVENT_UPDATE but the
+ * row's key (uid or id); `tagtext` is the tags joined by char(31).  A new
+ * event keeps the created, updated and sequence it brings (a restore); a
+ * changed one is updated now. */
 static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
                        const tl_checked *c, sqlite3_int64 timeline_id,
                        int64_t now, int is_new, const char *tagtext)
@@ -25,23 +26,24 @@ static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
 	int64_t updated = is_new && ev->updated > 0 ? ev->updated : now;
 	if (is_new && ev->created > 0 && ev->updated <= 0)
 		updated = created;
-	sqlite3_bind_int64(st, 2, timeline_id);
-	tl_bind_text(st, 3, ev->title);
-	tl_bind_text(st, 4, ev->body);
-	tl_bind_text(st, 5, ev->start);
-	tl_bind_text(st, 6, ev->end);
-	tl_bind_text(st, 7, ev->tz);
-	tl_bind_text(st, 8, ev->location);
-	tl_bind_text(st, 9, ev->url);
-	sqlite3_bind_int64(st, 10, c->lo);
-	sqlite3_bind_int64(st, 11, c->hi);
-	sqlite3_bind_int(st, 12, (int)c->precision);
-	sqlite3_bind_int(st, 13, c->span_class);
-	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->hash);
-	sqlite3_bind_int64(st, 15, created);
-	tl_bind_text(st, 16, tagtext);
-	sqlite3_bind_int64(st, 17, updated);
-	sqlite3_bind_int64(st, 18, ev->sequence > 0 ? ev->sequence : 0);
+	for (int k = 0; k < TL_NCOLS; k++) {
+		size_t text = tl_event_columns[k].text;
+		if (text != TL_BY_HAND)
+			tl_bind_text(st, tl_col_param((enum tl_event_col)k),
+			             tl_col_text(ev, text));
+	}
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_TIMELINE), timeline_id);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_LO), c->lo);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_HI), c->hi);
+	sqlite3_bind_int(st, tl_col_param(TL_COL_PREC), (int)c->precision);
+	sqlite3_bind_int(st, tl_col_param(TL_COL_SPAN_CLASS), c->span_class);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_CHASH),
+	                   (sqlite3_int64)c->hash);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_CREATED), created);
+	tl_bind_text(st, tl_col_param(TL_COL_TAGS), tagtext);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_UPDATED), updated);
+	sqlite3_bind_int64(st, tl_col_param(TL_COL_SEQUENCE),
+	                   ev->sequence > 0 ? ev->sequence : 0);
 }
 
 static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
@@ -221,9 +223,10 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 	if (!st)
 		return TLDB_EINTERNAL;
 	if (id)
-		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, tl_col_param(TL_COL_ID), id);
 	else
-		sqlite3_bind_text(st, 1, c->uid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, tl_col_param(TL_COL_UID), c->uid, -1,
+		                  SQLITE_STATIC);
 	tl_buf tagtext;
 	tl_buf_init(&tagtext, SIZE_MAX / 2);
 	if (join_tags(&tagtext, ev)) {
@@ -344,28 +347,37 @@ static int split_tags(const char *joined, tl_arena *arena, tldb_event *ev)
 	return TLDB_OK;
 }
 
-int tl_event_from_row(sqlite3_stmt *st, int c0, tl_arena *arena, int borrow,
+/* Column col of the row: borrowed from SQLite or copied into arena. */
+static const char *col_text(sqlite3_stmt *st, int col, tl_arena *arena,
+                            int borrow, int *oom)
+{
+	return borrow ? (const char *)sqlite3_column_text(st, col)
+	              : col_str(st, col, arena, oom);
+}
+
+int tl_event_from_row(sqlite3_stmt *st, tl_arena *arena, int borrow,
                       tldb_event *ev)
 {
 	int oom = 0;
 	memset(ev, 0, sizeof *ev);
-	const char **fields[] = {&ev->uid,  &ev->timeline, &ev->title,
-	                         &ev->body, &ev->start,    &ev->end,
-	                         &ev->tz,   &ev->location, &ev->url};
-	for (int i = 0; i < 9; i++)
-		*fields[i] = borrow ? (const char *)sqlite3_column_text(
-		                              st, c0 + 1 + i)
-		                    : col_str(st, c0 + 1 + i, arena, &oom);
-	ev->created = sqlite3_column_int64(st, c0 + 10);
-	ev->updated = sqlite3_column_int64(st, c0 + 11);
-	ev->sequence = sqlite3_column_int64(st, c0 + 12);
-	ev->lo = sqlite3_column_int64(st, c0 + 13);
-	ev->hi = sqlite3_column_int64(st, c0 + 14);
-	ev->precision = (tldb_precision)sqlite3_column_int(st, c0 + 15);
+	for (int k = 0; k < TL_NREAD; k++) {
+		size_t text = tl_event_columns[k].text;
+		if (text != TL_BY_HAND)
+			*tl_col_text_slot(ev, text) =
+			        col_text(st, k, arena, borrow, &oom);
+	}
+	ev->uid = col_text(st, TL_COL_UID, arena, borrow, &oom);
+	ev->timeline = col_text(st, TL_COL_TIMELINE, arena, borrow, &oom);
+	ev->created = sqlite3_column_int64(st, TL_COL_CREATED);
+	ev->updated = sqlite3_column_int64(st, TL_COL_UPDATED);
+	ev->sequence = sqlite3_column_int64(st, TL_COL_SEQUENCE);
+	ev->lo = sqlite3_column_int64(st, TL_COL_LO);
+	ev->hi = sqlite3_column_int64(st, TL_COL_HI);
+	ev->precision = (tldb_precision)sqlite3_column_int(st, TL_COL_PREC);
 	if (oom)
 		return TLDB_ENOMEM;
-	return split_tags((const char *)sqlite3_column_text(st, c0 + 16), arena,
-	                  ev);
+	return split_tags((const char *)sqlite3_column_text(st, TL_COL_TAGS),
+	                  arena, ev);
 }
 
 static void read_span(sqlite3_stmt *st, int col, int64_t span[2])
@@ -442,8 +454,8 @@ TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
 	tl_arena arena;
 	tl_arena_init(&arena);
 	tldb_event ev;
-	sqlite3_int64 id = sqlite3_column_int64(st, 0);
-	rc = tl_event_from_row(st, 0, &arena, 0, &ev);
+	sqlite3_int64 id = sqlite3_column_int64(st, TL_COL_ID);
+	rc = tl_event_from_row(st, &arena, 0, &ev);
 	sqlite3_reset(st);
 	if (!rc)
 		rc = tl_load_sources(db, id, &arena, &ev);

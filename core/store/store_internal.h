@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "store.h"
+#include "store_columns.h"
 #include "tldb/tldb.h"
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
@@ -162,22 +163,13 @@ int tl_restore_indexes(tldb *db);
 /* Creates or migrates the schema to TL_SCHEMA_VERSION. */
 int tl_schema_migrate(tldb *db);
 
-/* Fills an event's columns from a statement row laid out by
- * TL_EVENT_COLUMNS.  Strings are copied into arena, or with `borrow` point
- * into SQLite's row, valid until the statement steps or is reset.  The
- * last column, the char(31)-joined tag list, is always copied (split in
- * place). */
-int tl_event_from_row(sqlite3_stmt *st, int first_col, tl_arena *arena,
-                      int borrow, tldb_event *ev);
+/* Fills an event from a statement row whose columns are tl_event_select's.
+ * Strings are copied into arena, or with `borrow` point into SQLite's row,
+ * valid until the statement steps or is reset.  The tag list is always
+ * copied (it is split in place). */
+int tl_event_from_row(sqlite3_stmt *st, tl_arena *arena, int borrow,
+                      tldb_event *ev);
 int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena,
                     tldb_event *ev);
-
-/* The columns of an event row, in the order tl_event_from_row reads them;
- * `e` is events and `t` timelines. */
-#define TL_EVENT_COLUMNS                                                       \
-	"e.id, e.uid, t.name, e.title, e.body, e.start, e.\"end\", e.tz, "     \
-	"e.location, e.url, e.created, e.updated, e.sequence, e.lo, e.hi, "    \
-	"e.prec, e.tagtext"
-#define TL_EVENT_NCOLUMNS 17
 
 #endif /* TLDB_STORE_INTERNAL_H */

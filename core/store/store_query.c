@@ -105,8 +105,9 @@ static char *build_sql(const tldb_query *q)
 {
 	tl_buf b;
 	tl_buf_init(&b, 1 << 20);
+	tl_buf_adds(&b, "SELECT ");
+	tl_event_select(&b);
 	tl_buf_addf(&b,
-	            "SELECT " TL_EVENT_COLUMNS
 	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
 	            " WHERE e.span_class = ?%d AND e.lo >= ?%d",
 	            P_CLASS, P_CLASS_LO);
@@ -336,17 +337,14 @@ static int step(tldb_cursor *c)
 
 /* ---- the merge ---- */
 
-/* Columns of TL_EVENT_COLUMNS the order is by. */
-enum { COL_UID = 1, COL_TITLE = 3, COL_LO = 13, COL_PREC = 15 };
-
 static void read_key(sqlite3_stmt *st, arm_key *k)
 {
-	k->lo = sqlite3_column_int64(st, COL_LO);
-	k->prec = sqlite3_column_int(st, COL_PREC);
-	k->title = sqlite3_column_text(st, COL_TITLE);
-	k->title_len = sqlite3_column_bytes(st, COL_TITLE);
-	k->uid = sqlite3_column_text(st, COL_UID);
-	k->uid_len = sqlite3_column_bytes(st, COL_UID);
+	k->lo = sqlite3_column_int64(st, TL_COL_LO);
+	k->prec = sqlite3_column_int(st, TL_COL_PREC);
+	k->title = sqlite3_column_text(st, TL_COL_TITLE);
+	k->title_len = sqlite3_column_bytes(st, TL_COL_TITLE);
+	k->uid = sqlite3_column_text(st, TL_COL_UID);
+	k->uid_len = sqlite3_column_bytes(st, TL_COL_UID);
 }
 
 /* SQLite's BINARY collation: memcmp, then the shorter first. */
@@ -454,7 +452,7 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	sqlite3_int64 id = sqlite3_column_int64(c->stmt, 0);
 	/* The strings stay SQLite's: its row is left as it is until the
 	 * next call steps this arm again. */
-	if ((rc = tl_event_from_row(c->stmt, 0, &c->arena, 1, &c->event)))
+	if ((rc = tl_event_from_row(c->stmt, &c->arena, 1, &c->event)))
 		return tl_fail(c->db, rc, "out of memory");
 	if (c->with_sources &&
 	    (rc = tl_load_sources(c->db, id, &c->arena, &c->event)))
