@@ -1,9 +1,11 @@
 /*
  * check_internal.h -- shared by the parts of the plugin checker
- * (checker.h): check.c (the flow and the checks that run plugin code in
- * child processes), check_elf.c (the file's symbols and needed libraries),
- * check_events.c (the generated events) and check_corpus.c (--corpus DIR:
- * a folder of inputs through the importer).
+ * (checker.h): check.c (the run and the loading check), check_child.c (the
+ * forked children), check_report.c (the report lines), check_elf.c (the
+ * file's symbols and needed libraries), check_export.c and check_import.c
+ * (the checks that run the exporter and the importer), check_events.c (the
+ * generated events) and check_corpus.c (--corpus DIR: a folder of inputs
+ * through the importer).
  */
 #ifndef TLDB_CHECK_INTERNAL_H
 #define TLDB_CHECK_INTERNAL_H
@@ -50,6 +52,12 @@ typedef enum check_end {
 int check_run_child(check *c, child_fn fn, const void *arg, check_end *how,
                     char *msg, size_t size);
 
+/* The same when how the child ended does not matter: 0 pass, 1 fail with
+ * the reason in msg (the caller's buffer of `size` bytes).  arg is
+ * borrowed; the child's copy of memory dies with it. */
+int check_in_child(check *c, child_fn fn, const void *arg, char *msg,
+                   size_t size);
+
 /* Reporting: "ok    WHAT", "FAIL  WHAT: REASON", "skip  WHAT: REASON". */
 void check_pass(check *c, const char *what);
 void check_fail(check *c, const char *what, const char *fmt, ...)
@@ -63,6 +71,22 @@ void check_appendf(char *msg, size_t size, const char *fmt, ...)
 
 /* Checks 2 and 3: exported symbols and needed libraries (libelf). */
 void check_elf(check *c);
+
+/* Check 5 (c->info has an exporter): makes the source database c->src_db
+ * in c->dir, exports an empty result and the generated events in
+ * children, and writes the sample c->sample (c->have_sample when it did)
+ * for check_importer and check_round_trip.  The files stay in c->dir,
+ * which the run removes. */
+void check_exporter(check *c);
+
+/* Check 4 (c->info has an importer): empty, truncated (of c->sample, or
+ * skipped without one) and random inputs, each in a child with a fresh
+ * folder under c->dir. */
+void check_importer(check *c);
+
+/* Check 6 (both formats): c->sample imported back in a child must give
+ * c->src_db's events; skipped when check_exporter wrote no sample. */
+void check_round_trip(check *c);
 
 /* Puts the NEVENTS generated events into db in one transaction; returns 0,
  * or 1 with the reason in msg. */

@@ -1,6 +1,7 @@
 /*
  * plugin_internal.h -- the plugin host's private structures: loaded plugins
- * with their normalised descriptors, and the state of one run (tldb_run).
+ * with their normalised descriptors, and the state of one run (tldb_run);
+ * and what the parts of core/plugin/ call across files.
  */
 #ifndef TLDB_PLUGIN_INTERNAL_H
 #define TLDB_PLUGIN_INTERNAL_H
@@ -31,8 +32,23 @@ struct tldb_plugins {
 	size_t n, cap;
 };
 
-/* The plugin a normalised info belongs to. */
+/* The plugin a normalised info belongs to (plugin_registry.c). */
 tl_plugin *tl_plugin_of(const tldb_plugins *p, const tldb_plugin_info *info);
+
+/* Formats a message into err (nothing when err is NULL), with no position
+ * (line and column 0); the caller owns err. */
+void tl_plugin_msgf(tldb_msgbuf *err, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Copies the descriptor a plugin's entry returned (raw, which may be NULL
+ * or of any struct size) into pl->info, pl->importer and pl->exporter at
+ * this host's sizes, and validates it: names, versions, kinds, extension
+ * and MIME lists, options and their defaults (plugin_descriptor.c).  The
+ * option copies go to pl->options and pl->optlist, owned by pl and freed
+ * with it (even on failure); strings still point into the plugin.  Returns
+ * 0, or -1 with the reason in err. */
+int tl_plugin_check_info(tl_plugin *pl, const tldb_plugin_info *raw,
+                         tldb_msgbuf *err);
 
 enum { TL_RUN_IMPORT = 1, TL_RUN_EXPORT = 2 };
 
