@@ -23,13 +23,16 @@ static const char add_usage[] =
         "adding the same event twice updates it.\n";
 
 static const char edit_usage[] =
-        "usage: tldb edit UID [--title T] [--start DATE] [--end DATE]\n"
+        "usage: tldb edit [TIMELINE/]UID [--title T] [--start DATE] [--end "
+        "DATE]\n"
         "                 [--timeline NAME] [--tag +TAG|-TAG|TAG]...\n"
         "                 [--location L] [--url U] [--body TEXT] [--tz ZONE]\n"
         "\n"
         "Changes the given fields of an event.  An empty value clears an\n"
         "optional field (--end '').  --tag +T adds a tag, --tag -T removes "
-        "one.\n";
+        "one.\n"
+        "A bare UID must be held by one timeline only; --timeline moves the\n"
+        "event to another timeline, which must not hold its uid already.\n";
 
 enum {
 	O_TITLE,
@@ -174,6 +177,47 @@ out:
 	return rc;
 }
 
+/* 1 when a and b name the same timeline (NULL: the default one). */
+static int same_timeline(const char *a, const char *b)
+{
+	return !strcmp(a && *a ? a : TLDB_DEFAULT_TIMELINE,
+	               b && *b ? b : TLDB_DEFAULT_TIMELINE);
+}
+
+/* Writes the edited event; one that changes timeline moves, in one
+ * transaction, unless the new timeline holds its uid already.  Errors are
+ * printed; returns EXIT_OK or EXIT_FAIL. */
+static int store_edit(tldb *db, const tldb_event *old, const tldb_event *ev)
+{
+	int rc;
+	if (same_timeline(old->timeline, ev->timeline)) {
+		rc = tldb_put(db, ev, NULL, NULL);
+	} else {
+		tldb_event *there = NULL;
+		rc = tldb_get_in(db, ev->timeline, ev->uid, &there);
+		tldb_event_free(there);
+		if (rc == TLDB_OK) {
+			cli_error("timeline '%s' already holds an event with "
+			          "uid '%s'",
+			          ev->timeline, ev->uid);
+			return EXIT_FAIL;
+		}
+		if (rc == TLDB_ENOTFOUND && !(rc = tldb_begin(db)) &&
+		    ((rc = tldb_put(db, ev, NULL, NULL)) ||
+		     (rc = tldb_remove_in(db, old->timeline, old->uid)) ||
+		     (rc = tldb_commit(db)))) {
+			cli_error("%s", tldb_errmsg(db));
+			tldb_rollback(db);
+			return EXIT_FAIL;
+		}
+	}
+	if (rc) {
+		cli_error("%s", tldb_errmsg(db));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int cmd_edit(const cli_ctx *ctx, int argc, char **argv)
 {
 	cli_args a;
@@ -220,10 +264,7 @@ int cmd_edit(const cli_ctx *ctx, int argc, char **argv)
 			goto oom;
 	ev.tags = tags.items;
 	ev.ntags = tags.n;
-	if (tldb_put(db, &ev, NULL, NULL)) {
-		cli_error("%s", tldb_errmsg(db));
-		rc = EXIT_FAIL;
-	}
+	rc = store_edit(db, old, &ev);
 	goto out;
 oom:
 	cli_error("out of memory");

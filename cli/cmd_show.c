@@ -6,9 +6,10 @@
 #include "cli.h"
 
 static const char show_usage[] =
-        "usage: tldb show UID [--format text|json]\n"
+        "usage: tldb show [TIMELINE/]UID [--format text|json]\n"
         "\n"
-        "Shows one event with all its fields and sources.\n";
+        "Shows one event with all its fields and sources.  A bare UID must\n"
+        "be held by one timeline only.\n";
 
 static void field(const char *name, const char *value)
 {

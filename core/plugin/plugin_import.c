@@ -72,20 +72,30 @@ static void copy_msg(tldb_msgbuf *err, const char *msg, int64_t line,
 
 /* ---- the reader's side (the plugin's thread) ---- */
 
+/* A new item with room for text_len bytes of text, at the run's position
+ * in the input; NULL when out of memory (the run then stops). */
+static tl_item *new_item(tldb_run *run, tl_item_kind kind, size_t text_len)
+{
+	tl_item *it = tl_item_new(kind, text_len);
+	if (!it) {
+		tl_run_error(run, run->line, run->column, "out of memory");
+		run->stopping = 1;
+		return NULL;
+	}
+	it->line = run->line;
+	it->column = run->column;
+	it->bytes = run->bytes;
+	return it;
+}
+
 static int push_text(import_state *s, tl_item_kind kind, const char *text,
                      tldb_run *run)
 {
 	size_t len = strlen(text);
-	tl_item *it = tl_item_new(kind, len);
-	if (!it) {
-		tl_run_error(run, run->line, run->column, "out of memory");
-		run->stopping = 1;
+	tl_item *it = new_item(run, kind, len);
+	if (!it)
 		return -1;
-	}
 	memcpy(it->text, text, len + 1);
-	it->line = run->line;
-	it->column = run->column;
-	it->bytes = run->bytes;
 	tl_pipe_push(&s->pipe, it);
 	return 0;
 }
@@ -176,13 +186,27 @@ static int on_event(tldb_run *run, const tldb_plugin_event *pev)
 	return 0;
 }
 
+/* A removal names a uid of the timeline the import writes to: the
+ * caller's, else the document's, else the default one.  The item's text
+ * is the uid, and timeline.name that timeline. */
 static int on_remove(tldb_run *run, const char *uid)
 {
 	import_state *s = run->pipeline;
 	if (atomic_load(&s->pipe.stop))
 		return -1;
 	s->records++;
-	return push_text(s, TL_ITEM_REMOVE, uid, run);
+	const char *timeline = s->o->timeline       ? s->o->timeline
+	                       : s->doc_timeline[0] ? s->doc_timeline
+	                                            : TLDB_DEFAULT_TIMELINE;
+	size_t ulen = strlen(uid), tlen = strlen(timeline);
+	tl_item *it = new_item(run, TL_ITEM_REMOVE, ulen + 1 + tlen);
+	if (!it)
+		return -1;
+	memcpy(it->text, uid, ulen + 1);
+	memcpy(it->text + ulen + 1, timeline, tlen + 1);
+	it->timeline.name = it->text + ulen + 1;
+	tl_pipe_push(&s->pipe, it);
+	return 0;
 }
 
 static int on_timeline(tldb_run *run, const tldb_plugin_timeline *tl)
@@ -340,7 +364,7 @@ static void store_event(import_state *s, const tl_item *it)
 
 static void store_removal(import_state *s, const tl_item *it)
 {
-	int rc = tldb_remove(s->db, it->text);
+	int rc = tldb_remove_in(s->db, it->timeline.name, it->text);
 	if (rc == TLDB_OK)
 		s->st->removed++;
 	else if (store_broke(rc))

@@ -176,20 +176,20 @@ static int delete_details(tldb *db, sqlite3_int64 id)
 	return tl_step_done(db, st, "removing an event's sources");
 }
 
-/* Looks uid up: *id 0 when absent. */
-static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
-                      uint64_t *hash, sqlite3_int64 *timeline_id)
+/* Looks (uid, timeline) up: *id 0 when absent. */
+static int find_event(tldb *db, const char *uid, sqlite3_int64 timeline_id,
+                      sqlite3_int64 *id, uint64_t *hash)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_FIND);
 	if (!st)
 		return TLDB_EINTERNAL;
 	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, timeline_id);
 	int rc = sqlite3_step(st);
 	*id = 0;
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		*hash = (uint64_t)sqlite3_column_int64(st, 1);
-		*timeline_id = sqlite3_column_int64(st, 2);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
@@ -202,12 +202,12 @@ static int find_event(tldb *db, const char *uid, sqlite3_int64 *id,
 static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
                        tldb_put_result *result, int *wrote)
 {
-	sqlite3_int64 timeline_id, id, old_timeline_id = 0;
+	sqlite3_int64 timeline_id, id;
 	uint64_t old_hash = 0;
 	int64_t now = tl_now(db);
 	int rc;
 	if ((rc = tl_timeline_id(db, c->timeline, 1, &timeline_id)) ||
-	    (rc = find_event(db, c->uid, &id, &old_hash, &old_timeline_id)))
+	    (rc = find_event(db, c->uid, timeline_id, &id, &old_hash)))
 		return rc;
 	if (id && old_hash == c->hash) {
 		*result = TLDB_PUT_UNCHANGED;
@@ -251,10 +251,6 @@ static int write_event(tldb *db, const tldb_event *ev, const tl_checked *c,
 		rc = insert_fts(db, id, ev, tags);
 	tl_buf_release(&tagtext);
 	if (rc)
-		return rc;
-	/* An event moved between timelines changes both. */
-	if (old_timeline_id && old_timeline_id != timeline_id &&
-	    (rc = tl_touch_later(db, old_timeline_id)))
 		return rc;
 	return tl_touch_later(db, timeline_id);
 }
@@ -432,29 +428,24 @@ int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena, tldb_event *ev)
 	return TLDB_OK;
 }
 
-TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
+/* Reads event `id` with its tags and sources into *out. */
+static int get_event(tldb *db, sqlite3_int64 id, tldb_event **out)
 {
-	*out = NULL;
-	if (!db->sql)
-		return tl_fail(db, TLDB_EINVAL, "the database is not open");
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_GET);
 	if (!st)
 		return TLDB_EINTERNAL;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'",
-		               uid);
-	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return tl_fail_sql(db, rc, "reading an event");
+		return rc == SQLITE_DONE
+		               ? tl_fail(db, TLDB_ENOTFOUND,
+		                         "the event is gone")
+		               : tl_fail_sql(db, rc, "reading an event");
 	}
 	tl_arena arena;
 	tl_arena_init(&arena);
 	tldb_event ev;
-	sqlite3_int64 id = sqlite3_column_int64(st, TL_COL_ID);
 	rc = tl_event_from_row(st, &arena, 0, &ev);
 	sqlite3_reset(st);
 	if (!rc)
@@ -465,19 +456,29 @@ TLDB_API int tldb_get(tldb *db, const char *uid, tldb_event **out)
 	return rc;
 }
 
-TLDB_API int tldb_remove(tldb *db, const char *uid)
+TLDB_API int tldb_get(tldb *db, const char *ref, tldb_event **out)
 {
 	sqlite3_int64 id, timeline_id;
-	uint64_t hash;
+	*out = NULL;
+	int rc = tl_event_ref(db, ref, &id, &timeline_id);
+	return rc ? rc : get_event(db, id, out);
+}
+
+TLDB_API int tldb_get_in(tldb *db, const char *timeline, const char *uid,
+                         tldb_event **out)
+{
+	sqlite3_int64 id, timeline_id;
+	*out = NULL;
+	int rc = tl_event_at(db, timeline, uid, &id, &timeline_id);
+	return rc ? rc : get_event(db, id, out);
+}
+
+/* Removes event `id` of timeline_id and everything that hangs off it. */
+static int remove_event(tldb *db, sqlite3_int64 id, sqlite3_int64 timeline_id)
+{
 	int rc = tl_savepoint(db);
 	if (rc)
 		return rc;
-	if ((rc = find_event(db, uid, &id, &hash, &timeline_id)))
-		goto fail;
-	if (!id) {
-		rc = tl_fail(db, TLDB_ENOTFOUND, "no event with uid '%s'", uid);
-		goto fail;
-	}
 	sqlite3_stmt *st;
 	if ((rc = delete_details(db, id)))
 		goto fail;
@@ -493,4 +494,18 @@ TLDB_API int tldb_remove(tldb *db, const char *uid)
 fail:
 	tl_rollback_to(db);
 	return rc;
+}
+
+TLDB_API int tldb_remove(tldb *db, const char *ref)
+{
+	sqlite3_int64 id, timeline_id;
+	int rc = tl_event_ref(db, ref, &id, &timeline_id);
+	return rc ? rc : remove_event(db, id, timeline_id);
+}
+
+TLDB_API int tldb_remove_in(tldb *db, const char *timeline, const char *uid)
+{
+	sqlite3_int64 id, timeline_id;
+	int rc = tl_event_at(db, timeline, uid, &id, &timeline_id);
+	return rc ? rc : remove_event(db, id, timeline_id);
 }

@@ -14,7 +14,7 @@
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
 #define TL_APPLICATION_ID 0x746c6462
-#define TL_SCHEMA_VERSION 2
+#define TL_SCHEMA_VERSION 3
 
 /* Statements prepared once per handle and reused. */
 enum tl_stmt_id {
@@ -22,6 +22,7 @@ enum tl_stmt_id {
 	TL_ST_TIMELINE_INSERT,
 	TL_ST_TIMELINE_TOUCH,
 	TL_ST_EVENT_FIND,
+	TL_ST_EVENT_HOLDERS,
 	TL_ST_EVENT_INSERT,
 	TL_ST_EVENT_UPDATE,
 	TL_ST_EVENT_DELETE,
@@ -130,6 +131,18 @@ int tl_bind_text(sqlite3_stmt *st, int idx, const char *s);
  * default timeline, creates it.  TLDB_ENOTFOUND when absent. */
 int tl_timeline_id(tldb *db, const char *name, int create_default,
                    sqlite3_int64 *id);
+
+/* The event (timeline, uid) names (timeline NULL or "": the default):
+ * its row id and its timeline's.  TLDB_ENOTFOUND with a message when
+ * absent. */
+int tl_event_at(tldb *db, const char *timeline, const char *uid,
+                sqlite3_int64 *id, sqlite3_int64 *timeline_id);
+
+/* The event a reference names: "TIMELINE/UID", or a bare UID one timeline
+ * alone holds (store_ref.c).  TLDB_ENOTFOUND, or TLDB_EAMBIGUOUS with a
+ * message listing the events it could name. */
+int tl_event_ref(tldb *db, const char *ref, sqlite3_int64 *id,
+                 sqlite3_int64 *timeline_id);
 
 /* Marks the timeline changed now (feeds' Last-Modified). */
 int tl_timeline_touch(tldb *db, sqlite3_int64 id);

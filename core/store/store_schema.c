@@ -10,7 +10,8 @@
  *   timelines   name, title, description, share token, created/updated
  *   events      every field of the contract's event, its bounds [lo, hi),
  *               precision, span class and content hash, and its tags
- *               joined (so reading an event needs no second lookup)
+ *               joined (so reading an event needs no second lookup); an
+ *               event is identified by (uid, timeline)
  *   sources     provenance records of an event, in order
  *   events_text a view: the text of each event the full-text index holds
  *   events_fts  FTS5 over title, body, location, tags and source quotes,
@@ -87,6 +88,45 @@ static const char *const migrations[] = {
         "  content = 'events_text', content_rowid = 'id', columnsize = 0,"
         "  tokenize = 'unicode61 remove_diacritics 2');"
         "INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+        /* 2 -> 3: an event is identified by (timeline, uid), as a CalDAV
+         * collection identifies a resource: two calendars may both hold
+         * UID:1.  SQLite cannot drop a UNIQUE constraint, so the table is
+         * made anew (SQLite's documented procedure, with foreign keys off:
+         * tl_schema_migrate), keeping every id, so sources and the
+         * full-text index stay valid.  uid leads the key so that a bare
+         * uid is still found by the index. */
+        "DROP VIEW events_text;"
+        "CREATE TABLE events_v3 ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL,"
+        "  timeline_id INTEGER NOT NULL REFERENCES timelines(id),"
+        "  title TEXT NOT NULL,"
+        "  body TEXT,"
+        "  start TEXT NOT NULL,"
+        "  \"end\" TEXT,"
+        "  tz TEXT,"
+        "  location TEXT,"
+        "  url TEXT,"
+        "  lo INTEGER NOT NULL,"
+        "  hi INTEGER NOT NULL,"
+        "  prec INTEGER NOT NULL,"
+        "  span_class INTEGER NOT NULL,"
+        "  chash INTEGER NOT NULL,"
+        "  created INTEGER NOT NULL,"
+        "  updated INTEGER NOT NULL,"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  tagtext TEXT,"
+        "  UNIQUE (uid, timeline_id));"
+        "INSERT INTO events_v3 SELECT id, uid, timeline_id, title, body,"
+        "  start, \"end\", tz, location, url, lo, hi, prec, span_class,"
+        "  chash, created, updated, sequence, tagtext FROM events;"
+        "DROP TABLE events;"
+        "ALTER TABLE events_v3 RENAME TO events;" TL_INDEX_EVENTS_SPAN
+        ";" TL_INDEX_EVENTS_TIMELINE ";"
+        "CREATE VIEW events_text(id, title, body, location, tags, quotes) AS"
+        "  SELECT e.id, e.title, e.body, e.location, e.tagtext,"
+        "  (SELECT group_concat(s.quote, ' ') FROM sources s"
+        "   WHERE s.event_id = e.id) FROM events e;",
 };
 
 const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2] = {
@@ -114,14 +154,38 @@ static int current_version(tldb *db, int *version)
 	               : tl_fail_sql(db, rc, "reading the schema version");
 }
 
+/* PRAGMA foreign_key_check finds no row whose reference is broken. */
+static int foreign_keys_hold(tldb *db)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA foreign_key_check", -1,
+	                            &st, NULL);
+	if (rc != SQLITE_OK)
+		return tl_fail_sql(db, rc, "migrating the schema");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return tl_fail(db, TLDB_ECORRUPT,
+		               "migrating the schema: a row refers to a "
+		               "missing one (PRAGMA foreign_key_check)");
+	return rc == SQLITE_DONE ? TLDB_OK
+	                         : tl_fail_sql(db, rc, "migrating the schema");
+}
+
 int tl_schema_migrate(tldb *db)
 {
 	int version = 0;
 	int rc = current_version(db, &version);
 	if (rc || version == TL_SCHEMA_VERSION)
 		return rc;
-	if ((rc = tl_exec(db, "BEGIN IMMEDIATE", "migrating the schema")))
+	/* A migration may make a table anew: with foreign keys on, dropping
+	 * the old one would delete the rows that refer to it.  The pragma is
+	 * a no-op inside a transaction, so it is set around it. */
+	if ((rc = tl_exec(db, "PRAGMA foreign_keys = OFF",
+	                  "migrating the schema")))
 		return rc;
+	if ((rc = tl_exec(db, "BEGIN IMMEDIATE", "migrating the schema")))
+		goto restore;
 	/* Another process may have migrated while we waited for the lock. */
 	if ((rc = current_version(db, &version)))
 		goto fail;
@@ -136,11 +200,21 @@ int tl_schema_migrate(tldb *db)
 	         "PRAGMA application_id = %d; PRAGMA user_version = %d",
 	         TL_APPLICATION_ID, TL_SCHEMA_VERSION);
 	if ((rc = tl_exec(db, pragmas, "migrating the schema")) ||
+	    (rc = foreign_keys_hold(db)) ||
 	    (rc = tl_exec(db, "COMMIT", "migrating the schema")))
 		goto fail;
 	db->made_schema = creating;
-	return TLDB_OK;
+	/* ALTER TABLE RENAME opens the temporary database, and while it is
+	 * open temp_store cannot change inside a transaction, as a bulk load's
+	 * index rebuild does (store_tx.c).  Changing temp_store outside one
+	 * closes it; configure() chose MEMORY. */
+	return tl_exec(db,
+	               "PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE; "
+	               "PRAGMA temp_store = MEMORY",
+	               "migrating the schema");
 fail:
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+restore:
+	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
 }

@@ -16,8 +16,12 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
                 "updated) VALUES (?1, ?2, ?3, ?4, ?4)",
         [TL_ST_TIMELINE_TOUCH] = "UPDATE timelines SET updated = ?2 WHERE id = "
                                  "?1 AND updated < ?2",
-        [TL_ST_EVENT_FIND] =
-                "SELECT id, chash, timeline_id FROM events WHERE uid = ?1",
+        [TL_ST_EVENT_FIND] = "SELECT id, chash FROM events WHERE uid = ?1 "
+                             "AND timeline_id = ?2",
+        [TL_ST_EVENT_HOLDERS] =
+                "SELECT e.id, e.timeline_id, t.name FROM events e JOIN "
+                "timelines t ON t.id = e.timeline_id WHERE e.uid = ?1 "
+                "ORDER BY t.name",
         /* TL_ST_EVENT_INSERT, _UPDATE and _GET come from the column
          * table: event_stmt_sql. */
         [TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
@@ -124,7 +128,7 @@ static char *event_stmt_sql(enum tl_stmt_id id)
 	tl_buf_adds(&b, "SELECT ");
 	tl_event_select(&b);
 	tl_buf_adds(&b, " FROM events e JOIN timelines t ON t.id = "
-	                "e.timeline_id WHERE e.uid = ?1");
+	                "e.timeline_id WHERE e.id = ?1");
 	return tl_buf_steal(&b);
 }
 

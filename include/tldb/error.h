@@ -35,7 +35,8 @@ extern "C" {
 	X(EZONE, -13, "unknown time zone")                                     \
 	X(EINTERNAL, -14, "internal error")                                    \
 	X(EPLUGIN, -15, "plugin refused or failed")                            \
-	X(EINPUT, -16, "bad input")
+	X(EINPUT, -16, "bad input")                                            \
+	X(EAMBIGUOUS, -17, "names more than one event")
 
 enum {
 	TLDB_OK = 0,

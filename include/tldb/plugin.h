@@ -322,7 +322,9 @@ typedef struct tldb_host_api {
 
 	/* Importers: removes the event `uid` (one the input cancels, such as
 	 * an iCalendar STATUS:CANCELLED), within the import, so it comes back
-	 * if the import fails.  `uid` is used as given: a plugin that lets
+	 * if the import fails.  Only the timeline the import writes to is
+	 * touched: the caller's, else the document's (timeline()), else the
+	 * default one.  `uid` is used as given: a plugin that lets
 	 * the host derive uids cannot name them.  Returns TLDB_PLUGIN_OK
 	 * whether or not the event was stored, or TLDB_PLUGIN_STOP when the
 	 * import is stopping (return TLDB_PLUGIN_ERROR at once). */

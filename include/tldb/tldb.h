@@ -267,23 +267,37 @@ TLDB_API TLDB_NODISCARD int tldb_cursor_next_timeline(tldb_cursor *c,
 TLDB_API TLDB_NODISCARD int tldb_event_check(const tldb_event *ev,
                                              tldb_errbuf *err);
 
-/* Inserts or updates the event with ev->uid (derived when NULL), keeping
- * created, raising sequence only when the content changed (see created,
- * updated and sequence in tldb_event for restoring them).  The timeline
- * must exist, except TLDB_DEFAULT_TIMELINE which is created on first use.
- * The uid written is copied into uid_out (at least TLDB_MAX_UID + 1 bytes)
- * when not NULL; what happened into *result when not NULL. */
+/* Inserts or updates the event (ev->timeline, ev->uid), the uid derived
+ * when NULL, keeping created, raising sequence only when the content
+ * changed (see created, updated and sequence in tldb_event for restoring
+ * them).  An event is identified by its timeline and uid together: the
+ * same uid in another timeline is another event, which this never
+ * touches.  The timeline must exist, except TLDB_DEFAULT_TIMELINE which
+ * is created on first use.  The uid written is copied into uid_out (at
+ * least TLDB_MAX_UID + 1 bytes) when not NULL; what happened into *result
+ * when not NULL. */
 TLDB_API TLDB_NODISCARD int tldb_put(tldb *db, const tldb_event *ev,
                                      char *uid_out, tldb_put_result *result);
 
-/* Loads the event `uid` with its tags and sources into *out (the caller's;
- * tldb_event_free).  TLDB_ENOTFOUND when absent. */
-TLDB_API TLDB_NODISCARD int tldb_get(tldb *db, const char *uid,
+/* Loads the event a reference names, with its tags and sources, into *out
+ * (the caller's; tldb_event_free).  `ref` is "TIMELINE/UID", or a bare UID
+ * that one timeline alone holds.  TLDB_ENOTFOUND when it names none,
+ * TLDB_EAMBIGUOUS (the message lists them) when it names several. */
+TLDB_API TLDB_NODISCARD int tldb_get(tldb *db, const char *ref,
                                      tldb_event **out);
 
-/* Removes the event and everything that hangs off it.  TLDB_ENOTFOUND when
- * absent. */
-TLDB_API TLDB_NODISCARD int tldb_remove(tldb *db, const char *uid);
+/* tldb_get of the event `uid` of `timeline` (NULL: the default timeline). */
+TLDB_API TLDB_NODISCARD int tldb_get_in(tldb *db, const char *timeline,
+                                        const char *uid, tldb_event **out);
+
+/* Removes the event a reference names (as tldb_get) and everything that
+ * hangs off it.  TLDB_ENOTFOUND when absent, TLDB_EAMBIGUOUS when `ref`
+ * names several. */
+TLDB_API TLDB_NODISCARD int tldb_remove(tldb *db, const char *ref);
+
+/* tldb_remove of the event `uid` of `timeline` (NULL: the default). */
+TLDB_API TLDB_NODISCARD int tldb_remove_in(tldb *db, const char *timeline,
+                                           const char *uid);
 
 /* Deep-copies ev into one allocation (the caller's; tldb_event_free). */
 TLDB_API TLDB_NODISCARD int tldb_event_copy(const tldb_event *ev,

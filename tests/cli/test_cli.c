@@ -956,6 +956,66 @@ Test(cli, rm_all_or_none)
 	expect_error(TL("rm"), 2, NULL);
 }
 
+/* Two calendars both holding UID:1 (real files use short uids): each
+ * import keeps to its own timeline, and a bare uid that names two events
+ * is refused with both named. */
+Test(cli, one_uid_in_two_calendars_is_two_events)
+{
+	static const char cal[] =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	        "X-WR-CALNAME:%s\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+	        "DTSTAMP:20240101T000000Z\r\nDTSTART;VALUE=DATE:2024011%d\r\n"
+	        "SUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	char text[512];
+	char *work = path_in("work.ics"), *family = path_in("family.ics");
+	snprintf(text, sizeof text, cal, "Work", 1, "Standup");
+	write_file(work, text);
+	snprintf(text, sizeof text, cal, "Family", 2, "Dinner");
+	write_file(family, text);
+	free(ok_out(TL("import", work)));
+	free(ok_out(TL("import", family)));
+
+	char *out = ok_out(TL("query", "--timeline", "work"));
+	ROWS(out, "Standup");
+	free(out);
+	out = ok_out(TL("query", "--timeline", "family"));
+	ROWS(out, "Dinner");
+	free(out);
+
+	expect_error(TL("show", "1"), 1,
+	             "'1' names 2 events: family/1, work/1");
+	out = ok_out(TL("show", "work/1"));
+	cr_expect(strstr(out, "Standup") != NULL, "%s", out);
+	free(out);
+	/* Moving onto a uid the other timeline holds is refused. */
+	expect_error(TL("edit", "work/1", "--timeline", "family"), 1,
+	             "timeline 'family' already holds an event with uid '1'");
+	/* Importing one calendar again touches nothing of the other. */
+	free(ok_out(TL("import", work)));
+	out = ok_out(TL("show", "family/1"));
+	cr_expect(strstr(out, "Dinner") != NULL, "%s", out);
+	free(out);
+
+	/* "1" and "family/1" once it is the only one: one removal. */
+	free(ok_out(TL("rm", "work/1")));
+	free(ok_out(TL("rm", "1", "family/1")));
+	cr_assert_eq(count_events(), 0);
+	free(work);
+	free(family);
+}
+
+Test(cli, edit_moves_an_event_to_another_timeline)
+{
+	free(ok_out(TL("timeline", "create", "trips")));
+	free(added(TL("add", "--uid", "a", "--title", "A", "--start", "2022")));
+	free(ok_out(TL("edit", "a", "--timeline", "trips")));
+	char *out = ok_out(TL("query", "--timeline", "trips"));
+	ROWS(out, "A");
+	free(out);
+	cr_assert_eq(count_events(), 1);
+	expect_error(TL("show", "default/a"), 1, "no event with uid");
+}
+
 /* ---- timelines ---- */
 
 Test(cli, timelines)
@@ -1148,7 +1208,7 @@ Test(cli, stats_counts)
 	cr_assert_eq(stat_value(out, "year"), 1, "%s", out);
 	cr_assert_eq(stat_value(out, "month"), 2, "%s", out);
 	cr_assert_eq(stat_value(out, "day"), 6, "%s", out);
-	cr_assert_eq(stat_value(out, "schema"), 2, "%s", out);
+	cr_assert_eq(stat_value(out, "schema"), 3, "%s", out);
 	cr_assert(strstr(out, "earliest         2001-01-01T00:00:00Z\n") !=
 	                  NULL,
 	          "%s", out);

@@ -459,6 +459,27 @@ Test(ical_import, cancelled_removes_the_event_an_occurrence_or_a_series)
 	tldb_plugins_free(p);
 }
 
+/* A calendar cancelling UID:1 removes its own 1, never another
+ * calendar's. */
+Test(ical_import, a_cancellation_stays_in_its_own_calendar)
+{
+	tldb_plugins *p = registry();
+	tldb *db = open_db(tmp_path("t.db"));
+	tldb_import_stats st;
+	const char *work = HEAD "X-WR-CALNAME:Work\r\n" EV(
+	        "1", "DTSTART;VALUE=DATE:20240111\r\nSUMMARY:"
+	             "standup\r\n") "END:VCALENDAR\r\n";
+	const char *family = HEAD "X-WR-CALNAME:Family\r\n" EV(
+	        "1", "DTSTART;VALUE=DATE:20240112\r\nSTATUS:CANCELLED\r\n"
+	             "SUMMARY:dinner\r\n") "END:VCALENDAR\r\n";
+	import_stats(db, p, "work.ics", work, &st, NULL);
+	cr_assert_eq(import_stats(db, p, "family.ics", family, &st, NULL), 0);
+	cr_expect(stored(db, "work/1"));
+	cr_expect_eq(count_events(db), 1);
+	tldb_close(db);
+	tldb_plugins_free(p);
+}
+
 static tldb_timeline *timeline_of(tldb *db, const char *uid)
 {
 	tldb_event *ev = get(db, uid);
@@ -505,8 +526,12 @@ Test(ical_import, the_calendar_name_names_the_timeline)
 	o.timeline = "default";
 	tldb_msgbuf err;
 	cr_assert_eq(tldb_import(db, p, &o, &st, &err), TLDB_OK, "%s", err.msg);
-	t = timeline_of(db, "l1");
+	t = timeline_of(db, "default/l1");
 	cr_expect_str_eq(t->name, "default");
+	tldb_timeline_free(t);
+	/* ... and leaves the other timeline's l1 where it was. */
+	t = timeline_of(db, "launches/l1");
+	cr_expect_str_eq(t->name, "launches");
 	tldb_timeline_free(t);
 
 	/* A calendar without a name, or with one of no letters: default. */

@@ -300,7 +300,7 @@ Test(bulk, schema_1_file_migrates_with_its_text_and_tags)
 	tldb *db = open_db(0);
 	tldb_stats st;
 	cr_assert_eq(tldb_stats_get(db, &st), TLDB_OK);
-	cr_expect_eq(st.schema_version, 2);
+	cr_expect_eq(st.schema_version, 3);
 	cr_expect_eq(st.events, 1);
 	cr_expect_eq(st.tags, 2);
 	cr_expect_eq(st.sources, 1);
@@ -325,6 +325,30 @@ Test(bulk, schema_1_file_migrates_with_its_text_and_tags)
 	const char *part[] = {"diplo"};
 	q.tags = part;
 	cr_expect_eq(count_query(db, &q), 0, "a tag matched by its prefix");
+
+	/* Schema 3 identifies an event by (timeline, uid): the same uid in
+	 * another timeline is a second event, and the migrated one keeps its
+	 * sources. */
+	tldb_timeline other = {.name = "other"};
+	cr_assert_eq(tldb_timeline_create(db, &other), TLDB_OK);
+	tldb_event twin = {.uid = "sco",
+	                   .timeline = "other",
+	                   .title = "Twin",
+	                   .start = "2022-09-15"};
+	tldb_put_result put;
+	cr_assert_eq(tldb_put(db, &twin, NULL, &put), TLDB_OK, "%s",
+	             tldb_errmsg(db));
+	cr_expect_eq(put, TLDB_PUT_INSERTED);
+	tldb_event *got = NULL;
+	cr_expect_eq(tldb_get(db, "sco", &got), TLDB_EAMBIGUOUS);
+	cr_expect(strstr(tldb_errmsg(db), "default/sco") &&
+	                  strstr(tldb_errmsg(db), "other/sco"),
+	          "%s", tldb_errmsg(db));
+	cr_assert_eq(tldb_get(db, "default/sco", &got), TLDB_OK);
+	cr_expect_eq(got->nsources, 1);
+	tldb_event_free(got);
+	cr_assert_eq(tldb_remove(db, "other/sco"), TLDB_OK);
+	expect_sound();
 
 	/* Changing and removing the migrated event keeps the index exact. */
 	tldb_event *ev = NULL;
