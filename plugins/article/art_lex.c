@@ -3,7 +3,8 @@
  * (month and weekday names, units, tense words, number words...), the
  * nouns of events an article dates (art_event_group), the time-zone
  * abbreviations news text uses, and the cut of a sentence into tokens.
- * The patterns over those tokens are in art_scan.c.
+ * The patterns over those tokens are in art_scan.c, art_scan_absolute.c
+ * and art_scan_relative.c.
  */
 #include <ctype.h>
 #include <stdlib.h>

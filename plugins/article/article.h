@@ -11,7 +11,11 @@
  *   art_meta.c      the document's title, source URL and date
  *   art_sentence.c  sentence boundaries
  *   art_lex.c       keywords, event nouns, zone abbreviations, tokens
- *   art_scan.c      the date expressions among the tokens
+ *   art_scan.c      the date expressions among the tokens: the walk,
+ *                   intervals, times of day; the patterns are in
+ *     art_scan_absolute.c  calendar dates (September 15, 2022; 9/15/2022)
+ *     art_scan_relative.c  dates counted from the document's date or from
+ *                   an event (last week, two days ago, a year into the war)
  *   art_resolve.c   tense, and each expression resolved to an EDTF value
  *   art_date.c      civil-calendar arithmetic and EDTF formatting
  *   art_event.c     titles, uids and the events handed to the host
@@ -320,6 +324,86 @@ enum {
 	ART_K_INTO,       /* into: "two weeks into the war" */
 	ART_K_COUNT
 };
+
+/* ---- art_scan.c, art_scan_absolute.c, art_scan_relative.c: what the
+ * matchers share ---- */
+
+/* A sentence's tokens as the matchers read them: the tokens, their count,
+ * and the text their offsets point into.  A view: it owns nothing and is
+ * valid while the art_scanner and the text it was made from are. */
+typedef struct art_view {
+	const art_tok *t;
+	size_t n;
+	const char *text;
+} art_view;
+
+/* Token tests (art_scan.c).  Each reads c only; a token index at or past
+ * the end tests false, except in art_glued_before, whose i must be a
+ * token of c. */
+
+/* 1 when token i is keyword id (ART_K_*). */
+int art_kw(const art_view *c, size_t i, uint16_t id);
+/* 1 when token i is the punctuation mark ch ('-' for any dash). */
+int art_punct(const art_view *c, size_t i, char ch);
+/* 1 when token i and token i + 1 touch (no space between them). */
+int art_adj(const art_view *c, size_t i);
+/* 1 when token i is a number of mind..maxd digits without an ordinal
+ * suffix (ord 0), with one (1), or either (2). */
+int art_num(const art_view *c, size_t i, unsigned mind, unsigned maxd, int ord);
+/* 1 when token i is the word w (ASCII case ignored). */
+int art_word_is(const art_view *c, size_t i, const char *w);
+/* 1 when a match that ends before token j is glued to what follows, so is
+ * part of a larger number ("1,000", "3.5"), of a code or a word, or of an
+ * amount (followed by '%' or '$'). */
+int art_glued_after(const art_view *c, size_t j);
+/* 1 when token i touches the token before it and that token is a number,
+ * a word, or punctuation other than an opening bracket or quote. */
+int art_glued_before(const art_view *c, size_t i);
+
+/* The matchers.  Each tries its patterns at token i of c.  On a match it
+ * fills *x (the mention in x->a, the second end of an interval in x->b
+ * with x->is_range set, x->form the name of the pattern, a static string)
+ * and returns the index of the token after the match; it returns 0 when
+ * nothing matches (*x may then be partly written).  A match whose
+ * x->a.kind is 0 was consumed but gives no date.  in_range is 1 when i
+ * follows the "to", "-" or "and" of an interval, where a month or year
+ * alone is a date.  The matchers that set *begin set it to the first
+ * token of the expression when that is before i; the caller sets it to i
+ * before the call.  Nothing is allocated. */
+
+/* art_scan_absolute.c: at a capitalised month name, "September 15, 2022",
+ * "Sept. 5-11", "February 2022", "March of 2020", and a month alone where
+ * the words before make it a date ("in February", "last March"). */
+size_t art_match_month(const art_view *c, size_t i, art_expr *x, int in_range);
+/* art_scan_absolute.c: at a number, ISO dates and months, numeric dates
+ * (9/15/2022, 15.09.2022; an ambiguous or impossible one is consumed),
+ * year ranges (2014-2016), "the 1990s", "15 September [2022]", "the 15th
+ * of September", a season's year (consumed) and a year where the words
+ * make it one. */
+size_t art_match_number(const art_view *c, size_t i, art_expr *x, int in_range);
+/* art_scan_absolute.c: "the '90s", at the apostrophe. */
+size_t art_match_quote_decade(const art_view *c, size_t i, art_expr *x);
+/* art_scan_relative.c: at a capitalised weekday, the full date it stands
+ * before ("Thursday, Sept. 15"), else the weekday with its determiner
+ * (last, next, this); "every Monday" (a set) matches nothing.  in_range is
+ * not used. */
+size_t art_match_weekday(const art_view *c, size_t i, art_expr *x,
+                         int in_range);
+/* art_scan_relative.c: today, yesterday, tomorrow (and a part of the day
+ * after them), "this morning", "last night". */
+size_t art_match_today(const art_view *c, size_t i, art_expr *x);
+/* art_scan_relative.c: at this/last/next/past/coming/previous, a week,
+ * month or year ("last week", "earlier this year", "the past month",
+ * "the next day"); "the same period last year" is consumed. */
+size_t art_match_unitrel(const art_view *c, size_t i, art_expr *x,
+                         size_t *begin);
+/* art_scan_relative.c: at a count (a number word or a number), "two weeks
+ * ago", "three days from now", "two weeks into the war", "three months
+ * after the invasion", "a year earlier", "the past three months", "in
+ * three days". */
+size_t art_match_count(const art_view *c, size_t i, art_expr *x, size_t *begin);
+/* art_scan_relative.c: at "first", "the first five months of the war". */
+size_t art_match_first(const art_view *c, size_t i, art_expr *x, size_t *begin);
 
 /* ---- art_resolve.c ---- */
 

@@ -4,7 +4,8 @@
  * for positions; each VTIMEZONE and each VEVENT is parsed on its own by
  * libical (icalparser_parse_string on the component's text), so a large
  * file is imported in memory bounded by its largest component, not its
- * size.  What each VEVENT becomes is decided in ics_event.c.
+ * size.  What each VEVENT becomes is decided in ics_event.c (with
+ * ics_dates.c and ics_recur.c).
  *
  * Held until the end of the input: VEVENTs whose TZID names a VTIMEZONE not
  * seen yet (RFC 5545 puts no order on components), and recurring masters

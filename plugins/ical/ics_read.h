@@ -1,7 +1,9 @@
 /*
  * ics_read.h -- shared by the importer's files: ics_read.c (reading the
- * input into components) and ics_event.c (what a VTIMEZONE and a VEVENT
- * become: zones, dates, recurrences, events emitted to the host).
+ * input into components), ics_calendar.c (the timeline a calendar names)
+ * and what a VTIMEZONE and a VEVENT become: ics_dates.c (zones and dates),
+ * ics_recur.c (recurrences) and ics_event.c (the import's state, a
+ * VEVENT's properties and the events emitted to the host).
  */
 #ifndef TLDB_ICS_READ_H
 #define TLDB_ICS_READ_H
@@ -76,5 +78,96 @@ char *ics_unescape(const char *s, size_t n);
 /* One component's text (CRLF lines) starting at input line `line`. */
 int32_t ics_vtimezone(ics_import *im, const char *text, int64_t line);
 int32_t ics_vevent(ics_import *im, const char *text, int64_t line);
+
+/* ---- the parts of a VEVENT's import: ics_event.c, ics_dates.c,
+ * ics_recur.c.  Every function that takes libical values runs under
+ * ical_lock(), as ics_vtimezone and ics_vevent take it. ---- */
+
+/* A DTSTART/DTEND/RECURRENCE-ID value as tldb sees it.  It owns nothing:
+ * tz and zone point into the import's zones (im->tzs), libical's built-in
+ * zones, the windows-zone table or the component the value came from, and
+ * are valid as long as those are. */
+typedef struct ics_when {
+	int is_date, utc;
+	int64_t wall;       /* wall seconds (UTC when utc) */
+	const char *tz;     /* IANA zone of a local time, or NULL */
+	int unresolved;     /* a TZID nobody knows (yet) */
+	icaltimetype it;    /* libical's fields */
+	icaltimezone *zone; /* the zone of a local time, for recurrences */
+} ics_when;
+
+/* One event's strings as they are handed to the host: start and end are
+ * EDTF (end "" for none); tz is not owned (a property's value or an
+ * ics_when's tz); tags is NULL-terminated and points into tagbuf, which
+ * the VEVENT's reader mallocs and frees.  uid and tzbuf are not used. */
+typedef struct ics_built {
+	char uid[600];
+	char start[160], end[160];
+	const char *tz;
+	char tzbuf[128];
+	const char *tags[65];
+	char *tagbuf;
+} ics_built;
+
+/* The first of each property of a VEVENT the importer reads, found in one
+ * pass: icalcomponent_get_first_property walks the whole list for each
+ * kind, and moves the component's one property iterator, so it must not
+ * run while another loop walks the properties.  The properties belong to
+ * the component they were found in. */
+typedef struct ics_vprops {
+	icalproperty *xlicerror, *uid, *dtstart, *dtend, *duration, *status;
+	icalproperty *rid, *rrule, *rdate, *summary, *description, *location;
+	icalproperty *url, *x_edtf, *x_tz, *x_precision;
+} ics_vprops;
+
+/* ics_event.c: a malloc'd copy of s, or NULL when out of memory; the
+ * caller frees it. */
+char *ics_dup(const char *s);
+
+/* ics_event.c: emits the event of v's SUMMARY, DESCRIPTION, LOCATION and
+ * URL with b's dates and tags and uid (NULL or "" for none), at input line
+ * `line`; sets im->stopped when the host says STOP.  Returns
+ * TLDB_PLUGIN_OK.  Nothing is taken over. */
+int32_t ics_emit_one(ics_import *im, const ics_vprops *v, int64_t line,
+                     const char *uid, ics_built *b);
+/* ics_event.c: removes the stored event `uid` that a cancelled VEVENT
+ * stands for (host->remove, at input line `line`); sets im->stopped when
+ * the host says STOP. */
+void ics_cancel_one(ics_import *im, int64_t line, const char *uid);
+
+/* ics_dates.c: the wall seconds of libical's fields (midnight of a
+ * DATE), read as if the wall were UTC. */
+int64_t ics_wall_of(icaltimetype t);
+/* ics_dates.c: 1 when libical's fields name a real date and time: libical
+ * reads 20201399 as month 13, day 99 without a word, and the calendar
+ * arithmetic would quietly move it to another day. */
+int ics_real_time(icaltimetype t);
+/* ics_dates.c: sets *w from value t of property p (NULL for none), whose
+ * TZID parameter names its zone: a VTIMEZONE of the file first, then the
+ * host's zones and Windows names; a zone of the file without an IANA name
+ * makes the time UTC, and a TZID nobody knows (yet) sets w->unresolved. */
+void ics_prop_when(ics_import *im, icalproperty *p, icaltimetype t,
+                   ics_when *w);
+/* ics_dates.c: writes the recurrence id of w, "YYYYMMDD" or
+ * "YYYYMMDDTHHMMSS[Z]" and "[Zone]" after a local time, into
+ * buf[0..size). */
+void ics_rid_of(const ics_when *w, char *buf, size_t size);
+/* ics_dates.c: sets b->start, b->end and b->tz to the dates of one
+ * occurrence starting at s and ending at e (e->wall < s->wall: none),
+ * restored from X-TLDB-EDTF and X-TLDB-TZ when `exact`; an end that adds
+ * nothing is left out, and X-TLDB-PRECISION makes a coarse date of a DATE
+ * span.  b->tz points into v's properties or s (not owned). */
+void ics_dates_of(const ics_vprops *v, const ics_when *s, const ics_when *e,
+                  int exact, ics_built *b);
+
+/* ics_recur.c: expands the RRULE and RDATE of c (EXDATE removed) for the
+ * event starting at s and ending at e, within the window (-o from=, -o
+ * to=) and at most im->max_occurrences, and emits each occurrence that no
+ * RECURRENCE-ID overrides with the uid "UID/RECURRENCE-ID" and the tags of
+ * b (whose dates it sets), or with `cancel` removes each one, overridden
+ * or not.  Returns TLDB_PLUGIN_OK, or TLDB_PLUGIN_NOMEM. */
+int32_t ics_expand(ics_import *im, icalcomponent *c, const ics_vprops *v,
+                   int64_t line, const char *uid, const ics_when *s,
+                   const ics_when *e, ics_built *b, int cancel);
 
 #endif /* TLDB_ICS_READ_H */
