@@ -274,7 +274,7 @@ size_t art_find_exprs(const art_scanner *s, const char *text, art_expr *out,
  * its value (a month, weekday, number, unit). */
 uint16_t art_keyword(const char *w, size_t n, int32_t *val);
 
-/* Keyword ids and classes: art_scan.c's table. */
+/* Keyword ids and classes: art_lex.c's table. */
 enum {
 	ART_K_NONE = 0,
 	ART_K_MONTH,      /* val 1..12 */
