@@ -13,7 +13,7 @@
 static const char import_usage[] =
         "usage: tldb import [--plugin NAME] [--timeline NAME] [-o "
         "KEY=VALUE]...\n"
-        "                   [--on-error abort|skip] FILE...|-\n"
+        "                   [--on-error abort|skip] [--sync] FILE...|-\n"
         "\n"
         "Loads events through an importer plugin, chosen by --plugin, else by\n"
         "the file's extension, else by looking at its first bytes.  With\n"
@@ -21,7 +21,10 @@ static const char import_usage[] =
         "any error leaves the database as it was.  With skip the good\n"
         "records of each file are stored and each bad one is reported.\n"
         "Importing the same input again changes nothing.  -o passes\n"
-        "options to the importer (tldb plugins info NAME lists them).\n";
+        "options to the importer (tldb plugins info NAME lists them).\n"
+        "--sync mirrors the source: afterwards each timeline the files fill\n"
+        "(--timeline, else the one they name) holds exactly their events;\n"
+        "the others are removed and listed, all in the same transaction.\n";
 
 typedef struct progress {
 	int tty;
@@ -70,7 +73,7 @@ typedef struct import_args {
 	tldb_import_opts o;
 	cli_list files, keys, values;
 	progress pr;
-	int help;
+	int help, sync;
 } import_args;
 
 static int parse(import_args *ia, int argc, char **argv)
@@ -80,6 +83,7 @@ static int parse(import_args *ia, int argc, char **argv)
 		OPT_TIMELINE,
 		OPT_OPTION,
 		OPT_ON_ERROR,
+		OPT_SYNC,
 		OPT_HELP,
 		OPT_END
 	};
@@ -87,6 +91,7 @@ static int parse(import_args *ia, int argc, char **argv)
 	                               [OPT_TIMELINE] = {"timeline", 'T', 1},
 	                               [OPT_OPTION] = {"option", 'o', 1},
 	                               [OPT_ON_ERROR] = {"on-error", 0, 1},
+	                               [OPT_SYNC] = {"sync", 0, 0},
 	                               [OPT_HELP] = {"help", 'h', 0},
 	                               [OPT_END] = {NULL, 0, 0}};
 	cli_args a;
@@ -119,6 +124,9 @@ static int parse(import_args *ia, int argc, char **argv)
 				                       "is not abort or skip",
 				                       v);
 			break;
+		case OPT_SYNC:
+			ia->sync = 1;
+			break;
 		case OPT_HELP:
 			fputs(import_usage, stdout);
 			ia->help = 1;
@@ -134,6 +142,10 @@ static int parse(import_args *ia, int argc, char **argv)
 	if (ia->o.timeline && !tldb_timeline_name_valid(ia->o.timeline))
 		return cli_usage_error("import", "bad timeline name '%s'",
 		                       ia->o.timeline);
+	if (ia->sync && ia->o.on_error == TLDB_ON_ERROR_SKIP)
+		return cli_usage_error(
+		        "import", "--sync cannot skip records: a skipped "
+		                  "one would read as gone from the source");
 	return EXIT_OK;
 }
 
@@ -149,6 +161,35 @@ static void summary(const char *name, const tldb_import_stats *st)
 	if (st->warnings)
 		fprintf(stderr, ", %lld warnings", (long long)st->warnings);
 	fputc('\n', stderr);
+}
+
+static void to_stream(void *ud, const char *msg)
+{
+	fprintf(ud, "tldb: %s\n", msg);
+}
+
+/* --sync: removes what the sources no longer hold, inside the import's
+ * transaction.  The list of removals is kept in *listing (the caller
+ * frees it) and printed once the transaction commits. */
+static int apply_mirror(tldb *db, tldb_mirror *m, char **listing,
+                        int64_t *removed)
+{
+	size_t len;
+	FILE *f = open_memstream(listing, &len);
+	if (!f) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	int rc = tldb_mirror_apply(db, m, to_stream, f, removed);
+	fclose(f);
+	if (rc == TLDB_ENOTFOUND)
+		cli_error("--sync: nothing says which timeline to mirror (the "
+		          "input names none and holds no events); give "
+		          "--timeline NAME");
+	else if (rc)
+		cli_error("%s", rc == TLDB_ENOMEM ? "out of memory"
+		                                  : tldb_errmsg(db));
+	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 /* Imports each file in turn, stopping at the first that fails.  With
@@ -172,8 +213,16 @@ static int import_all(tldb *db, tldb_plugins *p, import_args *ia)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
+	tldb_mirror *mirror = NULL;
+	if (ia->sync && tldb_mirror_new(&mirror)) {
+		cli_error("out of memory");
+		free(stats);
+		return EXIT_FAIL;
+	}
+	ia->o.mirror = mirror;
 	if (whole && tldb_begin(db)) {
 		cli_error("%s", tldb_errmsg(db));
+		tldb_mirror_free(mirror);
 		free(stats);
 		return EXIT_FAIL;
 	}
@@ -206,6 +255,10 @@ static int import_all(tldb *db, tldb_plugins *p, import_args *ia)
 			summary(ia->o.name, st);
 		}
 	}
+	char *removals = NULL;
+	int64_t removed = 0;
+	if (mirror && !rc)
+		rc = apply_mirror(db, mirror, &removals, &removed);
 	if (whole && !rc && tldb_commit(db)) {
 		cli_error("%s", tldb_errmsg(db));
 		rc = EXIT_FAIL;
@@ -221,7 +274,15 @@ static int import_all(tldb *db, tldb_plugins *p, import_args *ia)
 			                ? "<stdin>"
 			                : ia->files.items[i],
 			        &stats[i]);
+		if (mirror) {
+			fputs(removals ? removals : "", stderr);
+			fprintf(stderr, "tldb: --sync: %lld %s removed\n",
+			        (long long)removed,
+			        removed == 1 ? "event" : "events");
+		}
 	}
+	free(removals);
+	tldb_mirror_free(mirror);
 	free(stats);
 	return rc;
 }

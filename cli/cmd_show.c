@@ -115,7 +115,10 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 		query_args qa;
 		memset(&qa, 0, sizeof qa);
 		tldb_query_init(&qa.q);
-		qa.q.uid = uid;
+		const char *timelines[] = {ev->timeline};
+		qa.q.uid = ev->uid;
+		qa.q.timelines = timelines;
+		qa.q.ntimelines = 1;
 		qa.format = "jsonl";
 		rc = cli_export_to(ctx, db, &qa, stdout);
 	} else {

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "import_mirror.h"
 #include "import_pipe.h"
 #include "plugin_internal.h"
 #include "store.h"
@@ -347,8 +348,10 @@ static void store_event(import_state *s, const tl_item *it)
 		writer_refuse(s, it, err.msg);
 		return;
 	}
-	int rc = tl_put_checked(s->db, it->ev,
-	                        it->checked_ok ? &it->checked : &c, &res);
+	const tl_checked *checked = it->checked_ok ? &it->checked : &c;
+	int rc = tl_put_checked(s->db, it->ev, checked, &res);
+	if (!rc && s->o->mirror)
+		tl_mirror_keep(s->o->mirror, checked->timeline, checked->uid);
 	if (rc && store_broke(rc)) {
 		writer_broke(s, it, rc);
 	} else if (rc) {
@@ -384,6 +387,8 @@ static void store_item(import_state *s, const tl_item *it)
 		ensure_timeline(s, it->text);
 		return;
 	case TL_ITEM_TIMELINE: {
+		if (s->o->mirror)
+			tl_mirror_timeline(s->o->mirror, it->timeline.name);
 		int rc = tldb_timeline_put(s->db, &it->timeline);
 		if (rc && store_broke(rc))
 			writer_broke(s, it, rc);
@@ -500,6 +505,14 @@ static int prepare(tldb *db, tldb_plugins *p, const tldb_import_opts *o,
 		         o->timeline);
 		return TLDB_EINVAL;
 	}
+	if (o->mirror && o->on_error == TLDB_ON_ERROR_SKIP) {
+		snprintf(err->msg, sizeof err->msg,
+		         "a mirror cannot skip records: a skipped one would "
+		         "read as gone from the source");
+		return TLDB_EINVAL;
+	}
+	if (o->mirror && o->timeline)
+		tl_mirror_timeline(o->mirror, o->timeline);
 	if (!joined && (rc = tldb_begin(db))) {
 		copy_msg(err, tldb_errmsg(db), 0, 0);
 		return rc;

@@ -126,6 +126,11 @@ typedef enum tldb_on_error {
 	TLDB_ON_ERROR_SKIP = 1   /* store the good records, report the bad */
 } tldb_on_error;
 
+/* Mirroring a source (tldb_mirror_new): pass one to the imports of its
+ * inputs (tldb_import_opts.mirror), then tldb_mirror_apply before the
+ * commit. */
+typedef struct tldb_mirror tldb_mirror;
+
 typedef struct tldb_import_opts {
 	const char *plugin;   /* NULL: chosen by extension, MIME, probe */
 	const char *path;     /* the input file; NULL or "-": read `fd` */
@@ -144,6 +149,11 @@ typedef struct tldb_import_opts {
 	void (*progress)(void *ud, int64_t records, int64_t bytes,
 	                 int64_t total_bytes);
 	void *ud;
+	/* When not NULL, notes every event the import writes or finds
+	 * unchanged, and the timelines it fills (`timeline`, the document's
+	 * own, each event's).  Only with TLDB_ON_ERROR_ABORT: a skipped
+	 * record would read as gone from the source. */
+	tldb_mirror *mirror;
 } tldb_import_opts;
 
 typedef struct tldb_import_stats {
@@ -177,6 +187,22 @@ TLDB_API TLDB_NODISCARD int tldb_import(tldb *db, tldb_plugins *p,
                                         const tldb_import_opts *opts,
                                         tldb_import_stats *stats,
                                         tldb_msgbuf *err);
+
+/* A new, empty mirror (the caller's; tldb_mirror_free). */
+TLDB_API TLDB_NODISCARD int tldb_mirror_new(tldb_mirror **out);
+TLDB_API void tldb_mirror_free(tldb_mirror *m);
+
+/* Makes each timeline the mirror's imports filled hold exactly what they
+ * wrote: every other event of those timelines is removed (tldb_remove_in),
+ * each reported ("removed TIMELINE/UID 'TITLE': no longer in the source")
+ * and counted in *removed.  Run it inside the imports' transaction, before
+ * tldb_commit, so the timeline changes all at once.  TLDB_ENOTFOUND when
+ * the imports named and filled no timeline (nothing says what to mirror),
+ * TLDB_ENOMEM when noting ran out of memory; the store's code otherwise,
+ * with tldb_errmsg. */
+TLDB_API TLDB_NODISCARD int tldb_mirror_apply(tldb *db, tldb_mirror *m,
+                                              tldb_report_fn report, void *ud,
+                                              int64_t *removed);
 
 /* ---- export ---- */
 

@@ -987,6 +987,9 @@ Test(cli, one_uid_in_two_calendars_is_two_events)
 	out = ok_out(TL("show", "work/1"));
 	cr_expect(strstr(out, "Standup") != NULL, "%s", out);
 	free(out);
+	out = ok_out(TL("show", "work/1", "--format", "json"));
+	cr_expect(strstr(out, "Standup") && !strstr(out, "Dinner"), "%s", out);
+	free(out);
 	/* Moving onto a uid the other timeline holds is refused. */
 	expect_error(TL("edit", "work/1", "--timeline", "family"), 1,
 	             "timeline 'family' already holds an event with uid '1'");
@@ -1002,6 +1005,67 @@ Test(cli, one_uid_in_two_calendars_is_two_events)
 	cr_assert_eq(count_events(), 0);
 	free(work);
 	free(family);
+}
+
+/* import --sync: the timeline holds exactly what the source holds now;
+ * what the source dropped is removed and listed, the rest untouched, and
+ * another timeline is never touched. */
+Test(cli, import_sync_mirrors_the_source)
+{
+	static const char head[] =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	        "PRODID:-//t//t//EN\r\nX-WR-CALNAME:Work\r\n";
+	static const char one[] = "BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20240101T"
+	                          "000000Z\r\nDTSTART;VALUE=DATE:20240111\r\n"
+	                          "SUMMARY:Standup\r\nEND:VEVENT\r\n";
+	static const char two[] = "BEGIN:VEVENT\r\nUID:2\r\nDTSTAMP:20240101T"
+	                          "000000Z\r\nDTSTART;VALUE=DATE:20240112\r\n"
+	                          "SUMMARY:Review\r\nEND:VEVENT\r\n";
+	static const char bad[] = "BEGIN:VEVENT\r\nUID:3\r\nDTSTAMP:20240101T"
+	                          "000000Z\r\nDTSTART;VALUE=DATE:20241399\r\n"
+	                          "SUMMARY:Broken\r\nEND:VEVENT\r\n";
+	static const char tail[] = "END:VCALENDAR\r\n";
+	char text[2048];
+	char *full = path_in("full.ics"), *less = path_in("less.ics"),
+	     *broken = path_in("broken.ics");
+	snprintf(text, sizeof text, "%s%s%s%s", head, one, two, tail);
+	write_file(full, text);
+	snprintf(text, sizeof text, "%s%s%s", head, one, tail);
+	write_file(less, text);
+	snprintf(text, sizeof text, "%s%s%s", head, bad, tail);
+	write_file(broken, text);
+	free(added(TL("add", "--uid", "2", "--title", "Elsewhere", "--start",
+	              "2024")));
+	free(ok_out(TL("import", full)));
+	json_int_t seq = sequence_of("work/1");
+
+	/* A failed --sync import removes nothing. */
+	char *before = dump();
+	expect_error(TL("import", "--sync", broken), 1, "broken.ics:");
+	expect_dump(before);
+	free(before);
+
+	run r = expect(TL("import", "--sync", less), 0);
+	cr_expect(strstr(r.err, "removed work/2 'Review': no longer in the "
+	                        "source") != NULL,
+	          "%s", r.err);
+	cr_expect(strstr(r.err, "--sync: 1 event removed") != NULL, "%s",
+	          r.err);
+	run_free(&r);
+	char *out = ok_out(TL("query", "--timeline", "work"));
+	ROWS(out, "Standup");
+	free(out);
+	cr_expect_eq(sequence_of("work/1"), seq, "an unchanged event changed");
+	out = ok_out(TL("show", "default/2"));
+	cr_expect(strstr(out, "Elsewhere") != NULL, "%s", out);
+	free(out);
+
+	/* Skipping would read a bad record as gone: refused. */
+	expect_error(TL("import", "--sync", "--on-error", "skip", less), 2,
+	             "--sync cannot skip records");
+	free(full);
+	free(less);
+	free(broken);
 }
 
 Test(cli, edit_moves_an_event_to_another_timeline)
