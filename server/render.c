@@ -222,12 +222,18 @@ static srv_body *feed(const srv_render_ctx *ctx, tldb *db, const srv_route *r,
 
 	/* Options the exporter takes: how often calendars should poll, and
 	 * where the feeds live (for pages that link to them). */
-	const char *keys[3], *values[3];
+	const char *keys[4], *values[4];
 	size_t nopt = 0;
 	char feeds_url[600], feed_query[TLDB_TOKEN_LEN + 8];
 	if (has_option(info, "refresh")) {
 		keys[nopt] = "refresh";
 		values[nopt++] = "PT1H";
+	}
+	/* A month or a year as one day, by default: spread over the period,
+	 * a calendar app lists it on every one of its days. */
+	if (has_option(info, "coarse")) {
+		keys[nopt] = "coarse";
+		values[nopt++] = r->coarse ? r->coarse : "first-day";
 	}
 	if (has_option(info, "base-url")) {
 		snprintf(feeds_url, sizeof feeds_url, "%s/t/", ctx->base_url);

@@ -1,7 +1,8 @@
 /*
  * route.c -- request targets: `/`, `/timelines.json` and `/t/NAME.EXT` with
- * the filters from, to, tag (repeatable), q, min-precision, within and the
- * private-feed token, percent-decoded and turned into a cache key.
+ * the filters from, to, tag (repeatable), q, min-precision, within, how
+ * month and year events appear (coarse) and the private-feed token,
+ * percent-decoded and turned into a cache key.
  *
  * Unknown parameters (a client's cache buster) are ignored and left out of
  * the key; a parameter given twice keeps its last value, except tag.
@@ -67,7 +68,8 @@ static void key_add(char *key, size_t size, size_t *n, const char *name,
 static int make_key(srv_route *r, const char *path)
 {
 	size_t size = strlen(path) + 64;
-	const char *vals[] = {r->from, r->to, r->q, r->min_precision, r->token};
+	const char *vals[] = {r->from,          r->to,    r->q,
+	                      r->min_precision, r->token, r->coarse};
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
 		size += vals[i] ? strlen(vals[i]) + 40 : 0;
 	for (int i = 0; i < r->ntags; i++)
@@ -85,6 +87,7 @@ static int make_key(srv_route *r, const char *path)
 	key_add(r->key, size, &n, "mp", r->min_precision);
 	if (r->within)
 		key_add(r->key, size, &n, "within", "1");
+	key_add(r->key, size, &n, "coarse", r->coarse);
 	key_add(r->key, size, &n, "token", r->token);
 	return n < size ? 0 : -1; /* sized above: cannot happen */
 }
@@ -127,6 +130,24 @@ static int parse_query(const char *q, size_t len, srv_route *r, char *msg,
 				return 400;
 			}
 			r->tags[r->ntags++] = value;
+		} else if (strcmp(name, "coarse") == 0) {
+			static const char *const modes[] = {"span", "first-day",
+			                                    "skip"};
+			r->coarse = NULL;
+			for (size_t i = 0; i < 3; i++)
+				if (strcmp(value, modes[i]) == 0)
+					r->coarse = modes[i];
+			if (!r->coarse) {
+				snprintf(msg, msgsize,
+				         "coarse: '%.100s' is not span, "
+				         "first-day "
+				         "or skip",
+				         value);
+				free(name);
+				free(value);
+				return 400;
+			}
+			used = 0;
 		} else if (strcmp(name, "within") == 0) {
 			if (!*value || strcmp(value, "1") == 0 ||
 			    strcmp(value, "true") == 0)

@@ -137,6 +137,7 @@ typedef struct srv_route {
 	char name[TLDB_MAX_TIMELINE_NAME + 1];
 	char ext[32];
 	char *from, *to, *q, *min_precision, *token; /* decoded; may be NULL */
+	const char *coarse; /* static: span, first-day or skip; NULL: unset */
 	char *tags[SRV_MAX_TAGS];
 	int ntags;
 	int within;

@@ -31,9 +31,10 @@ static const tldb_plugin_option opt_coarse = {
         .size = sizeof(tldb_plugin_option),
         .type = TLDB_OPTION_STRING,
         .key = "coarse",
-        .default_value = "include",
-        .help = "month and year dates: include (as all-day spans with "
-                "X-TLDB-PRECISION) or skip"};
+        .default_value = "span",
+        .help = "month and year dates: span (all-day over the whole month "
+                "or year), first-day (all-day on its first day) or skip; "
+                "both keep X-TLDB-PRECISION and X-TLDB-EDTF"};
 static const tldb_plugin_option opt_refresh = {
         .size = sizeof(tldb_plugin_option),
         .type = TLDB_OPTION_STRING,

@@ -9,7 +9,8 @@
  *     REFRESH-INTERVAL;VALUE=DURATION and X-PUBLISHED-TTL (-o refresh=).
  *   - Day (and coarser) precision: VALUE=DATE with an exclusive DTEND.
  *     Month and year precision are all-day spans over the period with
- *     X-TLDB-PRECISION, or left out with -o coarse=skip.
+ *     X-TLDB-PRECISION (-o coarse=span, the default), one all-day event
+ *     on the period's first day (first-day), or left out (skip).
  *   - Timed events: DTSTART;TZID=Area/City with the zone's VTIMEZONE
  *     (ics_zones.c) for floating and [Zone] times that have a zone, UTC
  *     with Z otherwise and for wall times in a DST gap or overlap; always
@@ -29,10 +30,17 @@
 
 #include "ical_plugin.h"
 
+/* How month and year events are written (-o coarse=). */
+typedef enum coarse_mode {
+	COARSE_SPAN,
+	COARSE_FIRST_DAY,
+	COARSE_SKIP
+} coarse_mode;
+
 typedef struct exporter {
 	ics_out o;
 	ics_zones zones;
-	int skip_coarse;
+	coarse_mode coarse;
 } exporter;
 
 /* How one end of a timed event is written. */
@@ -184,11 +192,17 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		              "an open or unknown end has no iCalendar form");
 		return 0;
 	}
-	if (p <= TLDB_PLUGIN_PREC_MONTH && x->skip_coarse)
+	if (p <= TLDB_PLUGIN_PREC_MONTH && x->coarse == COARSE_SKIP)
 		return 0;
 	int dates = p <= TLDB_PLUGIN_PREC_DAY;
 	char d0[32], d1[32];
-	int64_t day_hi = civil_floor_div(ev->hi + 86399, 86400) * 86400;
+	/* first-day: a month or a year shows once, on its first day; the
+	 * exact dates travel in X-TLDB-EDTF (derive sees the day written). */
+	int64_t hi =
+	        p <= TLDB_PLUGIN_PREC_MONTH && x->coarse == COARSE_FIRST_DAY
+	                ? civil_floor_div(ev->lo, 86400) * 86400 + 86400
+	                : ev->hi;
+	int64_t day_hi = civil_floor_div(hi + 86399, 86400) * 86400;
 	const char *slash = interval_slash(start);
 	size_t sn = slash ? (size_t)(slash - start) : strlen(start);
 	const char *es = ev->end && *ev->end ? ev->end : slash ? slash + 1 : "";
@@ -264,7 +278,7 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		         p == TLDB_PLUGIN_PREC_MONTH ? "month" : "year");
 
 	char ds[64], de[64];
-	derive(&s, &e, dates, ev->lo, ev->hi, ds, de, sizeof ds);
+	derive(&s, &e, dates, ev->lo, hi, ds, de, sizeof ds);
 	const char *dtz = !dates && s.zone ? s.zone : NULL;
 	int exact = same_str(ds, start) && same_str(de, ev->end) &&
 	            (!dtz || same_str(dtz, ev->tz));
@@ -337,9 +351,16 @@ int32_t ics_export_run(tldb_run *run, void *state)
 	memset(&x, 0, sizeof x);
 	const char *coarse = ical_host->option(run, "coarse");
 	const char *refresh = ical_host->option(run, "refresh");
-	if (coarse && strcmp(coarse, "include") && strcmp(coarse, "skip")) {
+	/* "include" is the name span had before first-day came. */
+	if (!coarse || !strcmp(coarse, "span") || !strcmp(coarse, "include")) {
+		x.coarse = COARSE_SPAN;
+	} else if (!strcmp(coarse, "first-day")) {
+		x.coarse = COARSE_FIRST_DAY;
+	} else if (!strcmp(coarse, "skip")) {
+		x.coarse = COARSE_SKIP;
+	} else {
 		ical_host->error(run, TLDB_PLUGIN_ERROR, 0, 0,
-		                 "-o coarse= takes include or skip");
+		                 "-o coarse= takes span, first-day or skip");
 		return TLDB_PLUGIN_ERROR;
 	}
 	if (refresh && *refresh && !valid_duration(refresh)) {
@@ -348,7 +369,6 @@ int32_t ics_export_run(tldb_run *run, void *state)
 		                 "as PT6H or P1D");
 		return TLDB_PLUGIN_ERROR;
 	}
-	x.skip_coarse = coarse && strcmp(coarse, "skip") == 0;
 	if (ics_out_init(&x.o, run)) {
 		ical_host->error(run, TLDB_PLUGIN_NOMEM, 0, 0, "out of memory");
 		return TLDB_PLUGIN_NOMEM;

@@ -62,6 +62,59 @@ Test(ical, c15_month_precision_all_day_span)
 	close_ctx(&c);
 }
 
+/* -o coarse=first-day: a month or a year is one all-day event on its first
+ * day (a calendar app lists a span on every day of it), and the exact
+ * dates travel in X-TLDB-EDTF, so an import restores them. */
+Test(ical, c15_coarse_first_day_keeps_the_truth_in_x_tldb_edtf)
+{
+	ctx c = open_ctx();
+	put(&c, "february", "2024-02", NULL, NULL);
+	put(&c, "war", "1914", "1918", NULL);
+	put(&c, "summit", "2022-09-15", NULL, NULL);
+	char *t = export_as(&c, "ical", NULL,
+	                    (const char *const[]){"coarse", "first-day", NULL},
+	                    NULL, NULL);
+	validate(t, "c15c");
+	cr_expect_not_null(strstr(t, "\r\nDTSTART;VALUE=DATE:20240201\r\n"
+	                             "DTEND;VALUE=DATE:20240202\r\n"));
+	cr_expect_not_null(strstr(t, "\r\nX-TLDB-EDTF:2024-02\r\n"));
+	cr_expect_not_null(strstr(t, "\r\nDTSTART;VALUE=DATE:19140101\r\n"
+	                             "DTEND;VALUE=DATE:19140102\r\n"));
+	cr_expect_not_null(strstr(t, "\r\nX-TLDB-EDTF:1914/1918\r\n"));
+	/* a day is written as it always is */
+	cr_expect_not_null(strstr(t, "\r\nDTSTART;VALUE=DATE:20220915\r\n"
+	                             "DTEND;VALUE=DATE:20220916\r\n"));
+	write_text(tmp_path("first-day.ics"), t);
+	free(t);
+
+	tldb *back = open_db(tmp_path("back.db"));
+	tldb_msgbuf err;
+	cr_assert_eq(import_file(back, c.p, "ical", tmp_path("first-day.ics"),
+	                         NULL, &err),
+	             TLDB_OK, "%s", err.msg);
+	tldb_query q;
+	tldb_query_init(&q);
+	q.text = "february OR war";
+	tldb_cursor *cur;
+	cr_assert_eq(tldb_query_open(back, &q, &cur), TLDB_OK);
+	const tldb_event *ev;
+	int n = 0;
+	while (tldb_cursor_next(cur, &ev) == TLDB_OK) {
+		n++;
+		if (!strcmp(ev->title, "war")) {
+			cr_expect_str_eq(ev->start, "1914");
+			cr_expect_str_eq(ev->end, "1918");
+		} else {
+			cr_expect_str_eq(ev->start, "2024-02");
+			cr_expect_eq(ev->precision, TLDB_PREC_MONTH);
+		}
+	}
+	tldb_cursor_free(cur);
+	cr_expect_eq(n, 2);
+	tldb_close(back);
+	close_ctx(&c);
+}
+
 Test(ical, c16_year_range_1914_1918)
 {
 	ctx c = open_ctx();

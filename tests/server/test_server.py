@@ -338,6 +338,35 @@ class Routes(ServeTest):
             self.assertEqual(r.status, 400, bad)
             self.assertTrue(body, bad)
 
+    def test_coarse_dates_in_the_feed(self):
+        """A month event is one day by default (a span is listed on every
+        day of it); ?coarse= chooses span, first-day or skip."""
+        s = self.serve()
+
+        def olympics(query):
+            r, body = s.get("/t/%s.ics%s" % (NAME, query))
+            self.assertEqual(r.status, 200, (query, body))
+            text = body.decode().replace("\r\n ", "")
+            for block in text.split("BEGIN:VEVENT")[1:]:
+                if "Winter Olympics" in block:
+                    return [ln for ln in block.split("\r\n")
+                            if ln.startswith(("DTSTART", "DTEND",
+                                              "X-TLDB-EDTF"))]
+            return None
+
+        first_day = ["DTSTART;VALUE=DATE:20220201",
+                     "DTEND;VALUE=DATE:20220202", "X-TLDB-EDTF:2022-02"]
+        self.assertEqual(olympics(""), first_day)
+        self.assertEqual(olympics("?coarse=first-day"), first_day)
+        self.assertEqual(olympics("?coarse=span"),
+                         ["DTSTART;VALUE=DATE:20220201",
+                          "DTEND;VALUE=DATE:20220301",
+                          "X-TLDB-EDTF:2022-02"])
+        self.assertIsNone(olympics("?coarse=skip"))
+        r, body = s.get("/t/%s.ics?coarse=maybe" % NAME)
+        self.assertEqual(r.status, 400)
+        self.assertIn(b"coarse", body)
+
     def test_head_has_the_headers_and_no_body(self):
         s = self.serve()
         g, gbody = s.get("/t/%s.ics" % NAME)
