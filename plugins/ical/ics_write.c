@@ -12,9 +12,10 @@
  *     X-TLDB-PRECISION (-o coarse=span, the default), one all-day event
  *     on the period's first day (first-day), or left out (skip).
  *   - Timed events: DTSTART;TZID=Area/City with the zone's VTIMEZONE
- *     (ics_zones.c) for floating and [Zone] times that have a zone, UTC
- *     with Z otherwise and for wall times in a DST gap or overlap; always
- *     a DTEND (the event's end instant).
+ *     (ics_zones.c) for floating and [Zone] times that have a zone, a
+ *     floating local time for floating times without one, UTC with Z
+ *     otherwise and for wall times in a DST gap or overlap; a DTEND (the
+ *     event's end instant) unless the event is a point in time.
  *   - X-TLDB-EDTF carries the exact EDTF start[/end] whenever an importer
  *     could not derive it from DTSTART/DTEND (coarse, qualified, offset or
  *     gap times...), with X-TLDB-FORM=INTERVAL when the start is itself an
@@ -45,7 +46,8 @@ typedef struct exporter {
 
 /* How one end of a timed event is written. */
 typedef struct endpoint {
-	const char *zone; /* NULL: UTC; else zbuf */
+	const char *zone; /* NULL: UTC or floating; else zbuf */
+	int floating;     /* a local time of no zone, written as such */
 	int64_t instant, local;
 	char zbuf[128];
 } endpoint;
@@ -77,6 +79,13 @@ static void choose(const tldb_plugin_event *ev, const char *s, size_t n,
 		zone = NULL;
 	e->zone = NULL;
 	e->instant = t;
+	/* A floating time with no zone stays floating: any client shows it
+	 * at that wall time wherever it is (RFC 5545 3.3.5, form #1). */
+	if (w.kind == ICS_WALL_FLOATING && (!zone || !*zone)) {
+		e->floating = 1;
+		e->local = t;
+		return;
+	}
 	int32_t off;
 	int64_t u;
 	if (!zone || !*zone || !ics_zone_known(zone) ||
@@ -123,7 +132,8 @@ static const char *start_zone(const tldb_plugin_event *ev, const char *s,
 static int put_endpoint(exporter *x, const char *name, const endpoint *e)
 {
 	char v[32];
-	if (ics_format_datetime(e->zone ? e->local : e->instant, !e->zone, v,
+	int local = e->zone || e->floating;
+	if (ics_format_datetime(local ? e->local : e->instant, !local, v,
 	                        sizeof v) < 0)
 		return -1;
 	ics_str(&x->o, name);
@@ -166,10 +176,11 @@ static void derive(const endpoint *s, const endpoint *e, int dates, int64_t lo,
 			ics_edtf_date((d1 - 1) * 86400, end, size);
 		return;
 	}
-	ics_edtf_time(s->zone ? s->local : s->instant, !s->zone, start, size);
-	int64_t unit = (s->zone ? s->local : s->instant) % 60 ? 1 : 60;
+	int s_local = s->zone || s->floating, e_local = e->zone || e->floating;
+	ics_edtf_time(s_local ? s->local : s->instant, !s_local, start, size);
+	int64_t unit = (s_local ? s->local : s->instant) % 60 ? 1 : 60;
 	if (e->instant - s->instant != unit)
-		ics_edtf_time(e->zone ? e->local : e->instant, !e->zone, end,
+		ics_edtf_time(e_local ? e->local : e->instant, !e_local, end,
 		              size);
 }
 
@@ -206,6 +217,7 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 	const char *slash = interval_slash(start);
 	size_t sn = slash ? (size_t)(slash - start) : strlen(start);
 	const char *es = ev->end && *ev->end ? ev->end : slash ? slash + 1 : "";
+	int point = !dates && !*es;
 	endpoint s, e;
 	memset(&s, 0, sizeof s);
 	memset(&e, 0, sizeof e);
@@ -248,7 +260,11 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		ics_line(&x->o, "DTEND;VALUE=DATE", d1);
 	} else {
 		put_endpoint(x, "DTSTART", &s);
-		put_endpoint(x, "DTEND", &e);
+		/* A point in time has no DTEND: RFC 5545 3.6.1 ends it at its
+		 * start.  An end of a second or a minute later would be made
+		 * up (and calcurse refuses it). */
+		if (!point)
+			put_endpoint(x, "DTEND", &e);
 	}
 	if (ev->title && *ev->title)
 		ics_line_text(&x->o, "SUMMARY", ev->title);

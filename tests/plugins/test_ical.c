@@ -276,8 +276,11 @@ Test(ical, c11_utc_times_with_z)
 	cr_expect_not_null(strstr(t, "\r\nDTSTART:20220915T050000Z\r\n"));
 	cr_expect_not_null(strstr(t, "\r\nDTEND:20220915T063000Z\r\n"));
 	cr_expect_not_null(strstr(t, "\r\nDTSTART:20220916T050000Z\r\n"));
-	cr_expect_not_null(strstr(t, "\r\nDTEND:20220916T050100Z\r\n"), "%s",
-	                   t);
+	/* a point in time: no DTEND made up a minute later (RFC 5545
+	 * 3.6.1 ends it at its start) */
+	cr_expect_not_null(strstr(t, "\r\nDTSTART:20220916T050000Z\r\n"
+	                             "SUMMARY:offset\r\n"),
+	                   "%s", t);
 	free(t);
 	close_ctx(&c);
 }

@@ -478,6 +478,46 @@ Test(ical, timeline_without_title_is_named_by_its_name)
 	close_ctx(&c);
 }
 
+/* Times as written: a floating time without a zone stays floating (a
+ * 08:00 in Tokyo is not 17:00 there), and a point in time gets no DTEND,
+ * as ical.js reads them back. */
+/* The one event of the store whose text matches `word`, as .ics. */
+static char *ics_of(ctx *c, const char *word)
+{
+	tldb_query q;
+	tldb_query_init(&q);
+	q.text = word;
+	char *t = export_as(c, "ical", &q, NULL, NULL, NULL);
+	validate(t, word);
+	return t;
+}
+
+Test(ical, floating_stays_floating_and_a_point_has_no_end)
+{
+	ctx c = open_ctx();
+	put(&c, "floating", "2024-01-11T08:00", "2024-01-11T09:00", NULL);
+	put(&c, "point", "2024-01-11T08:00Z", NULL, NULL);
+	char *t = ics_of(&c, "floating");
+	cr_expect_not_null(strstr(t, "\r\nDTSTART:20240111T080000\r\n"
+	                             "DTEND:20240111T090000\r\n"),
+	                   "%s", t);
+	cr_expect_null(strstr(t, "X-TLDB-EDTF"), "nothing to restore: %s", t);
+	write_text(tmp_path("floating.ics"), t);
+	free(t);
+	char *js = icaljs_get(tmp_path("floating.ics"), "dtstart", NULL);
+	cr_expect_str_eq(js, "2024-01-11T08:00:00");
+	free(js);
+
+	t = ics_of(&c, "point");
+	cr_expect_null(strstr(t, "DTEND"), "%s", t);
+	write_text(tmp_path("point.ics"), t);
+	free(t);
+	js = icaljs_get(tmp_path("point.ics"), "dtend", NULL);
+	cr_expect_str_eq(js, "null");
+	free(js);
+	close_ctx(&c);
+}
+
 Test(ical, mixed_events_pass_every_validator)
 {
 	ctx c = open_ctx();
@@ -491,7 +531,7 @@ Test(ical, mixed_events_pass_every_validator)
 	put(&c, "far", "9999-12-31", NULL, NULL);
 	char *t = ics(&c, "mixed");
 	cr_expect_null(strstr(t, "SUMMARY:open"), "an open end has no form");
-	cr_expect_not_null(strstr(t, "\r\nDTSTART:20220915T100000Z\r\n"));
+	cr_expect_not_null(strstr(t, "\r\nDTSTART:20220915T100000\r\n"));
 	cr_expect_not_null(strstr(
 	        t, "\r\nX-TLDB-EDTF;X-TLDB-FORM=INTERVAL:2022-02/2022-09\r\n"));
 	cr_expect_not_null(strstr(t, "\r\nX-TLDB-EDTF:2022-02~\r\n"));
