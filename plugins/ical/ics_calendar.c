@@ -50,6 +50,13 @@ void ics_calendar_property(ics_import *im, const char *line, int64_t line_no)
 		}
 		return;
 	}
+	if (namelen == 13 && strncasecmp(line, "X-WR-TIMEZONE", 13) == 0) {
+		char *tz = ics_unescape(value, strlen(value));
+		if (tz)
+			ics_floating_zone(im, tz, line_no);
+		free(tz);
+		return;
+	}
 	for (int i = 0; i < ICS_NCAL; i++) {
 		if (im->cal[i] || strlen(cal_props[i]) != namelen ||
 		    strncasecmp(line, cal_props[i], namelen) != 0)

@@ -9,7 +9,8 @@
  *     exclusive); UTC times keep their Z; TZID times become floating times
  *     with the IANA zone as the event's tz (the file's VTIMEZONEs first,
  *     then the system's zones, then Windows names), or UTC when a zone of
- *     the file has no IANA name; floating times stay floating.  An end that
+ *     the file has no IANA name; floating times stay floating,
+ *     unless the calendar's X-WR-TIMEZONE names their zone.  An end that
  *     adds nothing (a DATE event of one day, a time event one minute or
  *     second long) is left out.  X-TLDB-EDTF (and X-TLDB-TZ) restore the
  *     exact EDTF dates tldb wrote; X-TLDB-PRECISION alone makes a coarse
@@ -113,6 +114,7 @@ void ics_import_free(ics_import *im)
 	free(im->overrides);
 	for (size_t i = 0; i < ICS_NCAL; i++)
 		free(im->cal[i]);
+	free(im->floating_tz);
 	memset(im, 0, sizeof *im);
 }
 

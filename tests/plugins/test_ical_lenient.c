@@ -270,6 +270,41 @@ Test(ical_lenient, lf_line_ends_any_order_and_a_zone_without_vtimezone)
 	close_fx(f);
 }
 
+/* X-WR-TIMEZONE (Google, Apple) is the zone of the calendar's floating
+ * times: DTSTART:20240111T080000 is 08:00 in Tokyo.  UTC times and days
+ * stay what they are. */
+Test(ical_lenient, x_wr_timezone_is_the_zone_of_floating_times)
+{
+	fx *f = open_fx();
+	OK_IMPORT(f, "wr-timezone.ics", TLDB_ON_ERROR_ABORT);
+	tldb_event *ev = get(f->db, "floating-1");
+	cr_expect_str_eq(ev->start, "2024-01-11T08:00");
+	cr_expect_str_eq(ev->end, "2024-01-11T09:00");
+	cr_expect_str_eq(ev->tz, "Asia/Tokyo");
+	tldb_event_free(ev);
+	ev = get(f->db, "utc-1");
+	cr_expect_str_eq(ev->start, "2024-01-11T00:00Z");
+	cr_expect(!ev->tz || !*ev->tz, "%s", ev->tz);
+	tldb_event_free(ev);
+	ev = get(f->db, "day-1");
+	cr_expect_str_eq(ev->start, "2024-01-12");
+	cr_expect(!ev->tz || !*ev->tz, "%s", ev->tz);
+	tldb_event_free(ev);
+	/* an X-WR-TIMEZONE nobody knows: a warning, floating stays floating */
+	const char *odd =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+	        "X-WR-TIMEZONE:Mars/Olympus_Mons\r\nBEGIN:VEVENT\r\nUID:m\r\n"
+	        "DTSTART:20240111T080000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	cr_assert_eq(import_string(f, "mars.ics", odd, TLDB_ON_ERROR_ABORT),
+	             TLDB_OK, "%s", f->err.msg);
+	ev = get(f->db, "m");
+	cr_expect_str_eq(ev->start, "2024-01-11T08:00");
+	cr_expect(!ev->tz || !*ev->tz, "%s", ev->tz);
+	tldb_event_free(ev);
+	cr_expect_not_null(strstr(f->r.text, "mars.ics:4:"), "%s", f->r.text);
+	close_fx(f);
+}
+
 /* Stray ENDs at the calendar's level (ical.js reads past them), blank
  * lines and text before BEGIN:VCALENDAR are warnings; unparsable values
  * of properties tldb does not store are warnings; an unparsable value of
