@@ -35,12 +35,28 @@ static const char *value_of(const char *line)
 	return NULL;
 }
 
-void ics_calendar_property(ics_import *im, const char *line)
+void ics_calendar_property(ics_import *im, const char *line, int64_t line_no)
 {
 	size_t namelen = strcspn(line, ";:");
 	const char *value = value_of(line);
-	if (!value)
+	if (!value) {
+		if (*line) {
+			char msg[200];
+			snprintf(msg, sizeof msg,
+			         "'%.60s' is not a content line (no ':'): "
+			         "ignored",
+			         line);
+			ical_host->warning(im->run, line_no, 1, msg);
+		}
 		return;
+	}
+	if (namelen == 13 && strncasecmp(line, "X-WR-TIMEZONE", 13) == 0) {
+		char *tz = ics_unescape(value, strlen(value));
+		if (tz)
+			ics_floating_zone(im, tz, line_no);
+		free(tz);
+		return;
+	}
 	for (int i = 0; i < ICS_NCAL; i++) {
 		if (im->cal[i] || strlen(cal_props[i]) != namelen ||
 		    strncasecmp(line, cal_props[i], namelen) != 0)

@@ -5,10 +5,11 @@
  * "/vendor/" prefix, or a common Windows name).  A DTSTART, DTEND or
  * RECURRENCE-ID becomes a wall time: a day, a UTC time, a floating time,
  * or a local time in an IANA zone; a time in a zone of the file that has
- * no IANA name becomes UTC.  The EDTF start and end of an occurrence are
- * made from those, or restored from the X-TLDB-* properties tldb writes.
- * Every libical call is made under the plugin's libical mutex, which the
- * callers hold.
+ * no IANA name becomes UTC, and a floating time one in the calendar's
+ * X-WR-TIMEZONE (Google, Apple) when it names a zone tldb knows.  The EDTF
+ * start and end of an occurrence are made from those, or restored from the
+ * X-TLDB-* properties tldb writes. Every libical call is made under the
+ * plugin's libical mutex, which the callers hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,23 @@ static const char *iana_of(const char *name)
 		if (strcmp(windows_zones[i][0], name) == 0)
 			return windows_zones[i][1];
 	return NULL;
+}
+
+void ics_floating_zone(ics_import *im, const char *value, int64_t line_no)
+{
+	if (im->floating_tz || !*value)
+		return;
+	const char *iana = iana_of(value);
+	if (!iana) {
+		char msg[300];
+		snprintf(msg, sizeof msg,
+		         "X-WR-TIMEZONE:%.200s is not a zone tldb knows: "
+		         "floating times stay floating",
+		         value);
+		ical_host->warning(im->run, line_no, 1, msg);
+		return;
+	}
+	im->floating_tz = ics_dup(iana); /* no memory: as if absent */
 }
 
 static ics_filetz *file_zone(ics_import *im, const char *tzid)
@@ -157,6 +175,8 @@ static void resolve(ics_import *im, icaltimetype t, const char *tzid,
 		w->utc = 1;
 		return;
 	}
+	if (!tzid)
+		tzid = im->floating_tz; /* X-WR-TIMEZONE */
 	if (!tzid)
 		return; /* floating */
 	ics_filetz *fz = file_zone(im, tzid);

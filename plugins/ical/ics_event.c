@@ -9,7 +9,8 @@
  *     exclusive); UTC times keep their Z; TZID times become floating times
  *     with the IANA zone as the event's tz (the file's VTIMEZONEs first,
  *     then the system's zones, then Windows names), or UTC when a zone of
- *     the file has no IANA name; floating times stay floating.  An end that
+ *     the file has no IANA name; floating times stay floating,
+ *     unless the calendar's X-WR-TIMEZONE names their zone.  An end that
  *     adds nothing (a DATE event of one day, a time event one minute or
  *     second long) is left out.  X-TLDB-EDTF (and X-TLDB-TZ) restore the
  *     exact EDTF dates tldb wrote; X-TLDB-PRECISION alone makes a coarse
@@ -20,7 +21,13 @@
  *     host's clock and DTSTART), at most -o max-occurrences= each; every
  *     occurrence gets the uid "UID/RECURRENCE-ID", and a VEVENT with a
  *     RECURRENCE-ID overrides that occurrence.  Never through time_t.
- *   - libical's X-LIC-ERROR properties are errors at the VEVENT's line.
+ *   - libical's X-LIC-ERROR properties (what is left after ics_lenient.c
+ *     took out empty values and unknown properties) are errors at the
+ *     VEVENT's line when they concern a property that places or names the
+ *     event (DTSTART, DTEND, DURATION, RRULE, RDATE, EXDATE, RECURRENCE-ID,
+ *     UID), else warnings there.  A VEVENT without DTSTART is passed over
+ *     with a warning, in abort mode too: it cannot be placed on a
+ *     timeline, and ical.js, Apple and Google read the rest of the file.
  *   - STATUS:CANCELLED removes what the event stands for through the host's
  *     `remove` (ABI 1.1): the event with its UID, the one occurrence a
  *     cancelled RECURRENCE-ID names, or every occurrence of a cancelled
@@ -107,6 +114,7 @@ void ics_import_free(ics_import *im)
 	free(im->overrides);
 	for (size_t i = 0; i < ICS_NCAL; i++)
 		free(im->cal[i]);
+	free(im->floating_tz);
 	memset(im, 0, sizeof *im);
 }
 
@@ -318,6 +326,56 @@ static int32_t bad(ics_import *im, int64_t line, const char *fmt, ...)
 	               : TLDB_PLUGIN_ERROR;
 }
 
+/* 1 when `msg` names property `name` as a word. */
+static int names(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = msg; (p = strstr(p, name)) != NULL; p++) {
+		int before = p == msg ||
+		             !(p[-1] == '-' || (p[-1] >= 'A' && p[-1] <= 'Z'));
+		int after = !(p[n] == '-' || (p[n] >= 'A' && p[n] <= 'Z'));
+		if (before && after)
+			return 1;
+	}
+	return 0;
+}
+
+/* libical's X-LIC-ERRORs of c (ics_lenient.c left out the lines that
+ * make the common ones): libical removed what it could not read.  When
+ * that is a property that places the event (or names it), guessing would
+ * store it somewhere else or lose its series: returns 1, the VEVENT is
+ * bad.  Otherwise (GEO:somewhere, VALUE=BOGUS on a DESCRIPTION) each is a
+ * warning at the VEVENT's line, once (not again when a held event is read
+ * at the end), and 0. */
+static int lic_errors(ics_import *im, icalcomponent *c, int64_t line)
+{
+	static const char *const placing[] = {
+	        "DTSTART", "DTEND",  "DURATION",      "RRULE",
+	        "RDATE",   "EXDATE", "RECURRENCE-ID", "UID",
+	};
+	icalproperty *p;
+	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+	     p;
+	     p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+		const char *msg = icalproperty_get_xlicerror(p);
+		for (size_t i = 0; msg && i < sizeof placing / sizeof *placing;
+		     i++)
+			if (names(msg, placing[i]))
+				return 1;
+	}
+	if (im->finishing)
+		return 0;
+	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+	     p;
+	     p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "VEVENT: %.500s: ignored",
+		         icalproperty_get_xlicerror(p));
+		ical_host->warning(im->run, line, 1, msg);
+	}
+	return 0;
+}
+
 static int hold(ics_import *im, const char *text, int64_t line)
 {
 	if (im->nheld == im->heldcap) {
@@ -340,14 +398,21 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 {
 	ics_vprops v;
 	find_props(c, &v);
-	if (v.xlicerror)
+	if (v.xlicerror && lic_errors(im, c, line))
 		return bad(im, line, "VEVENT: %.500s",
 		           icalproperty_get_xlicerror(v.xlicerror));
 	const char *uid = v.uid ? icalproperty_get_uid(v.uid) : NULL;
 	icalproperty *ps = v.dtstart;
-	if (!ps)
-		return bad(im, line, "VEVENT %.400s without DTSTART",
-		           uid ? uid : "");
+	if (!ps) {
+		/* Nothing places it on a timeline; ical.js reads the file,
+		 * so it is passed over, in abort mode too (docs/FORMAT.md). */
+		char msg[500];
+		snprintf(msg, sizeof msg,
+		         "VEVENT %.400s without DTSTART: passed over",
+		         uid ? uid : "");
+		ical_host->warning(im->run, line, 1, msg);
+		return TLDB_PLUGIN_OK;
+	}
 	int cancelled = v.status && icalproperty_get_status(v.status) ==
 	                                    ICAL_STATUS_CANCELLED;
 	if (cancelled && (!uid || !*uid || !TLDB_HOST_HAS(ical_host, remove))) {

@@ -7,14 +7,25 @@
  * size.  What each VEVENT becomes is decided in ics_event.c (with
  * ics_dates.c and ics_recur.c).
  *
+ * Lenient where calendar clients are (issue 14): blank lines and text
+ * before the first BEGIN:VCALENDAR or after an END:VCALENDAR (a Podio
+ * export's trailer), an END:VCALENDARD (an Exchange server's), a stray END
+ * between components are warnings at their line; a component's lines pass
+ * ics_keep_line (ics_lenient.c) first.  A file is refused only when no
+ * BEGIN:VCALENDAR is in it; a file cut inside a component or calendar is
+ * an error, after which skip mode imports what was whole.
+ *
  * Held until the end of the input: VEVENTs whose TZID names a VTIMEZONE not
  * seen yet (RFC 5545 puts no order on components), and recurring masters
  * (RRULE/RDATE), so that every RECURRENCE-ID override is known before they
  * are expanded.
  */
 #include <libical/ical.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "ics_read.h"
@@ -154,6 +165,29 @@ static int32_t fail(ics_import *im, int64_t line, const char *msg)
 	return TLDB_PLUGIN_ERROR;
 }
 
+static void warn(ics_import *im, int64_t line, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void warn(ics_import *im, int64_t line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ical_host->warning(im->run, line, 1, msg);
+}
+
+/* The input ended inside a component or a calendar: an error at `line`;
+ * in skip mode what was whole is imported all the same. */
+static int32_t truncated(ics_import *im, int64_t line, const char *msg)
+{
+	if (ical_host->error(im->run, TLDB_PLUGIN_ERROR, line, 1, msg) !=
+	    TLDB_PLUGIN_OK)
+		return TLDB_PLUGIN_ERROR;
+	return ics_import_finish(im);
+}
+
 int32_t ics_import_run(tldb_run *run, void *state)
 {
 	(void)state;
@@ -169,7 +203,9 @@ int32_t ics_import_run(tldb_run *run, void *state)
 	tl_buf comp;
 	tl_buf_init(&comp, ICS_MAX_COMPONENT);
 	int depth = 0, kind = 0, seen_cal = 0, ended = 0;
-	int64_t comp_line = 0;
+	/* comp_line: where the component began; junk_line: the first line
+	 * outside a calendar that is not one (0: none yet) */
+	int64_t comp_line = 0, junk_line = 0;
 	if (!r.buf) {
 		rc = fail(&im, 0, "out of memory");
 		goto out;
@@ -177,37 +213,40 @@ int32_t ics_import_run(tldb_run *run, void *state)
 	int lr;
 	while ((lr = next_line(&r)) > 0) {
 		const char *l = tl_buf_str(&r.line);
-		if (!seen_cal) {
+		if (!seen_cal || ended) {
+			/* Outside a calendar: blank lines are nothing, text
+			 * before the first calendar or after one (a Podio
+			 * export's trailer) is a warning, and another
+			 * BEGIN:VCALENDAR starts another calendar. */
 			if (r.line.len == 0)
 				continue;
 			if (!strncmp(l, "\xEF\xBB\xBF", 3))
 				l += 3;
 			if (is_line(l, "BEGIN:VCALENDAR")) {
+				if (!seen_cal && junk_line)
+					warn(&im, junk_line,
+					     "text before BEGIN:VCALENDAR: "
+					     "ignored");
 				seen_cal = 1;
-				continue;
-			}
-			rc = fail(&im, r.line_no,
-			          "not an iCalendar file: expected "
-			          "BEGIN:VCALENDAR");
-			goto out;
-		}
-		if (ended) {
-			if (r.line.len == 0)
-				continue;
-			if (is_line(l, "BEGIN:VCALENDAR")) {
 				ended = 0;
+				junk_line = 0;
 				continue;
 			}
-			rc = fail(&im, r.line_no, "text after END:VCALENDAR");
-			goto out;
+			if (!junk_line) {
+				junk_line = r.line_no;
+				if (seen_cal)
+					warn(&im, junk_line,
+					     "text after END:VCALENDAR: "
+					     "ignored");
+			}
+			continue;
 		}
 		if (depth == 0) {
 			if (is_line(l, "END:VCALENDAR")) {
 				ended = 1;
 				if ((rc = ics_calendar_announce(&im)))
 					goto out;
-			} else if (strncmp(l, "BEGIN:", 6) == 0 ||
-			           strncmp(l, "begin:", 6) == 0) {
+			} else if (strncasecmp(l, "BEGIN:", 6) == 0) {
 				if ((rc = ics_calendar_announce(&im)))
 					goto out;
 				depth = 1;
@@ -221,21 +260,29 @@ int32_t ics_import_run(tldb_run *run, void *state)
 					          "component too large");
 					goto out;
 				}
-			} else if (strncmp(l, "END:", 4) == 0) {
-				rc = fail(&im, r.line_no, "END without BEGIN");
-				goto out;
+			} else if (strncasecmp(l, "END:VCALENDAR", 13) == 0) {
+				/* END:VCALENDARD (an Exchange server's) */
+				warn(&im, r.line_no,
+				     "'%.60s' taken for END:VCALENDAR", l);
+				ended = 1;
+				if ((rc = ics_calendar_announce(&im)))
+					goto out;
+			} else if (strncasecmp(l, "END:", 4) == 0) {
+				/* ical.js reads past it too */
+				warn(&im, r.line_no,
+				     "'%.60s' without BEGIN: ignored", l);
 			} else {
-				ics_calendar_property(&im, l);
+				ics_calendar_property(&im, l, r.line_no);
 			}
 			continue;
 		}
-		if (strncmp(l, "BEGIN:", 6) == 0 ||
-		    strncmp(l, "begin:", 6) == 0)
-			depth++;
-		else if (strncmp(l, "END:", 4) == 0 ||
-		         strncmp(l, "end:", 4) == 0)
-			depth--;
-		if (kind && text_add(&comp, l, r.line.len)) {
+		int begins = strncasecmp(l, "BEGIN:", 6) == 0;
+		int ends = !begins && strncasecmp(l, "END:", 4) == 0;
+		depth += begins ? 1 : ends ? -1 : 0;
+		if (kind &&
+		    (begins || ends ||
+		     ics_keep_line(&im, l, r.line.len, depth, r.line_no)) &&
+		    text_add(&comp, l, r.line.len)) {
 			rc = fail(&im, comp_line,
 			          "component too large (over 16 MiB)");
 			goto out;
@@ -250,17 +297,24 @@ int32_t ics_import_run(tldb_run *run, void *state)
 	}
 	if (lr == -2) {
 		rc = fail(&im, r.phys + 1,
-		          "a line over 8 MiB, or out of memory");
+		          seen_cal ? "a line over 8 MiB, or out of memory"
+		                   : "not an iCalendar file: no "
+		                     "BEGIN:VCALENDAR in it");
 	} else if (lr < 0) {
 		rc = TLDB_PLUGIN_EIO;
 		ical_host->error(run, rc, r.phys, 0, "read error");
 	} else if (!seen_cal) {
-		rc = fail(&im, 1, "empty input: no BEGIN:VCALENDAR");
+		/* Nothing in it is a calendar (a JPEG, an HTML page). */
+		rc = fail(&im, junk_line ? junk_line : 1,
+		          junk_line ? "not an iCalendar file: no "
+		                      "BEGIN:VCALENDAR in it"
+		                    : "empty input: no BEGIN:VCALENDAR");
 	} else if (depth > 0) {
-		rc = fail(&im, comp_line,
-		          "component not ended (truncated file?)");
+		rc = truncated(&im, comp_line,
+		               "component not ended (truncated file?)");
 	} else if (!ended) {
-		rc = fail(&im, r.phys, "no END:VCALENDAR (truncated file?)");
+		rc = truncated(&im, r.phys,
+		               "no END:VCALENDAR (truncated file?)");
 	} else {
 		rc = ics_import_finish(&im);
 	}

@@ -42,6 +42,10 @@ enum {
 	ICS_NCAL
 };
 
+/* How many unknown property names the importer remembers (each is a
+ * warning the first time it is seen). */
+#define ICS_MAX_UNKNOWN 32
+
 typedef struct ics_import {
 	tldb_run *run;
 	ics_filetz *tzs;
@@ -58,15 +62,33 @@ typedef struct ics_import {
 	/* VCALENDAR properties naming the timeline (ICS_CAL_*), unescaped */
 	char *cal[ICS_NCAL];
 	int announced; /* the timeline was handed to the host */
+	/* X-WR-TIMEZONE as an IANA zone: the zone of floating times, or
+	 * NULL (floating times stay floating) */
+	char *floating_tz;
+	char unknown[ICS_MAX_UNKNOWN][64]; /* property names warned about */
+	int nunknown;
 } ics_import;
 
 int32_t ics_import_init(ics_import *im, tldb_run *run);
 void ics_import_free(ics_import *im);
 /* Processes the held VEVENTs. */
 int32_t ics_import_finish(ics_import *im);
-/* Records a VCALENDAR-level property line (unfolded) that names or
- * describes the calendar; other properties are ignored. */
-void ics_calendar_property(ics_import *im, const char *line);
+/* Records a VCALENDAR-level property line (unfolded), at input line
+ * `line_no`, that names or describes the calendar, or X-WR-TIMEZONE;
+ * other properties are ignored. */
+void ics_calendar_property(ics_import *im, const char *line, int64_t line_no);
+/* ics_dates.c: takes X-WR-TIMEZONE's value (unescaped) as the zone of the
+ * calendar's floating times when it names a zone tldb knows (an IANA or a
+ * Windows name), else warns at `line_no` and floating times stay
+ * floating.  The first one wins. */
+void ics_floating_zone(ics_import *im, const char *value, int64_t line_no);
+/* ics_lenient.c: whether an unfolded content line of a VEVENT or
+ * VTIMEZONE, at `depth` in it (1: the component's own properties), goes
+ * to libical: 1 yes, 0 it is left out (blank, not a content line, a
+ * property libical does not know, an empty value), with a warning at
+ * `line_no` when it deserves one. */
+int ics_keep_line(ics_import *im, const char *line, size_t len, int depth,
+                  int64_t line_no);
 /* Hands the timeline the calendar names to the host, once, before its
  * first event: X-TLDB-TIMELINE, else NAME or X-WR-CALNAME made into a
  * timeline name ("Team Holidays" -> team-holidays), except in a tldb

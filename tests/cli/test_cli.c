@@ -1068,6 +1068,44 @@ Test(cli, import_sync_mirrors_the_source)
 	free(broken);
 }
 
+/* Calendars as Google, Podio and Exchange write them import through the
+ * real binary (issue 14, part 2): Google's empty DESCRIPTION:/LOCATION:
+ * without a word, Podio's trailer and Exchange's END:VCALENDARD as
+ * warnings naming FILE:LINE; a JPEG named .ics is refused with
+ * FILE:LINE:COLUMN and nothing imported. */
+#define CALENDARS TLDB_SOURCE_DIR "/tests/plugins/calendars/"
+
+Test(cli, real_world_calendars_import_a_non_calendar_is_refused)
+{
+	run r = expect(TL("import", CALENDARS "google.ics"), 0);
+	cr_expect(strstr(r.err, "warning") == NULL, "%s", r.err);
+	cr_expect(strstr(r.err, "3 events written") != NULL, "%s", r.err);
+	run_free(&r);
+	r = expect(TL("import", CALENDARS "podio.ics"), 0);
+	cr_expect(strstr(r.err, "podio.ics:14:1: warning: text after "
+	                        "END:VCALENDAR") != NULL,
+	          "%s", r.err);
+	run_free(&r);
+	r = expect(TL("import", CALENDARS "exchange.ics"), 0);
+	cr_expect(strstr(r.err, "exchange.ics:54:1: warning: ") != NULL, "%s",
+	          r.err);
+	run_free(&r);
+	char *out = ok_out(TL("query", "2024-01-11"));
+	ROWS(out, "Call the client", "Planning", "Budget review");
+	free(out);
+
+	char *before = dump();
+	char *photo = path_in("photo.ics");
+	write_file(photo, "\xff\xd8\xff\xe0JFIF\x01\n\x02\x03");
+	r = TL("import", photo);
+	cr_expect(strstr(r.err, "photo.ics:1:1: not an iCalendar file") != NULL,
+	          "%s", r.err);
+	expect_error(r, 1, "tldb: error: ");
+	expect_dump(before);
+	free(before);
+	free(photo);
+}
+
 Test(cli, edit_moves_an_event_to_another_timeline)
 {
 	free(ok_out(TL("timeline", "create", "trips")));
