@@ -13,6 +13,7 @@
 
 #include "date_internal.h"
 #include "event_internal.h"
+#include "recur.h"
 
 uint64_t tl_fnv1a(uint64_t h, const void *mem, size_t len)
 {
@@ -193,7 +194,10 @@ static int check_strings(const tldb_event *ev, tldb_errbuf *err)
 	    (rc = check_text("location", ev->location, TLDB_MAX_TEXT, 0,
 	                     err)) ||
 	    (rc = check_text("url", ev->url, TLDB_MAX_TEXT, 0, err)) ||
-	    (rc = check_text("tz", ev->tz, TLDB_ZONE_NAME_MAX - 1, 0, err)))
+	    (rc = check_text("tz", ev->tz, TLDB_ZONE_NAME_MAX - 1, 0, err)) ||
+	    (rc = check_text("recur", ev->recur, TL_RECUR_MAX, 0, err)) ||
+	    (rc = check_text("recurrence_id", ev->recurrence_id,
+	                     TLDB_DATE_STRMAX - 1, 0, err)))
 		return rc;
 	if (ev->uid && has_control(ev->uid)) {
 		tl_errf_plain(err, 0,
@@ -236,20 +240,20 @@ static tldb_precision coarsest(tldb_precision a, tldb_precision b)
 	return a < b ? a : b;
 }
 
-/* Resolves [lo, hi) and the precision from start and end. */
-static int resolve_bounds(const tldb_event *ev, tl_checked *out,
-                          tldb_errbuf *err)
+int tl_event_bounds(const char *start_text, const char *end_text,
+                    const char *tz, int64_t *lo, int64_t *hi,
+                    tldb_precision *precision, tldb_errbuf *err)
 {
 	tldb_date start, end;
-	int rc = parse_field("start", ev->start, ev->tz, &start, err);
+	int rc = parse_field("start", start_text, tz, &start, err);
 	if (rc)
 		return rc;
-	out->lo = start.lo;
-	out->hi = start.hi;
-	out->precision = start.precision;
-	if (!ev->end || !*ev->end)
+	*lo = start.lo;
+	*hi = start.hi;
+	*precision = start.precision;
+	if (!end_text || !*end_text)
 		return TLDB_OK;
-	if ((rc = parse_field("end", ev->end, ev->tz, &end, err)))
+	if ((rc = parse_field("end", end_text, tz, &end, err)))
 		return rc;
 	if (start.is_interval || end.is_interval) {
 		tl_errf_plain(
@@ -263,16 +267,16 @@ static int resolve_bounds(const tldb_event *ev, tl_checked *out,
 	 * instant, before it) is refused. */
 	int timed_end = end.precision >= TLDB_PREC_MINUTE;
 	if (end.hi <= start.lo || (timed_end && end.lo < start.lo)) {
-		tl_errf_plain(err, 0, "end: %s is before the start %s", ev->end,
-		              ev->start);
+		tl_errf_plain(err, 0, "end: %s is before the start %s",
+		              end_text, start_text);
 		return TLDB_EINVAL;
 	}
 	/* A timed end is the instant the event ends (iCalendar's DTEND); a
 	 * date end is inclusive at its precision (EDTF). */
-	out->hi = timed_end ? end.lo : end.hi;
-	if (out->hi <= out->lo)
-		out->hi = out->lo + 1;
-	out->precision = coarsest(start.precision, end.precision);
+	*hi = timed_end ? end.lo : end.hi;
+	if (*hi <= *lo)
+		*hi = *lo + 1;
+	*precision = coarsest(start.precision, end.precision);
 	return TLDB_OK;
 }
 
@@ -308,6 +312,14 @@ static uint64_t content_hash(const tldb_event *ev, const char *timeline)
 			hash_str(&h, ev->tags[i]);
 	}
 	hash_i64(&h, -1);
+	if (ev->recur || ev->series) {
+		/* Only then, so the hash of an event without them is as
+		 * before they existed. */
+		hash_str(&h, ev->recur);
+		hash_str(&h, ev->series);
+		hash_str(&h, ev->recurrence_id);
+		hash_i64(&h, (int64_t)ev->recur_flags);
+	}
 	hash_i64(&h, (int64_t)ev->nsources);
 	for (size_t i = 0; i < ev->nsources; i++) {
 		const tldb_source *s = &ev->sources[i];
@@ -326,6 +338,62 @@ static uint64_t content_hash(const tldb_event *ev, const char *timeline)
 	return h;
 }
 
+/* A series: its rule is read, and its bounds reach its last occurrence. */
+static int prepare_series(const tldb_event *ev, tl_checked *out,
+                          tldb_errbuf *err)
+{
+	if (ev->series || ev->recurrence_id || ev->recur_flags) {
+		tl_errf_plain(err, 0,
+		              "recur: a series cannot also be an occurrence of "
+		              "another (series, recurrence_id, recur_flags)");
+		return TLDB_EINVAL;
+	}
+	tl_recur *r;
+	int rc = tl_recur_open(ev->recur, ev->start, ev->end, ev->tz, &r, err);
+	if (rc)
+		return rc;
+	out->hi = tl_recur_last_hi(r);
+	tl_recur_free(r);
+	out->span_class = TL_CLASS_SERIES;
+	return TLDB_OK;
+}
+
+/* An occurrence of a series changed or cancelled: its uid is derived
+ * from the series' and the recurrence id when not given. */
+static int prepare_override(const tldb_event *ev, tl_checked *out,
+                            tldb_errbuf *err)
+{
+	int rc = check_text("series", ev->series, TLDB_MAX_UID, 1, err);
+	if (rc)
+		return rc;
+	char id[TLDB_DATE_STRMAX];
+	if (tl_recur_id_text(ev->recurrence_id, ev->tz, id, sizeof id)) {
+		tl_errf_plain(err, 0,
+		              "recurrence_id: '%s' is not a day or a time",
+		              ev->recurrence_id ? ev->recurrence_id : "");
+		return TLDB_EINVAL;
+	}
+	if (ev->recur_flags &
+	    ~(unsigned)(TLDB_RECUR_THISANDFUTURE | TLDB_RECUR_CANCELLED)) {
+		tl_errf_plain(err, 0, "recur_flags: unknown bits %#x",
+		              ev->recur_flags);
+		return TLDB_EINVAL;
+	}
+	if (ev->recur_flags & TLDB_RECUR_CANCELLED)
+		out->span_class = TL_CLASS_HIDDEN;
+	if (!ev->uid || !*ev->uid) {
+		int n = snprintf(out->uid, sizeof out->uid, "%s/%s", ev->series,
+		                 id);
+		if (n < 0 || (size_t)n >= sizeof out->uid) {
+			tl_errf_plain(err, 0,
+			              "uid: %s/%s is longer than %d bytes",
+			              ev->series, id, TLDB_MAX_UID);
+			return TLDB_EINVAL;
+		}
+	}
+	return TLDB_OK;
+}
+
 int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err)
 {
 	int rc;
@@ -333,17 +401,25 @@ int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err)
 		tl_errf_plain(err, 0, "start: is required");
 		return TLDB_EINVAL;
 	}
+	out->uid[0] = '\0';
 	if ((rc = check_strings(ev, err)) || (rc = check_tags(ev, err)) ||
 	    (rc = check_sources(ev, err)) ||
-	    (rc = resolve_bounds(ev, out, err)))
+	    (rc = tl_event_bounds(ev->start, ev->end, ev->tz, &out->lo,
+	                          &out->hi, &out->precision, err)))
 		return rc;
 	out->span_class = tl_span_class(out->lo, out->hi);
+	if (ev->recur)
+		rc = prepare_series(ev, out, err);
+	else if (ev->series || ev->recurrence_id || ev->recur_flags)
+		rc = prepare_override(ev, out, err);
+	if (rc)
+		return rc;
 	out->timeline = ev->timeline && *ev->timeline ? ev->timeline
 	                                              : TLDB_DEFAULT_TIMELINE;
 	out->hash = content_hash(ev, out->timeline);
 	if (ev->uid && *ev->uid) {
 		snprintf(out->uid, sizeof out->uid, "%s", ev->uid);
-	} else {
+	} else if (!out->uid[0]) {
 		/* Deterministic, so adding the same event twice updates it. */
 		uint64_t h = TL_FNV_SEED;
 		hash_str(&h, out->timeline);
@@ -385,9 +461,10 @@ static size_t event_size(const tldb_event *ev)
 {
 	size_t n = sizeof(tldb_event) + ev->ntags * sizeof(char *) +
 	           ev->nsources * sizeof(tldb_source);
-	const char *strs[] = {ev->uid,  ev->timeline, ev->title,
-	                      ev->body, ev->start,    ev->end,
-	                      ev->tz,   ev->location, ev->url};
+	const char *strs[] = {ev->uid,   ev->timeline, ev->title,
+	                      ev->body,  ev->start,    ev->end,
+	                      ev->tz,    ev->location, ev->url,
+	                      ev->recur, ev->series,   ev->recurrence_id};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		n += str_size(strs[i]);
 	for (size_t i = 0; i < ev->ntags; i++)
@@ -433,6 +510,9 @@ TLDB_API int tldb_event_copy(const tldb_event *ev, tldb_event **out)
 	copy->tz = put_str(&strs, ev->tz);
 	copy->location = put_str(&strs, ev->location);
 	copy->url = put_str(&strs, ev->url);
+	copy->recur = put_str(&strs, ev->recur);
+	copy->series = put_str(&strs, ev->series);
+	copy->recurrence_id = put_str(&strs, ev->recurrence_id);
 	for (size_t i = 0; i < ev->ntags; i++)
 		tags[i] = put_str(&strs, ev->tags[i]);
 	copy->tags = ev->ntags ? tags : NULL;

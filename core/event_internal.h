@@ -21,6 +21,11 @@
 #define TL_NCLASSES   30
 #define TL_CLASS_BASE INT64_C(3600)
 
+/* Classes no range arm reads: the series (a query expands them, recur.h)
+ * and the cancelled occurrences of a series (only ever looked up). */
+#define TL_CLASS_SERIES TL_NCLASSES
+#define TL_CLASS_HIDDEN (TL_NCLASSES + 1)
+
 /* The longest span of class c, or -1 for the last, unbounded class. */
 int64_t tl_class_max_span(int c);
 
@@ -36,6 +41,14 @@ typedef struct tl_checked {
 	const char *timeline; /* ev->timeline or the default */
 	char uid[TLDB_MAX_UID + 1];
 } tl_checked;
+
+/* The bounds [lo, hi) and the precision of an event with these dates
+ * (floating times read in tz): a timed end is the instant it ends, a date
+ * end is inclusive at its precision.  TLDB_OK, or an error with *err set
+ * (err may be NULL). */
+int tl_event_bounds(const char *start, const char *end, const char *tz,
+                    int64_t *lo, int64_t *hi, tldb_precision *precision,
+                    tldb_errbuf *err);
 
 /* Checks ev (see tldb_event_check) and derives what the store writes. */
 int tl_event_prepare(const tldb_event *ev, tl_checked *out, tldb_errbuf *err);

@@ -55,6 +55,11 @@ enum tl_col_write {
 	X(HI,         "hi",          "e.hi",         TL_W_SET,   TL_BY_HAND)     \
 	X(PREC,       "prec",        "e.prec",       TL_W_SET,   TL_BY_HAND)     \
 	X(TAGS,       "tagtext",     "e.tagtext",    TL_W_SET,   TL_BY_HAND)     \
+	X(RECUR,      "recur",       "e.recur",      TL_W_SET,   TL_TEXT(recur)) \
+	X(SERIES,     "series",      "e.series",     TL_W_SET,   TL_TEXT(series)) \
+	X(RECURRENCE_ID, "recurrence_id", "e.recurrence_id", TL_W_SET,          \
+	  TL_TEXT(recurrence_id))                                              \
+	X(RECUR_FLAGS, "recur_flags", "e.recur_flags", TL_W_SET, TL_BY_HAND)    \
 	X(SPAN_CLASS, "span_class",  NULL,           TL_W_SET,   TL_BY_HAND)     \
 	X(CHASH,      "chash",       NULL,           TL_W_SET,   TL_BY_HAND)
 /* clang-format on */

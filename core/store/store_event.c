@@ -44,6 +44,8 @@ static void bind_event(sqlite3_stmt *st, const tldb_event *ev,
 	sqlite3_bind_int64(st, tl_col_param(TL_COL_UPDATED), updated);
 	sqlite3_bind_int64(st, tl_col_param(TL_COL_SEQUENCE),
 	                   ev->sequence > 0 ? ev->sequence : 0);
+	sqlite3_bind_int(st, tl_col_param(TL_COL_RECUR_FLAGS),
+	                 (int)ev->recur_flags);
 }
 
 static void bind_span(sqlite3_stmt *st, int idx, const int64_t span[2])
@@ -370,6 +372,7 @@ int tl_event_from_row(sqlite3_stmt *st, tl_arena *arena, int borrow,
 	ev->lo = sqlite3_column_int64(st, TL_COL_LO);
 	ev->hi = sqlite3_column_int64(st, TL_COL_HI);
 	ev->precision = (tldb_precision)sqlite3_column_int(st, TL_COL_PREC);
+	ev->recur_flags = (unsigned)sqlite3_column_int(st, TL_COL_RECUR_FLAGS);
 	if (oom)
 		return TLDB_ENOMEM;
 	return split_tags((const char *)sqlite3_column_text(st, TL_COL_TAGS),

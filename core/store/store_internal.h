@@ -14,7 +14,7 @@
 
 /* 'tldb' in ASCII: PRAGMA application_id of every tldb database. */
 #define TL_APPLICATION_ID 0x746c6462
-#define TL_SCHEMA_VERSION 3
+#define TL_SCHEMA_VERSION 4
 
 /* Statements prepared once per handle and reused. */
 enum tl_stmt_id {
@@ -41,9 +41,13 @@ enum tl_stmt_id {
 /* A small cache of query statements keyed by their SQL text: a query runs
  * the same SQL once per span class (store_query.c). */
 #define TL_QUERY_CACHE 8
+/* The arms of a query: one per span class, then the series' statement. */
+#define TL_SERIES_ARM TL_NCLASSES
+#define TL_NARMS      (TL_NCLASSES + 1)
+
 typedef struct tl_cached_query {
 	char *sql;
-	sqlite3_stmt *arms[TL_NCLASSES];
+	sqlite3_stmt *arms[TL_NARMS];
 	int in_use;
 } tl_cached_query;
 
@@ -155,6 +159,10 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id);
 #define TL_INDEX_EVENTS_TIMELINE                                               \
 	"CREATE INDEX events_timeline ON events(timeline_id)"
 #define TL_NDEFERRED_INDEXES 2
+/* Not deferred: it holds only the changed occurrences of series. */
+#define TL_INDEX_EVENTS_SERIES                                                 \
+	"CREATE INDEX events_series ON events(timeline_id, series) "          \
+	"WHERE series IS NOT NULL"
 extern const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2];
 
 /* A transaction that inserts at least TL_BULK_MIN events, and at least as

@@ -321,7 +321,7 @@ TLDB_API void tldb_close(tldb *db)
 	for (int i = 0; i < TL_ST_COUNT; i++)
 		sqlite3_finalize(db->stmts[i]);
 	for (int i = 0; i < TL_QUERY_CACHE; i++) {
-		for (int k = 0; k < TL_NCLASSES; k++)
+		for (int k = 0; k < TL_NARMS; k++)
 			sqlite3_finalize(db->queries[i].arms[k]);
 		free(db->queries[i].sql);
 	}

@@ -20,16 +20,11 @@
 #include "buf.h"
 #include "event_internal.h"
 #include "store_internal.h"
+#include "store_series.h"
 
 enum { CURSOR_EVENTS, CURSOR_TIMELINES };
 
-/* The merge key of an arm's current row (valid until the arm steps). */
-typedef struct arm_key {
-	int64_t lo;
-	int prec;
-	const unsigned char *title, *uid;
-	int title_len, uid_len;
-} arm_key;
+typedef tl_merge_key arm_key;
 
 struct tldb_cursor {
 	tldb *db;
@@ -39,10 +34,13 @@ struct tldb_cursor {
 	int with_sources;
 	int has_text; /* a full-text filter: SQL errors are the user's */
 	int done;
-	/* events: the arms, and a heap of those with a row, least first */
-	sqlite3_stmt *arms[TL_NCLASSES];
-	arm_key keys[TL_NCLASSES];
-	int heap[TL_NCLASSES];
+	/* events: the arms, and a heap of those with a row, least first;
+	 * the last arm is the series', whose statement reads the series
+	 * when the cursor opens and whose rows are their occurrences */
+	sqlite3_stmt *arms[TL_NARMS];
+	arm_key keys[TL_NARMS];
+	int heap[TL_NARMS];
+	tl_series_arm *series;
 	int nheap;
 	int started;        /* every arm stepped once */
 	int advance;        /* the root arm's row was yielded */
@@ -100,8 +98,10 @@ static void add_filters(tl_buf *b, const tldb_query *q)
 }
 
 /* The statement of every arm: the class and its bound are parameters.
- * Within a class events_span yields rows in the result order. */
-static char *build_sql(const tldb_query *q)
+ * Within a class events_span yields rows in the result order.  The series'
+ * statement (for_series) reads every series whose bounds overlap the
+ * range, whatever `within` says: that applies to each occurrence. */
+static char *build_sql(const tldb_query *q, int for_series)
 {
 	tl_buf b;
 	tl_buf_init(&b, 1 << 20);
@@ -111,7 +111,7 @@ static char *build_sql(const tldb_query *q)
 	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
 	            " WHERE e.span_class = ?%d AND e.lo >= ?%d",
 	            P_CLASS, P_CLASS_LO);
-	if (q->within)
+	if (q->within && !for_series)
 		/* The whole span inside [lo, hi). */
 		tl_buf_addf(&b,
 		            " AND e.lo >= ?%d AND e.lo < ?%d AND e.hi <= ?%d",
@@ -119,7 +119,8 @@ static char *build_sql(const tldb_query *q)
 	else
 		tl_buf_addf(&b, " AND e.lo < ?%d AND e.hi > ?%d", P_HI, P_LO);
 	add_filters(&b, q);
-	tl_buf_adds(&b, " ORDER BY e.lo, e.prec DESC, e.title, e.uid");
+	if (!for_series)
+		tl_buf_adds(&b, " ORDER BY e.lo, e.prec DESC, e.title, e.uid");
 	return tl_buf_steal(&b);
 }
 
@@ -228,13 +229,13 @@ static int check_query(tldb *db, const tldb_query *q)
 	return TLDB_OK;
 }
 
-static int prepare_arms(tldb *db, const char *sql,
-                        sqlite3_stmt *arms[TL_NCLASSES])
+static int prepare_arms(tldb *db, const char *sql, const char *series_sql,
+                        sqlite3_stmt *arms[TL_NARMS])
 {
-	for (int c = 0; c < TL_NCLASSES; c++) {
-		int rc = sqlite3_prepare_v3(db->sql, sql, -1,
-		                            SQLITE_PREPARE_PERSISTENT, &arms[c],
-		                            NULL);
+	for (int c = 0; c < TL_NARMS; c++) {
+		int rc = sqlite3_prepare_v3(
+		        db->sql, c == TL_SERIES_ARM ? series_sql : sql, -1,
+		        SQLITE_PREPARE_PERSISTENT, &arms[c], NULL);
 		if (rc != SQLITE_OK) {
 			for (int k = 0; k < c; k++)
 				sqlite3_finalize(arms[k]);
@@ -245,8 +246,10 @@ static int prepare_arms(tldb *db, const char *sql,
 }
 
 /* The arms' statements for sql: from the cache when a free entry matches,
- * else prepared (and cached when a slot is free).  Takes ownership of sql. */
-static int prepare_cached(tldb *db, char *sql, tldb_cursor *c)
+ * else prepared with the series' statement for q (and cached when a slot
+ * is free).  Takes ownership of sql. */
+static int prepare_cached(tldb *db, const tldb_query *q, char *sql,
+                          tldb_cursor *c)
 {
 	tl_cached_query *free_slot = NULL;
 	for (int i = 0; i < TL_QUERY_CACHE; i++) {
@@ -261,7 +264,10 @@ static int prepare_cached(tldb *db, char *sql, tldb_cursor *c)
 		if (!e->sql && !free_slot)
 			free_slot = e;
 	}
-	int rc = prepare_arms(db, sql, c->arms);
+	char *series_sql = build_sql(q, 1);
+	int rc = series_sql ? prepare_arms(db, sql, series_sql, c->arms)
+	                    : tl_fail(db, TLDB_ENOMEM, "out of memory");
+	free(series_sql);
 	if (rc || !free_slot) {
 		free(sql);
 		return rc;
@@ -279,7 +285,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	int rc = check_query(db, q);
 	if (rc)
 		return rc;
-	char *sql = build_sql(q);
+	char *sql = build_sql(q, 0);
 	if (!sql)
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	tldb_cursor *c = calloc(1, sizeof *c);
@@ -287,7 +293,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 		free(sql);
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	}
-	if ((rc = prepare_cached(db, sql, c))) {
+	if ((rc = prepare_cached(db, q, sql, c))) {
 		free(c);
 		return rc;
 	}
@@ -300,6 +306,12 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	tl_arena_init(&c->arena);
 	for (int k = 0; k < TL_NCLASSES; k++)
 		bind_query(c->arms[k], q, k);
+	bind_query(c->arms[TL_SERIES_ARM], q, TL_CLASS_SERIES);
+	rc = tl_series_arm_open(db, q, c->arms[TL_SERIES_ARM], &c->series);
+	if (rc) {
+		tldb_cursor_free(c);
+		return tl_past_deadline(db) ? time_limit_reached(db) : rc;
+	}
 	*out = c;
 	return TLDB_OK;
 }
@@ -357,7 +369,7 @@ static int cmp_text(const unsigned char *a, int alen, const unsigned char *b,
 }
 
 /* ORDER BY lo, prec DESC, title, uid. */
-static int key_less(const arm_key *a, const arm_key *b)
+int tl_merge_key_less(const arm_key *a, const arm_key *b)
 {
 	if (a->lo != b->lo)
 		return a->lo < b->lo;
@@ -373,11 +385,11 @@ static void sift_down(tldb_cursor *c, int i)
 {
 	for (;;) {
 		int least = i, l = 2 * i + 1, r = l + 1;
-		if (l < c->nheap &&
-		    key_less(&c->keys[c->heap[l]], &c->keys[c->heap[least]]))
+		if (l < c->nheap && tl_merge_key_less(&c->keys[c->heap[l]],
+		                                      &c->keys[c->heap[least]]))
 			least = l;
-		if (r < c->nheap &&
-		    key_less(&c->keys[c->heap[r]], &c->keys[c->heap[least]]))
+		if (r < c->nheap && tl_merge_key_less(&c->keys[c->heap[r]],
+		                                      &c->keys[c->heap[least]]))
 			least = r;
 		if (least == i)
 			return;
@@ -391,6 +403,11 @@ static void sift_down(tldb_cursor *c, int i)
 /* Steps arm k: 1 with a row (its key read), 0 at its end, or an error. */
 static int step_arm(tldb_cursor *c, int k)
 {
+	if (k == TL_SERIES_ARM) {
+		int rc = tl_series_arm_step(c->series, &c->keys[k]);
+		c->done |= rc < 0;
+		return rc;
+	}
 	int rc = sqlite3_step(c->arms[k]);
 	if (rc == SQLITE_ROW) {
 		read_key(c->arms[k], &c->keys[k]);
@@ -407,7 +424,7 @@ static int next_row(tldb_cursor *c)
 		return TLDB_DONE;
 	if (!c->started) {
 		c->started = 1;
-		for (int k = 0; k < TL_NCLASSES; k++) {
+		for (int k = 0; k < TL_NARMS; k++) {
 			if ((rc = step_arm(c, k)) < 0)
 				return rc;
 			if (rc)
@@ -449,6 +466,9 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	if (c->left > 0)
 		c->left--;
 	tl_arena_reset(&c->arena);
+	if (c->heap[0] == TL_SERIES_ARM)
+		return tl_series_arm_event(c->series, c->with_sources,
+		                           &c->arena, ev);
 	sqlite3_int64 id = sqlite3_column_int64(c->stmt, 0);
 	/* The strings stay SQLite's: its row is left as it is until the
 	 * next call steps this arm again. */
@@ -461,6 +481,11 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	return TLDB_OK;
 }
 
+TLDB_API const char *tldb_cursor_warning(const tldb_cursor *c)
+{
+	return c ? tl_series_arm_warning(c->series) : NULL;
+}
+
 TLDB_API void tldb_cursor_free(tldb_cursor *c)
 {
 	if (!c)
@@ -468,15 +493,16 @@ TLDB_API void tldb_cursor_free(tldb_cursor *c)
 	if (c->kind == CURSOR_TIMELINES) {
 		sqlite3_finalize(c->stmt);
 	} else if (c->cached) {
-		for (int k = 0; k < TL_NCLASSES; k++) {
+		for (int k = 0; k < TL_NARMS; k++) {
 			sqlite3_reset(c->arms[k]);
 			sqlite3_clear_bindings(c->arms[k]);
 		}
 		c->cached->in_use = 0;
 	} else {
-		for (int k = 0; k < TL_NCLASSES; k++)
+		for (int k = 0; k < TL_NARMS; k++)
 			sqlite3_finalize(c->arms[k]);
 	}
+	tl_series_arm_free(c->series);
 	tl_arena_release(&c->arena);
 	free(c);
 }
@@ -487,7 +513,7 @@ TLDB_API int tldb_query_plan(tldb *db, const tldb_query *q, char **out)
 	int rc = check_query(db, q);
 	if (rc)
 		return rc;
-	char *sql = build_sql(q);
+	char *sql = build_sql(q, 0);
 	tl_buf plan_sql, plan;
 	tl_buf_init(&plan_sql, 1 << 20);
 	tl_buf_init(&plan, 1 << 20);

@@ -17,6 +17,8 @@
  *   events_fts  FTS5 over title, body, location, tags and source quotes,
  *               with events_text as its external content: the words are
  *               indexed but the text is not kept a second time
+ * Index events_series (timeline_id, series) holds only the changed and
+ * cancelled occurrences of series, which a query expanding a series reads.
  * Index events_span (span_class, lo, prec DESC, title, uid, hi) answers
  * range queries (event_internal.h explains the span classes): within a
  * class it yields events already in the result order, so the arms of a
@@ -127,6 +129,15 @@ static const char *const migrations[] = {
         "  SELECT e.id, e.title, e.body, e.location, e.tagtext,"
         "  (SELECT group_concat(s.quote, ' ') FROM sources s"
         "   WHERE s.event_id = e.id) FROM events e;",
+        /* 3 -> 4: recurring series are stored as series (tldb.h): the
+         * recurrence of a series, and the series and original start of
+         * an occurrence that is changed or cancelled, which a query
+         * looks up by series. */
+        "ALTER TABLE events ADD COLUMN recur TEXT;"
+        "ALTER TABLE events ADD COLUMN series TEXT;"
+        "ALTER TABLE events ADD COLUMN recurrence_id TEXT;"
+        "ALTER TABLE events ADD COLUMN recur_flags INTEGER NOT NULL "
+        "  DEFAULT 0;" TL_INDEX_EVENTS_SERIES ";",
 };
 
 const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2] = {

@@ -114,7 +114,40 @@ typedef struct tldb_event {
 	int64_t sequence;
 	int64_t lo, hi;           /* (read) bounds [lo, hi) */
 	tldb_precision precision; /* (read) the coarsest of start and end */
+	/* Recurring series (docs/FORMAT.md, "Recurring series").
+	 *
+	 * A series is one event whose `recur` holds its recurrence as
+	 * iCalendar content lines joined by '\n': RRULE, RDATE (dates,
+	 * times, VALUE=PERIOD) and EXDATE, TZIDs naming IANA zones.  Its start
+	 * and end are the first occurrence's; a query expands it over the
+	 * query's range, and yields each occurrence as an event with `recur`
+	 * NULL, `series` the series' uid, `recurrence_id` the occurrence's
+	 * original start and uid SERIES/ID (ID as iCalendar writes the
+	 * start, "[Zone]" after a local time).
+	 *
+	 * An override replaces one occurrence: `series` names the series'
+	 * uid in the same timeline and `recurrence_id` the occurrence's
+	 * original start, in EDTF: a date (the occurrences of that local
+	 * day), a local time (in the series' zone) or a UTC time ("...Z").
+	 * Its uid, when NULL, is derived as SERIES/ID.  recur_flags:
+	 * TLDB_RECUR_THISANDFUTURE makes it replace every later occurrence
+	 * too (shifted by as much as it moves its own), TLDB_RECUR_CANCELLED
+	 * removes the occurrence instead (the override itself is never
+	 * yielded). */
+	const char *recur;
+	const char *series;
+	const char *recurrence_id;
+	unsigned recur_flags;
 } tldb_event;
+
+/* recur_flags of an override. */
+enum { TLDB_RECUR_THISANDFUTURE = 1u, TLDB_RECUR_CANCELLED = 2u };
+
+/* The most occurrences one series yields to one cursor, and the most steps
+ * its rule may take to reach the query's range: past either, the cursor
+ * goes on without the rest of that series and says so
+ * (tldb_cursor_warning). */
+#define TLDB_SERIES_MAX_STEPS 100000
 
 typedef struct tldb_timeline {
 	const char *name;
@@ -319,6 +352,12 @@ TLDB_API TLDB_NODISCARD int tldb_query_open(tldb *db, const tldb_query *q,
  * TLDB_DONE when there are no more, or an error. */
 TLDB_API TLDB_NODISCARD int tldb_cursor_next(tldb_cursor *c,
                                              const tldb_event **ev);
+
+/* A note about what the cursor has yielded so far, or NULL: a series cut
+ * short by TLDB_SERIES_MAX_STEPS ("series UID: stopped at 2031-05-02T..."),
+ * or a series whose stored recurrence cannot be read.  Borrowed until the
+ * next call on c. */
+TLDB_API const char *tldb_cursor_warning(const tldb_cursor *c);
 
 TLDB_API void tldb_cursor_free(tldb_cursor *c);
 

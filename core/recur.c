@@ -1,0 +1,766 @@
+/*
+ * recur.c -- the occurrences of a recurring series (recur.h).
+ *
+ * Every time of a series is handled as a wall time on the series' own
+ * clock: the day of a day series, the local time of a floating or zoned
+ * series, the UTC time of a UTC one.  libical's RRULE iterator runs on
+ * floating wall times (so it never touches its zone tables, which are not
+ * safe to share between threads); UNTIL and every RDATE and EXDATE value
+ * are moved to the series' clock by their instant first.
+ */
+#include <libical/ical.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "civil.h"
+#include "date_internal.h"
+#include "event_internal.h"
+#include "recur.h"
+
+#define DAY INT64_C(86400)
+
+/* An RDATE: its wall start and its own length (-1: the series'). */
+typedef struct rdate {
+	int64_t wall, dur;
+} rdate;
+
+/* An EXDATE: a wall time, or every occurrence of a day. */
+typedef struct xdate {
+	int64_t wall;
+	int whole_day;
+} xdate;
+
+struct tl_recur {
+	tldb_date start, end;
+	int has_end, end_same_clock, is_day;
+	char tz[TLDB_ZONE_NAME_MAX];  /* the stored tz, "" for none */
+	int64_t start_wall, end_wall; /* end_wall: when end_same_clock */
+	int64_t exact_dur;            /* end instant - start lo, otherwise */
+	int64_t max_dur;              /* the longest occurrence, seconds */
+	int has_rule, has_count;
+	struct icalrecurrencetype rule;
+	icalrecur_iterator *it;
+	int rule_loaded;
+	int64_t rule_next;
+	rdate *rdates;
+	size_t nrdates, ir;
+	xdate *exdates;
+	size_t nexdates;
+	int first_pending, any;
+	int64_t last_wall, steps;
+	int64_t reached; /* the rule's latest wall time, for a cut */
+};
+
+/* ---- the series' clock ---- */
+
+/* The zone of the series' local times, or NULL (UTC, a fixed offset, or
+ * floating without a zone, which the store reads as UTC). */
+static const char *zone_of(const tl_recur *r)
+{
+	const tldb_datepoint *p = &r->start.start;
+	if (p->zone_kind == TLDB_ZONE_NAMED)
+		return p->zone;
+	if (p->zone_kind == TLDB_ZONE_FLOATING && r->tz[0])
+		return r->tz;
+	return NULL;
+}
+
+/* Instant -> the series' wall clock. */
+static int64_t to_wall(const tl_recur *r, int64_t instant)
+{
+	const tldb_datepoint *p = &r->start.start;
+	const char *z = zone_of(r);
+	int off = 0;
+	if (z) {
+		if (tldb_zone_offset(z, instant, &off, NULL))
+			off = 0;
+		return instant + off;
+	}
+	if (p->zone_kind == TLDB_ZONE_OFFSET)
+		return instant + (int64_t)p->offset_minutes * 60;
+	return instant;
+}
+
+static int64_t wall_of_point(const tldb_datepoint *p)
+{
+	civil_time tm = {p->year,
+	                 p->month,
+	                 p->day,
+	                 p->precision >= TLDB_PREC_MINUTE ? p->hour : 0,
+	                 p->precision >= TLDB_PREC_MINUTE ? p->minute : 0,
+	                 p->precision >= TLDB_PREC_SECOND ? p->second : 0};
+	return civil_seconds_from_time(&tm);
+}
+
+static int64_t day_of(int64_t wall)
+{
+	return civil_floor_div(wall, DAY) * DAY;
+}
+
+/* Writes `wall` in the form of point p (precision at least `prec`). */
+static int format_wall(const tldb_datepoint *p, tldb_precision prec,
+                       int64_t wall, char *buf, size_t size)
+{
+	tldb_date d;
+	memset(&d, 0, sizeof d);
+	d.start = *p;
+	civil_time tm;
+	civil_time_from_seconds(wall, &tm);
+	d.start.year = tm.year;
+	d.start.month = tm.month;
+	d.start.day = tm.day;
+	d.start.hour = tm.hour;
+	d.start.minute = tm.minute;
+	d.start.second = tm.second;
+	if (prec > d.start.precision)
+		d.start.precision = prec;
+	d.precision = d.start.precision;
+	return tldb_date_format(&d, buf, size) < 0 ? TLDB_ETOOBIG : TLDB_OK;
+}
+
+/* The id of an occurrence starting at wall: "20240111", "20240111T0900"
+ * "00Z", "20240111T090000[Asia/Tokyo]" (ics_rid_of's form). */
+static void id_of(const tldb_datepoint *p, int is_day, const char *zone,
+                  int64_t wall, char *buf, size_t size)
+{
+	civil_time tm;
+	civil_time_from_seconds(wall, &tm);
+	if (is_day) {
+		snprintf(buf, size, "%04lld%02d%02d", (long long)tm.year,
+		         tm.month, tm.day);
+		return;
+	}
+	snprintf(buf, size, "%04lld%02d%02dT%02d%02d%02d%s", (long long)tm.year,
+	         tm.month, tm.day, tm.hour, tm.minute, tm.second,
+	         p->zone_kind == TLDB_ZONE_UTC ? "Z" : "");
+	if (zone)
+		snprintf(buf + strlen(buf), size - strlen(buf), "[%s]", zone);
+}
+
+/* ---- reading the recurrence ---- */
+
+__attribute__((format(printf, 3, 4))) static int
+bad_line(tldb_errbuf *err, int line, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tl_errf_plain(err, 0, "recur line %d: %s", line, msg);
+	return TLDB_EINVAL;
+}
+
+/* Reads an iCalendar DATE or DATE-TIME (YYYYMMDD[THHMMSS[Z]]) from s[0..n):
+ * its wall seconds, whether it is a date, whether it is UTC.  -1 when it
+ * is neither. */
+static int read_ics_time(const char *s, size_t n, int64_t *wall, int *is_date,
+                         int *utc)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0;
+	char tail[4] = "";
+	if (n == 8 && sscanf(s, "%4d%2d%2d", &y, &mo, &d) == 3) {
+		*is_date = 1;
+		*utc = 0;
+	} else if ((n == 15 || n == 16) &&
+	           sscanf(s, "%4d%2d%2dT%2d%2d%2d%1s", &y, &mo, &d, &h, &mi,
+	                  &se, tail) >= 6 &&
+	           s[8] == 'T') {
+		*is_date = 0;
+		*utc = n == 16;
+		if (*utc && s[15] != 'Z')
+			return -1;
+	} else {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (i == 8 && s[i] == 'T') ||
+		      (i == 15 && s[i] == 'Z')))
+			return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || se > 60)
+		return -1;
+	civil_time tm = {y, mo, d, h, mi, se};
+	*wall = civil_seconds_from_time(&tm);
+	return 0;
+}
+
+/* The series' wall time of a DATE-TIME value given in zone tzid (NULL: a
+ * UTC value when utc, else floating on the series' clock). */
+static int value_wall(const tl_recur *r, int64_t wall, int utc,
+                      const char *tzid, int64_t *out)
+{
+	if (utc) {
+		*out = to_wall(r, wall);
+	} else if (tzid) {
+		int64_t instant;
+		if (tldb_zone_to_utc(tzid, wall, &instant, NULL))
+			return TLDB_EZONE;
+		*out = to_wall(r, instant);
+	} else {
+		*out = wall;
+	}
+	return TLDB_OK;
+}
+
+/* The value of parameter `name` in params[0..n) (";TZID=x;VALUE=y"), into
+ * buf; "" when absent. */
+static void param_of(const char *params, size_t n, const char *name, char *buf,
+                     size_t size)
+{
+	size_t len = strlen(name);
+	buf[0] = '\0';
+	for (size_t i = 0; i + len + 1 < n; i++) {
+		if (params[i] != ';' ||
+		    strncasecmp(params + i + 1, name, len) ||
+		    params[i + 1 + len] != '=')
+			continue;
+		const char *v = params + i + 2 + len;
+		const char *e = params + n;
+		int quoted = *v == '"';
+		v += quoted;
+		const char *stop = v;
+		while (stop < e && *stop != (quoted ? '"' : ';'))
+			stop++;
+		snprintf(buf, size, "%.*s", (int)(stop - v), v);
+		return;
+	}
+}
+
+static int push_rdate(tl_recur *r, int64_t wall, int64_t dur)
+{
+	if ((r->nrdates & (r->nrdates + 1)) == 0 || !r->rdates) {
+		rdate *n = realloc(r->rdates,
+		                   (2 * r->nrdates + 2) * sizeof *r->rdates);
+		if (!n)
+			return TLDB_ENOMEM;
+		r->rdates = n;
+	}
+	r->rdates[r->nrdates++] = (rdate){wall, dur};
+	return TLDB_OK;
+}
+
+static int push_exdate(tl_recur *r, int64_t wall, int whole_day)
+{
+	if ((r->nexdates & (r->nexdates + 1)) == 0 || !r->exdates) {
+		xdate *n = realloc(r->exdates,
+		                   (2 * r->nexdates + 2) * sizeof *r->exdates);
+		if (!n)
+			return TLDB_ENOMEM;
+		r->exdates = n;
+	}
+	r->exdates[r->nexdates++] = (xdate){wall, whole_day};
+	return TLDB_OK;
+}
+
+/* One value of an RDATE (is_rdate) or EXDATE line. */
+static int read_value(tl_recur *r, int is_rdate, const char *v, size_t n,
+                      const char *tzid, int period, int line, tldb_errbuf *err)
+{
+	const char *slash = memchr(v, '/', n);
+	size_t first = slash ? (size_t)(slash - v) : n;
+	int64_t wall, w;
+	int is_date, utc;
+	if (read_ics_time(v, first, &wall, &is_date, &utc))
+		return bad_line(err, line, "'%.40s' is not a date or a time",
+		                v);
+	if (slash && (!period || !is_rdate || is_date))
+		return bad_line(err, line,
+		                "'%.60s': a period needs VALUE=PERIOD and a "
+		                "time",
+		                v);
+	if (is_date && is_rdate) /* on a timed series: at DTSTART's time */
+		return push_rdate(
+		        r, wall + r->start_wall - day_of(r->start_wall), -1);
+	if (is_date) /* on a timed series: every occurrence of the day */
+		return push_exdate(r, wall, !r->is_day);
+	if (value_wall(r, wall, utc, utc ? NULL : tzid, &w))
+		return bad_line(err, line, "unknown time zone '%.60s'", tzid);
+	if (r->is_day)
+		w = day_of(w);
+	int64_t dur = -1;
+	if (slash) {
+		const char *p = slash + 1;
+		size_t pn = n - first - 1;
+		char text[64];
+		snprintf(text, sizeof text, "%.*s", (int)pn, p);
+		int64_t end_wall, ew;
+		int end_date, end_utc;
+		if (pn && (*p == 'P' || *p == '+' || *p == '-')) {
+			struct icaldurationtype d =
+			        icaldurationtype_from_string(text);
+			if (icaldurationtype_is_bad_duration(d))
+				return bad_line(err, line,
+				                "'%.40s' is not a duration",
+				                text);
+			dur = icaldurationtype_as_int(d);
+		} else if (!read_ics_time(p, pn, &end_wall, &end_date,
+		                          &end_utc) &&
+		           !end_date &&
+		           !value_wall(r, end_wall, end_utc,
+		                       end_utc ? NULL : tzid, &ew)) {
+			dur = ew - w;
+		} else {
+			return bad_line(err, line, "'%.40s' ends no period",
+			                text);
+		}
+		if (dur < 0)
+			return bad_line(err, line,
+			                "the period '%.60s' ends "
+			                "before it starts",
+			                v);
+		if (dur > r->max_dur)
+			r->max_dur = dur;
+	}
+	return is_rdate ? push_rdate(r, w, dur) : push_exdate(r, w, 0);
+}
+
+/* UNTIL on the series' clock: a day for a day series, else a floating
+ * time (a DATE UNTIL of a timed series takes in its whole day). */
+static void until_to_clock(tl_recur *r)
+{
+	icaltimetype u = r->rule.until;
+	if (icaltime_is_null_time(u))
+		return;
+	civil_time tm = {u.year,
+	                 u.month,
+	                 u.day,
+	                 u.is_date ? 0 : u.hour,
+	                 u.is_date ? 0 : u.minute,
+	                 u.is_date ? 0 : u.second};
+	int64_t wall = civil_seconds_from_time(&tm);
+	if (!u.is_date && icaltime_is_utc(u))
+		wall = to_wall(r, wall);
+	if (u.is_date && !r->is_day)
+		wall += DAY - 1;
+	if (r->is_day)
+		wall = day_of(wall);
+	civil_time_from_seconds(wall, &tm);
+	u = icaltime_null_time();
+	u.year = (int)tm.year;
+	u.month = tm.month;
+	u.day = tm.day;
+	u.is_date = r->is_day;
+	if (!r->is_day) {
+		u.hour = tm.hour;
+		u.minute = tm.minute;
+		u.second = tm.second;
+	}
+	r->rule.until = u;
+}
+
+static icaltimetype ical_of(const tl_recur *r, int64_t wall)
+{
+	civil_time tm;
+	civil_time_from_seconds(wall, &tm);
+	icaltimetype t = icaltime_null_time();
+	t.year = (int)tm.year;
+	t.month = tm.month;
+	t.day = tm.day;
+	t.is_date = r->is_day;
+	if (!r->is_day) {
+		t.hour = tm.hour;
+		t.minute = tm.minute;
+		t.second = tm.second;
+	}
+	return t;
+}
+
+static int64_t wall_of_ical(icaltimetype t)
+{
+	civil_time tm = {t.year,
+	                 t.month,
+	                 t.day,
+	                 t.is_date ? 0 : t.hour,
+	                 t.is_date ? 0 : t.minute,
+	                 t.is_date ? 0 : t.second};
+	return civil_seconds_from_time(&tm);
+}
+
+static int read_rule(tl_recur *r, const char *v, int line, tldb_errbuf *err)
+{
+	if (r->has_rule)
+		return bad_line(err, line, "%s", "a second RRULE");
+	icalerror_clear_errno();
+	r->rule = icalrecurrencetype_from_string(v);
+	if (r->rule.freq == ICAL_NO_RECURRENCE)
+		return bad_line(err, line, "'%.100s' is not a rule", v);
+	r->has_rule = 1;
+	r->has_count = r->rule.count > 0;
+	until_to_clock(r);
+	return TLDB_OK;
+}
+
+static int read_line(tl_recur *r, const char *s, size_t n, int line,
+                     tldb_errbuf *err)
+{
+	size_t name_len = strcspn(s, ";:");
+	if (name_len > n)
+		name_len = n;
+	const char *colon = NULL;
+	int quoted = 0;
+	for (size_t i = name_len; i < n && !colon; i++) {
+		quoted ^= s[i] == '"';
+		if (s[i] == ':' && !quoted)
+			colon = s + i;
+	}
+	if (!colon)
+		return bad_line(err, line, "'%.60s' has no ':'", s);
+	const char *params = s + name_len;
+	size_t np = (size_t)(colon - params);
+	const char *value = colon + 1;
+	size_t nv = n - (size_t)(value - s);
+	if (name_len == 5 && strncasecmp(s, "RRULE", 5) == 0) {
+		char buf[2048];
+		if (nv >= sizeof buf)
+			return bad_line(err, line, "%s", "an RRULE too long");
+		snprintf(buf, sizeof buf, "%.*s", (int)nv, value);
+		return read_rule(r, buf, line, err);
+	}
+	int is_rdate = name_len == 5 && strncasecmp(s, "RDATE", 5) == 0;
+	if (!is_rdate && !(name_len == 6 && strncasecmp(s, "EXDATE", 6) == 0))
+		return bad_line(err, line,
+		                "'%.40s' is not RRULE, RDATE or EXDATE", s);
+	char tzid[TLDB_ZONE_NAME_MAX * 2], type[32];
+	param_of(params, np, "TZID", tzid, sizeof tzid);
+	param_of(params, np, "VALUE", type, sizeof type);
+	int period = strcasecmp(type, "PERIOD") == 0;
+	while (nv) {
+		size_t k = 0;
+		while (k < nv && value[k] != ',')
+			k++;
+		int rc = read_value(r, is_rdate, value, k,
+		                    tzid[0] ? tzid : NULL, period, line, err);
+		if (rc)
+			return rc;
+		value += k + (k < nv);
+		nv -= k + (k < nv);
+	}
+	return TLDB_OK;
+}
+
+static int cmp_rdate(const void *a, const void *b)
+{
+	const rdate *x = a, *y = b;
+	return (x->wall > y->wall) - (x->wall < y->wall);
+}
+
+static int read_dates(tl_recur *r, const char *start, const char *end,
+                      const char *tz, tldb_errbuf *err)
+{
+	tldb_errbuf derr = {{0}, 0};
+	if (tldb_date_parse(start, tz, &r->start, &derr)) {
+		tl_errf_plain(err, 0, "start: %s", derr.msg);
+		return TLDB_EDATE;
+	}
+	const tldb_datepoint *p = &r->start.start;
+	if (r->start.is_interval || p->precision < TLDB_PREC_DAY ||
+	    p->qualifiers) {
+		tl_errf_plain(
+		        err, 0,
+		        "recur: a series needs a start that is a day or a "
+		        "time, not '%s'",
+		        start);
+		return TLDB_EINVAL;
+	}
+	r->is_day = p->precision == TLDB_PREC_DAY;
+	r->start_wall = wall_of_point(p);
+	r->max_dur = r->start.hi - r->start.lo;
+	if (!end || !*end)
+		return TLDB_OK;
+	if (tldb_date_parse(end, tz, &r->end, &derr) || r->end.is_interval ||
+	    r->end.start.precision < TLDB_PREC_DAY) {
+		tl_errf_plain(err, 0,
+		              "recur: a series needs an end that is a day or a "
+		              "time, not '%s'",
+		              end);
+		return TLDB_EINVAL;
+	}
+	r->has_end = 1;
+	const tldb_datepoint *e = &r->end.start;
+	int e_day = e->precision == TLDB_PREC_DAY;
+	r->end_same_clock = e_day == r->is_day &&
+	                    e->zone_kind == p->zone_kind &&
+	                    e->offset_minutes == p->offset_minutes &&
+	                    strcmp(e->zone, p->zone) == 0;
+	r->end_wall = wall_of_point(e);
+	int64_t end_instant = e_day ? r->end.hi : r->end.lo;
+	r->exact_dur = end_instant - r->start.lo;
+	if (r->exact_dur > r->max_dur)
+		r->max_dur = r->exact_dur;
+	return TLDB_OK;
+}
+
+int tl_recur_open(const char *recur, const char *start, const char *end,
+                  const char *tz, tl_recur **out, tldb_errbuf *err)
+{
+	*out = NULL;
+	if (!recur || !*recur || strlen(recur) > TL_RECUR_MAX) {
+		tl_errf_plain(err, 0, "recur: empty or longer than %d bytes",
+		              TL_RECUR_MAX);
+		return TLDB_EINVAL;
+	}
+	tl_recur *r = calloc(1, sizeof *r);
+	if (!r)
+		return TLDB_ENOMEM;
+	snprintf(r->tz, sizeof r->tz, "%s", tz ? tz : "");
+	int rc = read_dates(r, start, end, tz, err);
+	int line = 1;
+	for (const char *s = recur; !rc && *s; line++) {
+		size_t n = strcspn(s, "\n");
+		size_t k = n;
+		while (k && (s[k - 1] == '\r' || s[k - 1] == ' '))
+			k--;
+		if (k)
+			rc = read_line(r, s, k, line, err);
+		s += n + (s[n] == '\n');
+	}
+	if (!rc && !r->has_rule && !r->nrdates) {
+		tl_errf_plain(err, 0, "recur: neither an RRULE nor an RDATE");
+		rc = TLDB_EINVAL;
+	}
+	if (!rc && r->has_rule) {
+		r->it = icalrecur_iterator_new(r->rule,
+		                               ical_of(r, r->start_wall));
+		if (!r->it) {
+			tl_errf_plain(err, 0,
+			              "recur: the RRULE cannot be expanded");
+			rc = TLDB_EINVAL;
+		}
+	}
+	if (rc) {
+		tl_recur_free(r);
+		return rc;
+	}
+	if (r->nrdates)
+		qsort(r->rdates, r->nrdates, sizeof *r->rdates, cmp_rdate);
+	r->first_pending = 1;
+	r->reached = r->start_wall;
+	*out = r;
+	return TLDB_OK;
+}
+
+void tl_recur_free(tl_recur *r)
+{
+	if (!r)
+		return;
+	if (r->it)
+		icalrecur_iterator_free(r->it);
+	free(r->rdates);
+	free(r->exdates);
+	free(r);
+}
+
+/* ---- walking ---- */
+
+static int excluded(const tl_recur *r, int64_t wall)
+{
+	for (size_t i = 0; i < r->nexdates; i++)
+		if (r->exdates[i].whole_day ? day_of(wall) == r->exdates[i].wall
+		                            : wall == r->exdates[i].wall)
+			return 1;
+	return 0;
+}
+
+/* Loads the rule's next wall time; 0 when it has no more. */
+static int load_rule(tl_recur *r)
+{
+	if (r->rule_loaded)
+		return 1;
+	if (!r->it)
+		return 0;
+	icaltimetype t = icalrecur_iterator_next(r->it);
+	r->steps++;
+	if (icaltime_is_null_time(t)) {
+		icalrecur_iterator_free(r->it);
+		r->it = NULL;
+		return 0;
+	}
+	r->rule_next = r->reached = wall_of_ical(t);
+	r->rule_loaded = 1;
+	return 1;
+}
+
+/* The next wall time of the series and its length: 1, or 0 at the end. */
+static int next_wall(tl_recur *r, int64_t *wall, int64_t *dur)
+{
+	int64_t best = 0;
+	int which = 0; /* 1 DTSTART, 2 the rule, 3 an RDATE */
+	if (r->first_pending) {
+		best = r->start_wall;
+		which = 1;
+	}
+	if (load_rule(r) && (!which || r->rule_next < best)) {
+		best = r->rule_next;
+		which = 2;
+	}
+	if (r->ir < r->nrdates && (!which || r->rdates[r->ir].wall < best)) {
+		best = r->rdates[r->ir].wall;
+		which = 3;
+	}
+	*dur = -1;
+	if (which == 1)
+		r->first_pending = 0;
+	else if (which == 2)
+		r->rule_loaded = 0;
+	else if (which == 3)
+		*dur = r->rdates[r->ir++].dur;
+	*wall = best;
+	return which != 0;
+}
+
+static int fill(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
+{
+	const tldb_datepoint *p = &r->start.start;
+	o->wall = wall;
+	id_of(p, r->is_day, zone_of(r), wall, o->id, sizeof o->id);
+	int rc = format_wall(p, p->precision, wall, o->start, sizeof o->start);
+	o->end[0] = '\0';
+	if (!rc && dur >= 0) {
+		tldb_precision prec =
+		        dur % 60 ? TLDB_PREC_SECOND : TLDB_PREC_MINUTE;
+		rc = format_wall(p, prec, wall + dur, o->end, sizeof o->end);
+	} else if (!rc && r->has_end && r->end_same_clock) {
+		rc = format_wall(&r->end.start, r->end.start.precision,
+		                 wall + (r->end_wall - r->start_wall), o->end,
+		                 sizeof o->end);
+	}
+	tldb_precision prec;
+	if (!rc)
+		rc = tl_event_bounds(o->start, o->end[0] ? o->end : NULL,
+		                     r->tz[0] ? r->tz : NULL, &o->lo, &o->hi,
+		                     &prec, NULL);
+	if (!rc && dur < 0 && r->has_end && !r->end_same_clock) {
+		/* An end in another zone than the start: as long as the
+		 * first occurrence, written in UTC. */
+		if (tldb_format_instant(o->lo + r->exact_dur, o->end,
+		                        sizeof o->end) < 0)
+			return TLDB_ETOOBIG;
+		rc = tl_event_bounds(o->start, o->end, r->tz[0] ? r->tz : NULL,
+		                     &o->lo, &o->hi, &prec, NULL);
+	}
+	return rc;
+}
+
+int tl_recur_next(tl_recur *r, tl_occurrence *o)
+{
+	for (;;) {
+		if (r->steps >= TLDB_SERIES_MAX_STEPS) {
+			o->wall = r->reached;
+			return TL_RECUR_CUT;
+		}
+		int64_t wall, dur;
+		if (!next_wall(r, &wall, &dur))
+			return TL_RECUR_DONE;
+		if (r->any && wall == r->last_wall)
+			continue; /* DTSTART, the rule and an RDATE may agree */
+		r->any = 1;
+		r->last_wall = wall;
+		if (wall > r->reached)
+			r->reached = wall;
+		if (excluded(r, wall))
+			continue;
+		r->steps++;
+		if (fill(r, wall, dur, o))
+			continue; /* a date past year 9999: not an occurrence */
+		return TL_RECUR_ONE;
+	}
+}
+
+void tl_recur_seek(tl_recur *r, int64_t lo)
+{
+	if (lo <= TLDB_TIME_MIN + 4 * DAY)
+		return;
+	/* Zones move a wall time by at most a day from its instant. */
+	int64_t target = to_wall(r, lo) - r->max_dur - 2 * DAY;
+	if (target <= r->start_wall)
+		return;
+	r->first_pending = 0;
+	while (r->ir < r->nrdates && r->rdates[r->ir].wall < target)
+		r->ir++;
+	if (r->it && !r->has_count && !r->rule_loaded &&
+	    icalrecur_iterator_set_start(r->it, ical_of(r, target)))
+		return;
+	/* COUNT rules must be walked from their start. */
+	while (r->steps < TLDB_SERIES_MAX_STEPS && load_rule(r) &&
+	       r->rule_next < target)
+		r->rule_loaded = 0;
+}
+
+int64_t tl_recur_last_hi(tl_recur *r)
+{
+	if (r->has_rule && !r->has_count &&
+	    icaltime_is_null_time(r->rule.until))
+		return TLDB_TIME_MAX;
+	int64_t last = r->start_wall, wall, dur;
+	int64_t n = 0;
+	while (next_wall(r, &wall, &dur)) {
+		if (++n > 100000)
+			return TLDB_TIME_MAX;
+		if (wall > last)
+			last = wall;
+	}
+	/* Within two days of the instant, whatever the zone. */
+	int64_t hi = last + r->max_dur + 2 * DAY;
+	return hi > r->start.hi ? hi : r->start.hi;
+}
+
+int tl_recur_at(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
+{
+	return fill(r, wall, dur, o);
+}
+
+/* ---- recurrence ids ---- */
+
+int tl_recur_id_wall(const tl_recur *r, const char *id, int64_t *wall,
+                     int *whole_day)
+{
+	tldb_date d;
+	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval ||
+	    d.start.precision < TLDB_PREC_DAY)
+		return TLDB_EDATE;
+	const tldb_datepoint *p = &d.start;
+	int64_t w = wall_of_point(p);
+	*whole_day = p->precision == TLDB_PREC_DAY;
+	if (*whole_day) {
+		*wall = w;
+		return TLDB_OK;
+	}
+	if (p->zone_kind == TLDB_ZONE_UTC)
+		w = to_wall(r, w);
+	else if (p->zone_kind == TLDB_ZONE_OFFSET)
+		w = to_wall(r, w - (int64_t)p->offset_minutes * 60);
+	else if (p->zone_kind == TLDB_ZONE_NAMED &&
+	         value_wall(r, w, 0, p->zone, &w))
+		return TLDB_EZONE;
+	if (r->is_day) {
+		w = day_of(w);
+		*whole_day = 1;
+	}
+	*wall = w;
+	return TLDB_OK;
+}
+
+int tl_recur_id_names(int64_t wall, int whole_day, const tl_occurrence *o)
+{
+	return whole_day ? day_of(o->wall) == wall : o->wall == wall;
+}
+
+int tl_recur_id_text(const char *id, const char *tz, char *buf, size_t size)
+{
+	tldb_date d;
+	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval ||
+	    d.start.precision < TLDB_PREC_DAY)
+		return TLDB_EDATE;
+	const tldb_datepoint *p = &d.start;
+	const char *zone = p->zone_kind == TLDB_ZONE_NAMED ? p->zone
+	                   : p->zone_kind == TLDB_ZONE_FLOATING && tz && *tz
+	                           ? tz
+	                           : NULL;
+	id_of(p, p->precision == TLDB_PREC_DAY, zone, wall_of_point(p), buf,
+	      size);
+	return TLDB_OK;
+}

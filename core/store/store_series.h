@@ -1,0 +1,50 @@
+/*
+ * store_series.h -- the series arm of a query (store_series.c): every
+ * recurring series the query matches, expanded over the query's range and
+ * yielded in the query's order, merged by store_query.c with the arms of
+ * single events.
+ */
+#ifndef TLDB_STORE_SERIES_H
+#define TLDB_STORE_SERIES_H
+
+#include "arena.h"
+#include "store_internal.h"
+
+/* The merge key of an arm's current row or occurrence: ORDER BY lo, prec
+ * DESC, title, uid.  Its strings are borrowed until the arm steps. */
+typedef struct tl_merge_key {
+	int64_t lo;
+	int prec;
+	const unsigned char *title, *uid;
+	int title_len, uid_len;
+} tl_merge_key;
+
+/* 1 when a sorts before b (store_query.c). */
+int tl_merge_key_less(const tl_merge_key *a, const tl_merge_key *b);
+
+typedef struct tl_series_arm tl_series_arm;
+
+/* Reads every series the statement `masters` yields (the query's filters,
+ * bound, over the series' whole bounds) and the changed occurrences of
+ * each, and positions each series at its first occurrence in q's range.
+ * *out is the caller's (tl_series_arm_free).  TLDB_OK or an error set on
+ * db. */
+int tl_series_arm_open(tldb *db, const tldb_query *q, sqlite3_stmt *masters,
+                       tl_series_arm **out);
+
+/* Moves to the next occurrence: 1 with *key set (borrowed until the next
+ * step), 0 when there are no more, or an error set on db.  The first call
+ * yields the first occurrence. */
+int tl_series_arm_step(tl_series_arm *a, tl_merge_key *key);
+
+/* The current occurrence as an event, borrowed until the next step; with
+ * with_sources its series' sources are read into arena. */
+int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
+                        const tldb_event **ev);
+
+/* The first note about a series cut short or unreadable, or NULL. */
+const char *tl_series_arm_warning(const tl_series_arm *a);
+
+void tl_series_arm_free(tl_series_arm *a);
+
+#endif /* TLDB_STORE_SERIES_H */
