@@ -66,8 +66,7 @@ int tl_recur_next(tl_recur *r, tl_occurrence *o);
  * lasting dur seconds (dur < 0: as long as the first occurrence), as a
  * changed occurrence moves later ones (RANGE=THISANDFUTURE).  TLDB_OK, or
  * an error when it cannot be written (past year 9999). */
-int tl_recur_at(const tl_recur *r, int64_t wall, int64_t dur,
-                tl_occurrence *o);
+int tl_recur_at(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o);
 
 /* The wall time a recurrence id names (EDTF: a day, a local time, or a UTC
  * time) on the series' clock; *whole_day is 1 for a day, which names every

@@ -432,6 +432,11 @@ int tl_event_from_plugin(const tldb_plugin_event *pev, int restore,
 	ev->tz = e.tz;
 	ev->location = e.location;
 	ev->url = e.url;
+	/* Zero from plugins built before minor 2: their struct is smaller. */
+	ev->recur = e.recur;
+	ev->series = e.series;
+	ev->recurrence_id = e.recurrence_id;
+	ev->recur_flags = e.recur_flags;
 	if (restore) {
 		ev->created = e.created;
 		ev->updated = e.updated;
@@ -500,6 +505,10 @@ int tl_event_to_plugin(const tldb_event *ev, tl_arena *arena,
 	out->sequence = ev->sequence;
 	out->lo = ev->lo;
 	out->hi = ev->hi;
+	out->recur = ev->recur;
+	out->series = ev->series;
+	out->recurrence_id = ev->recurrence_id;
+	out->recur_flags = ev->recur_flags;
 	const char **tags =
 	        tl_arena_alloc(arena, (ev->ntags + 1) * sizeof *tags);
 	tldb_plugin_source *srcs =

@@ -476,21 +476,56 @@ TLDB_API int tldb_get_in(tldb *db, const char *timeline, const char *uid,
 	return rc ? rc : get_event(db, id, out);
 }
 
+static int delete_row(tldb *db, sqlite3_int64 id);
+
+/* Removes the changed occurrences of series `id` (none when it is not a
+ * series): a series goes with them.  In batches, so that the statement
+ * never steps over rows it deleted. */
+static int delete_changes(tldb *db, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_SERIES_CHANGES);
+	if (!st)
+		return TLDB_EINTERNAL;
+	for (;;) {
+		sqlite3_int64 ids[64];
+		int n = 0, step;
+		sqlite3_bind_int64(st, 1, id);
+		while (n < 64 && (step = sqlite3_step(st)) == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			return tl_fail_sql(db, step,
+			                   "finding the changes of a series");
+		for (int i = 0; i < n; i++) {
+			int rc = delete_row(db, ids[i]);
+			if (rc)
+				return rc;
+		}
+		if (n < 64)
+			return TLDB_OK;
+	}
+}
+
+/* Deletes row `id` and its sources and full-text entry. */
+static int delete_row(tldb *db, sqlite3_int64 id)
+{
+	int rc = delete_details(db, id);
+	sqlite3_stmt *st;
+	if (rc)
+		return rc;
+	if (!(st = tl_stmt(db, TL_ST_EVENT_DELETE)))
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	return tl_step_done(db, st, "removing an event");
+}
+
 /* Removes event `id` of timeline_id and everything that hangs off it. */
 static int remove_event(tldb *db, sqlite3_int64 id, sqlite3_int64 timeline_id)
 {
 	int rc = tl_savepoint(db);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st;
-	if ((rc = delete_details(db, id)))
-		goto fail;
-	if (!(st = tl_stmt(db, TL_ST_EVENT_DELETE))) {
-		rc = TLDB_EINTERNAL;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = tl_step_done(db, st, "removing an event")) ||
+	if ((rc = delete_changes(db, id)) || (rc = delete_row(db, id)) ||
 	    (rc = tl_touch_later(db, timeline_id)))
 		goto fail;
 	return tl_release(db);

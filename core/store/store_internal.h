@@ -26,6 +26,7 @@ enum tl_stmt_id {
 	TL_ST_EVENT_INSERT,
 	TL_ST_EVENT_UPDATE,
 	TL_ST_EVENT_DELETE,
+	TL_ST_SERIES_CHANGES,
 	TL_ST_SOURCES_DELETE,
 	TL_ST_SOURCE_INSERT,
 	TL_ST_FTS_TEXT,
@@ -161,7 +162,7 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id);
 #define TL_NDEFERRED_INDEXES 2
 /* Not deferred: it holds only the changed occurrences of series. */
 #define TL_INDEX_EVENTS_SERIES                                                 \
-	"CREATE INDEX events_series ON events(timeline_id, series) "          \
+	"CREATE INDEX events_series ON events(timeline_id, series) "           \
 	"WHERE series IS NOT NULL"
 extern const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2];
 

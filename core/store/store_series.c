@@ -47,6 +47,7 @@ typedef struct series {
 	char orig[TLDB_DATE_STRMAX]; /* the original start when moved */
 	const change *future;        /* the THISANDFUTURE change applied */
 	int64_t yielded;
+	int64_t hi; /* the end of the range for this series */
 	char uid[TLDB_MAX_UID + TLDB_DATE_STRMAX + 2];
 } series;
 
@@ -245,7 +246,7 @@ static int advance(tl_series_arm *a, series *s)
 			return 0;
 		if (!apply_changes(s))
 			continue;
-		if (s->occ.lo >= a->hi)
+		if (s->occ.lo >= s->hi)
 			return 0;
 		if (a->within ? s->occ.lo < a->lo || s->occ.hi > a->hi
 		              : s->occ.hi <= a->lo)
@@ -351,6 +352,7 @@ int tl_series_arm_open(tldb *db, const tldb_query *q, sqlite3_stmt *masters,
 	a->db = db;
 	a->lo = q->lo;
 	a->hi = q->hi;
+
 	a->within = q->within;
 	tl_arena_init(&a->arena);
 	int rc = read_series(a, masters);
@@ -365,8 +367,20 @@ int tl_series_arm_open(tldb *db, const tldb_query *q, sqlite3_stmt *masters,
 		tl_series_arm_free(a);
 		return rc;
 	}
-	for (size_t i = 0; i < a->n; i++)
-		tl_recur_seek(a->s[i].r, a->lo);
+	int64_t now = tl_now(db);
+	for (size_t i = 0; i < a->n; i++) {
+		series *s = &a->s[i];
+		tl_recur_seek(s->r, a->lo);
+		s->hi = a->hi;
+		if (a->hi == TLDB_TIME_MAX && s->base.hi == TLDB_TIME_MAX) {
+			/* Neither the range nor the series ends: it is shown
+			 * as far ahead as a calendar app shows one (tldb.h). */
+			int64_t from = now > a->lo ? now : a->lo;
+			if (s->base.lo > from)
+				from = s->base.lo;
+			s->hi = from + TLDB_SERIES_OPEN_AHEAD;
+		}
+	}
 	*out = a;
 	return TLDB_OK;
 }

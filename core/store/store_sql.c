@@ -25,6 +25,10 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
         /* TL_ST_EVENT_INSERT, _UPDATE and _GET come from the column
          * table: event_stmt_sql. */
         [TL_ST_EVENT_DELETE] = "DELETE FROM events WHERE id = ?1",
+        [TL_ST_SERIES_CHANGES] =
+                "SELECT c.id FROM events s JOIN events c ON c.timeline_id "
+                "= s.timeline_id AND c.series = s.uid WHERE s.id = ?1 AND "
+                "s.recur IS NOT NULL LIMIT 64",
         [TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
         [TL_ST_SOURCE_INSERT] =
                 "INSERT INTO sources(event_id, ord, url, title, plugin, quote, "

@@ -71,7 +71,7 @@ extern "C" {
 #endif
 
 #define TLDB_PLUGIN_ABI_MAJOR 1
-#define TLDB_PLUGIN_ABI_MINOR 1
+#define TLDB_PLUGIN_ABI_MINOR 2
 
 #define TLDB_PLUGIN_ENTRY      tldb_plugin_entry_v1
 #define TLDB_PLUGIN_ENTRY_NAME "tldb_plugin_entry_v1"
@@ -159,7 +159,26 @@ typedef struct tldb_plugin_event {
 	int64_t updated;
 	int64_t sequence;
 	int64_t lo, hi; /* (export) the event's bounds [lo, hi) */
+	/* ---- minor 2: recurring series (docs/PLUGINS.md, "Series") ----
+	 * Importers: a series is one event with `recur`, its recurrence as
+	 * iCalendar lines (RRULE, RDATE, EXDATE, '\n'-joined; TZIDs name
+	 * IANA zones); a changed occurrence names its series' uid in
+	 * `series` and the original start in `recurrence_id` (EDTF: a day, a
+	 * local time in the series' zone, or a UTC time), its uid then being
+	 * derived when NULL.  Exporters: an occurrence of a series has
+	 * `series` and `recurrence_id` set and `recur` NULL; with
+	 * host->series_mode a series comes once, with `recur`, and its
+	 * changes after it.  Zero in structs of earlier minors. */
+	const char *recur;
+	const char *series;
+	const char *recurrence_id;
+	uint32_t recur_flags; /* TLDB_PLUGIN_RECUR_* */
+	uint32_t reserved2;
 } tldb_plugin_event;
+
+/* recur_flags (as TLDB_RECUR_* in tldb.h). */
+#define TLDB_PLUGIN_RECUR_THISANDFUTURE 1u
+#define TLDB_PLUGIN_RECUR_CANCELLED     2u
 
 /* A timeline's description. */
 typedef struct tldb_plugin_timeline {

@@ -149,6 +149,13 @@ enum { TLDB_RECUR_THISANDFUTURE = 1u, TLDB_RECUR_CANCELLED = 2u };
  * (tldb_cursor_warning). */
 #define TLDB_SERIES_MAX_STEPS 100000
 
+/* A query whose range has no end (hi TLDB_TIME_MAX: `tldb query` with no
+ * range, a whole export) yields every occurrence of a series that ends
+ * (COUNT, UNTIL, RDATEs), and those of an endless one up to this long
+ * after the latest of now, the range's start and the series' start: two
+ * years. */
+#define TLDB_SERIES_OPEN_AHEAD (INT64_C(731) * 86400)
+
 typedef struct tldb_timeline {
 	const char *name;
 	const char *title;

@@ -45,33 +45,36 @@ static const tldb_plugin_option opt_refresh = {
 static const tldb_plugin_option *const export_options[] = {&opt_coarse,
                                                            &opt_refresh, NULL};
 
+/* The window of earlier versions, which expanded series at import: still
+ * accepted, as any text, so that older commands run (with a warning). */
 static const tldb_plugin_option opt_from = {
         .size = sizeof(tldb_plugin_option),
-        .type = TLDB_OPTION_DATE,
+        .type = TLDB_OPTION_STRING,
         .key = "from",
         .default_value = NULL,
-        .help = "expand recurrences from this date (default: from "
-                "DTSTART)"};
+        .help = "ignored: series are kept as rules and expanded by each "
+                "query"};
 static const tldb_plugin_option opt_to = {
         .size = sizeof(tldb_plugin_option),
-        .type = TLDB_OPTION_DATE,
+        .type = TLDB_OPTION_STRING,
         .key = "to",
         .default_value = NULL,
-        .help = "expand recurrences up to this date (default: 2 years after "
-                "the later of today and DTSTART)"};
+        .help = "ignored: series are kept as rules and expanded by each "
+                "query"};
 static const tldb_plugin_option opt_max = {
         .size = sizeof(tldb_plugin_option),
-        .type = TLDB_OPTION_INT,
+        .type = TLDB_OPTION_STRING,
         .key = "max-occurrences",
-        .default_value = "1000",
-        .help = "at most this many occurrences of one recurring event"};
+        .default_value = NULL,
+        .help = "ignored: series are kept as rules and expanded by each "
+                "query"};
 static const tldb_plugin_option *const import_options[] = {&opt_from, &opt_to,
                                                            &opt_max, NULL};
 
 static const tldb_plugin_format importer = {
         .size = sizeof(tldb_plugin_format),
         .kind = TLDB_KIND_IMPORTER,
-        .description = "iCalendar (RFC 5545): VEVENTs, recurrences expanded",
+        .description = "iCalendar (RFC 5545): VEVENTs, series kept as rules",
         .extensions = ext,
         .mime_types = mime,
         .options = import_options,

@@ -57,41 +57,25 @@ char *ics_dup(const char *s)
 	return d;
 }
 
-static int32_t date_option(ics_import *im, const char *key, int64_t *out,
-                           int hi)
-{
-	const char *v = ical_host->option(im->run, key);
-	if (!v || !*v)
-		return 0;
-	tldb_plugin_date d = {sizeof d, 0, 0, 0, 0, 0};
-	char err[256];
-	if (ical_host->parse_date(v, NULL, &d, err, sizeof err))
-		return -1;
-	*out = hi ? d.hi : d.lo;
-	return 1;
-}
-
 int32_t ics_import_init(ics_import *im, tldb_run *run)
 {
 	memset(im, 0, sizeof *im);
 	im->run = run;
-	int f = date_option(im, "from", &im->from, 0);
-	int t = date_option(im, "to", &im->to, 1);
-	if (f < 0 || t < 0) {
-		ical_host->error(run, TLDB_PLUGIN_ERROR, 0, 0,
-		                 "-o from= / -o to=: not a date");
-		return TLDB_PLUGIN_ERROR;
-	}
-	im->has_from = f;
-	im->has_to = t;
-	const char *m = ical_host->option(run, "max-occurrences");
-	im->max_occurrences = 1000;
-	if (m && *m) {
-		int64_t v = 0;
-		for (const char *p = m; *p >= '0' && *p <= '9' && v < 1000000;
-		     p++)
-			v = v * 10 + (*p - '0');
-		im->max_occurrences = v > 0 ? v : 1;
+	/* Series are stored as series and expanded by each query, so the
+	 * window options of earlier versions have nothing left to bound;
+	 * they are still accepted, so that older commands run. */
+	static const char *const window[] = {"from", "to", "max-occurrences"};
+	for (size_t i = 0; i < sizeof window / sizeof *window; i++) {
+		const char *v = ical_host->option(run, window[i]);
+		if (v && *v) {
+			char msg[200];
+			snprintf(
+			        msg, sizeof msg,
+			        "-o %s= is no longer needed: recurring events "
+			        "are kept as series and expanded by each query",
+			        window[i]);
+			ical_host->warning(run, 0, 0, msg);
+		}
 	}
 	return TLDB_PLUGIN_OK;
 }
@@ -109,9 +93,6 @@ void ics_import_free(ics_import *im)
 	for (size_t i = 0; i < im->nheld; i++)
 		free(im->held[i].text);
 	free(im->held);
-	for (size_t i = 0; i < im->nov; i++)
-		free(im->overrides[i]);
-	free(im->overrides);
 	for (size_t i = 0; i < ICS_NCAL; i++)
 		free(im->cal[i]);
 	free(im->floating_tz);
@@ -294,6 +275,10 @@ int32_t ics_emit_one(ics_import *im, const ics_vprops *v, int64_t line,
 	ev.end = b->end[0] ? b->end : NULL;
 	ev.tz = b->tz;
 	ev.tags = b->tags[0] ? b->tags : NULL;
+	ev.recur = b->recur;
+	ev.series = b->series;
+	ev.recurrence_id = b->recurrence_id;
+	ev.recur_flags = b->recur_flags;
 	if (!ev.title || !*ev.title)
 		ev.title = "(untitled)";
 	ical_host->set_position(im->run, line, 1);
@@ -475,32 +460,38 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 	if (rid && uid) {
 		ics_when r;
 		ics_prop_when(im, rid, icalproperty_get_recurrenceid(rid), &r);
-		char rs[200], key[900];
-		ics_rid_of(&r, rs, sizeof rs);
-		snprintf(key, sizeof key, "%s\n%s", uid, rs);
-		char ouid[900];
-		snprintf(ouid, sizeof ouid, "%s/%s", uid, rs);
-		char *k = ics_dup(key);
-		if (!k ||
-		    (im->nov == im->ovcap &&
-		     !(im->overrides = realloc(
-		               im->overrides, (im->ovcap = im->ovcap * 2 + 16) *
-		                                      sizeof *im->overrides))))
-			rc = TLDB_PLUGIN_NOMEM;
-		else
-			im->overrides[im->nov++] = k;
+		char id[160];
 		ics_dates_of(&v, &s, &e, 1, &b);
-		if (!rc && cancelled)
-			ics_cancel_one(im, line, ouid);
-		else if (!rc)
-			ics_emit_one(im, &v, line, ouid, &b);
-	} else if (recurring) {
-		rc = im->finishing
-		             ? ics_expand(im, c, &v, line, uid, &s, &e, &b,
-		                          cancelled)
-		             : (hold(im, text, line) ? TLDB_PLUGIN_NOMEM : 0);
+		ics_recurrence_id(&r, b.tz, id, sizeof id);
+		icalparameter *range = icalproperty_get_first_parameter(
+		        rid, ICAL_RANGE_PARAMETER);
+		b.series = uid;
+		b.recurrence_id = id;
+		b.recur_flags =
+		        (cancelled ? TLDB_PLUGIN_RECUR_CANCELLED : 0u) |
+		        (range && icalparameter_get_range(range) ==
+		                                 ICAL_RANGE_THISANDFUTURE
+		                 ? TLDB_PLUGIN_RECUR_THISANDFUTURE
+		                 : 0u);
+		ics_emit_one(im, &v, line, NULL, &b);
+	} else if (recurring && !im->finishing) {
+		/* Held to the end, when every VTIMEZONE its RDATE and
+		 * EXDATE values may name has been read. */
+		rc = hold(im, text, line) ? TLDB_PLUGIN_NOMEM : 0;
 	} else if (cancelled) {
+		/* A series goes with its changed occurrences. */
 		ics_cancel_one(im, line, uid);
+	} else if (recurring) {
+		tl_buf recur;
+		tl_buf_init(&recur, ICS_MAX_COMPONENT);
+		rc = ics_recur_text(im, c, line, &recur);
+		if (!rc && recur.failed)
+			rc = TLDB_PLUGIN_NOMEM;
+		ics_dates_of(&v, &s, &e, 1, &b);
+		b.recur = recur.len ? tl_buf_str(&recur) : NULL;
+		if (!rc)
+			ics_emit_one(im, &v, line, uid, &b);
+		tl_buf_release(&recur);
 	} else {
 		ics_dates_of(&v, &s, &e, 1, &b);
 		ics_emit_one(im, &v, line, uid, &b);

@@ -10,6 +10,7 @@
 
 #include <libical/ical.h>
 
+#include "buf.h"
 #include "ical_plugin.h"
 
 #define ICS_MAX_LINE      ((size_t)8 << 20)
@@ -52,11 +53,6 @@ typedef struct ics_import {
 	size_t ntz, tzcap;
 	ics_held *held;
 	size_t nheld, heldcap;
-	char **overrides; /* "UID\n RECURRENCE-ID" of overriding VEVENTs */
-	size_t nov, ovcap;
-	int64_t from, to; /* the recurrence window, wall seconds */
-	int64_t max_occurrences;
-	int has_from, has_to;
 	int finishing; /* the held events are being processed */
 	int stopped;   /* emit said STOP */
 	/* VCALENDAR properties naming the timeline (ICS_CAL_*), unescaped */
@@ -129,6 +125,10 @@ typedef struct ics_built {
 	char tzbuf[128];
 	const char *tags[65];
 	char *tagbuf;
+	/* a series' recurrence, or the series and original start of a
+	 * changed occurrence (NULL for neither; not owned) */
+	const char *recur, *series, *recurrence_id;
+	uint32_t recur_flags;
 } ics_built;
 
 /* The first of each property of a VEVENT the importer reads, found in one
@@ -182,14 +182,17 @@ void ics_rid_of(const ics_when *w, char *buf, size_t size);
 void ics_dates_of(const ics_vprops *v, const ics_when *s, const ics_when *e,
                   int exact, ics_built *b);
 
-/* ics_recur.c: expands the RRULE and RDATE of c (EXDATE removed) for the
- * event starting at s and ending at e, within the window (-o from=, -o
- * to=) and at most im->max_occurrences, and emits each occurrence that no
- * RECURRENCE-ID overrides with the uid "UID/RECURRENCE-ID" and the tags of
- * b (whose dates it sets), or with `cancel` removes each one, overridden
- * or not.  Returns TLDB_PLUGIN_OK, or TLDB_PLUGIN_NOMEM. */
-int32_t ics_expand(ics_import *im, icalcomponent *c, const ics_vprops *v,
-                   int64_t line, const char *uid, const ics_when *s,
-                   const ics_when *e, ics_built *b, int cancel);
+/* ics_recur.c: appends c's recurrence to out as tldb stores it: its
+ * RRULE, and each RDATE and EXDATE value in a form that needs no VTIMEZONE
+ * of the file, '\n'-joined, warning at `line` about what is left out.
+ * Returns TLDB_PLUGIN_OK or TLDB_PLUGIN_NOMEM. */
+int32_t ics_recur_text(ics_import *im, icalcomponent *c, int64_t line,
+                       tl_buf *out);
+/* ics_recur.c: writes RECURRENCE-ID r as the EDTF tldb matches
+ * occurrences with: a day, a floating time, a local time when r is in
+ * event_tz (the changed event's own zone), else a UTC time (a zoned one
+ * moved to its instant), into buf[0..size). */
+void ics_recurrence_id(const ics_when *r, const char *event_tz, char *buf,
+                       size_t size);
 
 #endif /* TLDB_ICS_READ_H */

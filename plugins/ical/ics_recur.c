@@ -1,154 +1,142 @@
 /*
- * ics_recur.c -- the recurrences of the ical importer: a VEVENT's RRULE
- * and RDATE are expanded with libical's iterator (EXDATE removed) within
- * the window of -o from= / -o to= (default: up to two years after the
- * later of the host's clock and DTSTART), at most -o max-occurrences=
- * each.  Every occurrence gets the uid "UID/RECURRENCE-ID"; one that a
- * VEVENT with a RECURRENCE-ID overrides is left to that VEVENT, and a
- * cancelled recurring event removes every occurrence in the window.
- * Never through time_t; under the plugin's libical mutex.
+ * ics_recur.c -- a VEVENT's recurrence as tldb stores it (tldb.h and
+ * plugin.h, "Recurring series"): tldb keeps the series and expands it when
+ * it is queried, so nothing is expanded here.  The RRULE is kept as
+ * written (its UNTIL, in UTC or as a DATE, is read by the host on the
+ * series' clock); every RDATE and EXDATE value is written in a form that
+ * needs no VTIMEZONE of the file: a DATE, a UTC time, a local time with
+ * the IANA zone as its TZID, or a floating time; an RDATE period keeps its
+ * length.  A RECURRENCE-ID becomes the EDTF the host matches occurrences
+ * with: a day, a floating time, or the UTC instant of a zoned one.  Under
+ * the plugin's libical mutex, which the callers hold.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ics_read.h"
 
-#define TWO_YEARS (INT64_C(731) * 86400)
-
-static int is_override(ics_import *im, const char *key)
+/* A value's zone as tldb writes it: ";VALUE=DATE", ";TZID=Zone" or "". */
+static void value_params(const ics_when *w, char *buf, size_t size)
 {
-	for (size_t i = 0; i < im->nov; i++)
-		if (strcmp(im->overrides[i], key) == 0)
-			return 1;
+	if (w->is_date)
+		snprintf(buf, size, ";VALUE=DATE");
+	else if (!w->utc && w->tz)
+		snprintf(buf, size, ";TZID=%s", w->tz);
+	else
+		buf[0] = '\0';
+}
+
+static void value_text(const ics_when *w, char *buf, size_t size)
+{
+	if (w->is_date)
+		ics_format_date(w->wall, buf, size);
+	else
+		ics_format_datetime(w->wall, w->utc, buf, size);
+}
+
+/* Appends one RDATE or EXDATE line for value t of property p. */
+static int add_value(ics_import *im, tl_buf *out, const char *name,
+                     icalproperty *p, icaltimetype t, int64_t period_secs,
+                     int64_t line)
+{
+	ics_when w;
+	if (!ics_real_time(t))
+		return 0;
+	ics_prop_when(im, p, t, &w);
+	if (w.unresolved) {
+		char msg[300];
+		snprintf(msg, sizeof msg,
+		         "%s with a TZID no VTIMEZONE or known zone names: "
+		         "read as a floating time",
+		         name);
+		ical_host->warning(im->run, line, 1, msg);
+	}
+	char params[160], value[64];
+	value_params(&w, params, sizeof params);
+	value_text(&w, value, sizeof value);
+	if (period_secs >= 0)
+		return tl_buf_addf(out, "%s;VALUE=PERIOD%s:%s/PT%lldS\n", name,
+		                   params, value, (long long)period_secs);
+	return tl_buf_addf(out, "%s%s:%s\n", name, params, value);
+}
+
+static int add_dates(ics_import *im, icalcomponent *c, icalproperty_kind kind,
+                     int64_t line, tl_buf *out)
+{
+	const char *name = kind == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE";
+	for (icalproperty *p = icalcomponent_get_first_property(c, kind); p;
+	     p = icalcomponent_get_next_property(c, kind)) {
+		icaltimetype t;
+		int64_t secs = -1;
+		if (kind == ICAL_EXDATE_PROPERTY) {
+			t = icalproperty_get_exdate(p);
+		} else {
+			struct icaldatetimeperiodtype dp =
+			        icalproperty_get_rdate(p);
+			t = dp.time;
+			if (icaltime_is_null_time(t)) {
+				struct icalperiodtype per = dp.period;
+				t = per.start;
+				if (!icaldurationtype_is_null_duration(
+				            per.duration))
+					secs = icaldurationtype_as_int(
+					        per.duration);
+				else
+					secs = ics_wall_of(per.end) -
+					       ics_wall_of(per.start);
+				if (secs < 0)
+					secs = 0;
+			}
+		}
+		if (add_value(im, out, name, p, t, secs, line))
+			return -1;
+	}
 	return 0;
 }
 
-/* The values of every `kind` property of c (RDATE or EXDATE), taken before
- * the expansion so that nothing else moves the component's iterator while
- * they are read.  *n set; NULL with *n 0 when there are none or no memory
- * (reported by the caller through the result). */
-static icaltimetype *times_of(icalcomponent *c, icalproperty_kind kind,
-                              size_t *n, int *oom)
+int32_t ics_recur_text(ics_import *im, icalcomponent *c, int64_t line,
+                       tl_buf *out)
 {
-	*n = 0;
-	for (icalproperty *p = icalcomponent_get_first_property(c, kind); p;
-	     p = icalcomponent_get_next_property(c, kind))
-		(*n)++;
-	if (!*n)
-		return NULL;
-	icaltimetype *t = malloc(*n * sizeof *t);
-	if (!t) {
-		*n = 0;
-		*oom = 1;
-		return NULL;
+	int rules = 0;
+	for (icalproperty *p =
+	             icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
+	     p; p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+		if (rules++) {
+			/* RFC 5545 allows one; ical.js, too, reads the first.
+			 */
+			ical_host->warning(im->run, line, 1,
+			                   "a second RRULE: left out");
+			continue;
+		}
+		char *rule = icalproperty_get_value_as_string_r(p);
+		int failed = !rule || tl_buf_addf(out, "RRULE:%s\n", rule);
+		icalmemory_free_buffer(rule);
+		if (failed)
+			return TLDB_PLUGIN_NOMEM;
 	}
-	size_t i = 0;
-	for (icalproperty *p = icalcomponent_get_first_property(c, kind);
-	     p && i < *n; p = icalcomponent_get_next_property(c, kind))
-		t[i++] = kind == ICAL_RDATE_PROPERTY
-		                 ? icalproperty_get_rdate(p).time
-		                 : icalproperty_get_exdate(p);
-	return t;
+	if (add_dates(im, c, ICAL_RDATE_PROPERTY, line, out) ||
+	    add_dates(im, c, ICAL_EXDATE_PROPERTY, line, out))
+		return TLDB_PLUGIN_NOMEM;
+	if (out->len && out->data[out->len - 1] == '\n')
+		out->data[--out->len] = '\0';
+	return TLDB_PLUGIN_OK;
 }
 
-int32_t ics_expand(ics_import *im, icalcomponent *c, const ics_vprops *v,
-                   int64_t line, const char *uid, const ics_when *s,
-                   const ics_when *e, ics_built *b, int cancel)
+void ics_recurrence_id(const ics_when *r, const char *event_tz, char *buf,
+                       size_t size)
 {
-	int64_t span = e->wall >= s->wall ? e->wall - s->wall : -1;
-	int64_t to = im->has_to ? im->to
-	                        : (s->wall > ical_host->now(im->run)
-	                                   ? s->wall
-	                                   : ical_host->now(im->run)) +
-	                                  TWO_YEARS;
-	int64_t count = 0;
-	icaltimetype first = s->it;
-	if (!icaltime_is_utc(first))
-		first.zone = s->zone; /* UNTIL is UTC: the iterator needs it */
-	int oom = 0;
-	size_t nrdates, nexdates, next_rdate = 0;
-	icaltimetype *rdates = times_of(c, ICAL_RDATE_PROPERTY, &nrdates, &oom);
-	icaltimetype *exdates =
-	        times_of(c, ICAL_EXDATE_PROPERTY, &nexdates, &oom);
-	if (oom) {
-		free(rdates);
-		free(exdates);
-		return TLDB_PLUGIN_NOMEM;
+	if (r->is_date) {
+		ics_edtf_date(r->wall, buf, size);
+	} else if (r->utc || !r->tz ||
+	           (event_tz && strcmp(r->tz, event_tz) == 0)) {
+		/* In the zone of the event itself, a local time: the series
+		 * is in it too (RFC 5545 3.8.4.4), and the change gets the
+		 * uid of the occurrence it replaces. */
+		ics_edtf_time(r->wall, r->utc, buf, size);
+	} else {
+		int64_t u = r->wall;
+		if (ical_host->zone_to_utc(r->tz, r->wall, &u))
+			u = r->wall;
+		ics_edtf_time(u, 1, buf, size);
 	}
-	icalrecur_iterator *it =
-	        v->rrule ? icalrecur_iterator_new(
-	                           icalproperty_get_rrule(v->rrule), first)
-	                 : NULL;
-	int first_done = 0;
-	while (!im->stopped && count < im->max_occurrences) {
-		icaltimetype t;
-		if (!first_done) {
-			t = first; /* DTSTART is always an occurrence */
-			first_done = 1;
-		} else if (it) {
-			t = icalrecur_iterator_next(it);
-			if (icaltime_is_null_time(t)) {
-				icalrecur_iterator_free(it);
-				it = NULL;
-				continue;
-			}
-			if (icaltime_compare(t, first) == 0)
-				continue;
-		} else if (next_rdate < nrdates) {
-			t = rdates[next_rdate++];
-			if (icaltime_is_null_time(t))
-				continue;
-		} else {
-			break;
-		}
-		int64_t wall = ics_wall_of(t);
-		if (s->utc && s->zone) /* a file zone without an IANA name */
-			wall = ics_wall_of(icaltime_convert_to_zone(
-			        t, icaltimezone_get_utc_timezone()));
-		if (wall > to) {
-			if (it) {
-				icalrecur_iterator_free(it);
-				it = NULL;
-			}
-			continue;
-		}
-		if (im->has_from && wall < im->from)
-			continue;
-		int excluded = 0;
-		for (size_t k = 0; k < nexdates && !excluded; k++)
-			excluded = ics_wall_of(exdates[k]) == wall;
-		ics_when os = *s, oe = *e;
-		os.wall = wall;
-		os.it = t;
-		oe.wall = span >= 0 ? wall + span : wall - 1;
-		char rid[200], key[900];
-		ics_rid_of(&os, rid, sizeof rid);
-		snprintf(key, sizeof key, "%s\n%s", uid ? uid : "", rid);
-		if (excluded || (!cancel && is_override(im, key)))
-			continue;
-		count++;
-		char ouid[900];
-		snprintf(ouid, sizeof ouid, "%s/%s", uid ? uid : "", rid);
-		if (cancel) {
-			ics_cancel_one(im, line, ouid);
-			continue;
-		}
-		ics_dates_of(v, &os, &oe, 0, b);
-		ics_emit_one(im, v, line, uid ? ouid : NULL, b);
-	}
-	if (it)
-		icalrecur_iterator_free(it);
-	free(rdates);
-	free(exdates);
-	if (count == im->max_occurrences) {
-		char msg[300];
-		snprintf(msg, sizeof msg,
-		         "recurring event %.200s: stopped after %lld "
-		         "occurrences "
-		         "(-o max-occurrences=)",
-		         uid ? uid : "", (long long)count);
-		ical_host->warning(im->run, line, 1, msg);
-	}
-	return TLDB_PLUGIN_OK;
 }

@@ -1310,7 +1310,7 @@ Test(cli, stats_counts)
 	cr_assert_eq(stat_value(out, "year"), 1, "%s", out);
 	cr_assert_eq(stat_value(out, "month"), 2, "%s", out);
 	cr_assert_eq(stat_value(out, "day"), 6, "%s", out);
-	cr_assert_eq(stat_value(out, "schema"), 3, "%s", out);
+	cr_assert_eq(stat_value(out, "schema"), 4, "%s", out);
 	cr_assert(strstr(out, "earliest         2001-01-01T00:00:00Z\n") !=
 	                  NULL,
 	          "%s", out);

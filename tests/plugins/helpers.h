@@ -139,6 +139,24 @@ HELPER int64_t count_events(tldb *db)
 	return n;
 }
 
+/* A copy of the event `uid` that a query over everything yields (a stored
+ * event, or an occurrence of a series), or NULL; tldb_event_free it. */
+HELPER tldb_event *yielded(tldb *db, const char *uid)
+{
+	tldb_query q;
+	tldb_query_init(&q);
+	tldb_cursor *c = NULL;
+	cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK, "%s",
+	             tldb_errmsg(db));
+	const tldb_event *ev;
+	tldb_event *copy = NULL;
+	while (!copy && tldb_cursor_next(c, &ev) == TLDB_OK)
+		if (strcmp(ev->uid, uid) == 0)
+			cr_assert_eq(tldb_event_copy(ev, &copy), TLDB_OK);
+	tldb_cursor_free(c);
+	return copy;
+}
+
 /* 1 when an event titled `title` is stored. */
 HELPER int has_title(tldb *db, const char *title)
 {

@@ -180,8 +180,7 @@ Test(series, filters_apply_to_series)
 	cr_assert_eq(run(&q), 2);
 	q.text = "design";
 	cr_assert_eq(run(&q), 1);
-	cr_assert_str_eq(out,
-	                 "2024-03-01T14:00:00Z|review/20240301T140000Z\n");
+	cr_assert_str_eq(out, "2024-03-01T14:00:00Z|review/20240301T140000Z\n");
 	q.text = NULL;
 	q.timelines = (const char *[]){"work"};
 	q.ntimelines = 1;
@@ -214,11 +213,11 @@ Test(series, rdate_and_exdate_in_every_zone_form)
 	       "EXDATE;VALUE=DATE:20231122\n"
 	       "EXDATE;TZID=Europe/London:20231124T000000");
 	cr_assert_eq(range("2023-11-01", "2023-12-01"), 3, "%s", out);
-	cr_assert_str_eq(out,
-	                 "2023-11-20T09:00:00|tk/20231120T090000[Asia/Tokyo]\n"
-	                 "2023-11-23T09:00:00|tk/20231123T090000[Asia/Tokyo]\n"
-	                 /* 09:00Z is 18:00 in Tokyo */
-	                 "2023-11-23T18:00:00|tk/20231123T180000[Asia/Tokyo]\n");
+	cr_assert_str_eq(
+	        out, "2023-11-20T09:00:00|tk/20231120T090000[Asia/Tokyo]\n"
+	             "2023-11-23T09:00:00|tk/20231123T090000[Asia/Tokyo]\n"
+	             /* 09:00Z is 18:00 in Tokyo */
+	             "2023-11-23T18:00:00|tk/20231123T180000[Asia/Tokyo]\n");
 }
 
 Test(series, an_rdate_in_utc_is_not_read_in_the_series_zone)
@@ -272,10 +271,9 @@ Test(series, a_changed_occurrence_replaces_the_one_it_names_in_any_form)
 	       "Europe/Berlin", "Meeting", TLDB_RECUR_CANCELLED);
 	cr_assert_eq(range("2024-01-01", "2024-03-01"), 3, "%s", out);
 	cr_assert_str_eq(
-	        out,
-	        "2024-01-08T09:00:00|m/20240108T090000[Europe/Berlin]\n"
-	        "2024-01-15T15:00:00|m/20240115T080000Z\n"
-	        "2024-01-23T09:00:00|m/20240122\n");
+	        out, "2024-01-08T09:00:00|m/20240108T090000[Europe/Berlin]\n"
+	             "2024-01-15T15:00:00|m/20240115T080000Z\n"
+	             "2024-01-23T09:00:00|m/20240122\n");
 	/* The change is an event of its own, found by its uid. */
 	tldb_event *got;
 	cr_assert_eq(tldb_get(db, "m/20240115T080000Z", &got), TLDB_OK);
@@ -302,13 +300,13 @@ Test(series, a_runaway_rule_is_cut_with_a_note_naming_the_date)
 	series("tick", "Tick", "1926-01-01T00:00:00Z", NULL, NULL,
 	       "RRULE:FREQ=SECONDLY;COUNT=2000000000");
 	cr_assert_eq(range("2026-01-01", "2026-01-02"), 0);
-	cr_assert(strstr(note, "series default/tick: stopped at 1926-01-02T03:46:"),
+	cr_assert(strstr(note,
+	                 "series default/tick: stopped at 1926-01-02T03:46:"),
 	          "%s", note);
 	/* Without COUNT the rule jumps to the range: no cut. */
 	series("tock", "Tock", "1926-01-01T00:00:00Z", NULL, NULL,
 	       "RRULE:FREQ=MINUTELY");
-	cr_assert_eq(range("2026-01-01T00:00:00Z", "2026-01-01T00:10:00Z"),
-	             10);
+	cr_assert_eq(range("2026-01-01T00:00:00Z", "2026-01-01T00:10:00Z"), 10);
 }
 
 Test(series, a_bad_recurrence_is_refused_and_nothing_is_written)

@@ -215,7 +215,7 @@ Test(store, open_creates_file_and_folder)
 
 	cr_expect_eq(raw_int(path, "PRAGMA user_version"),
 	             tldb_schema_version());
-	cr_expect_eq(tldb_schema_version(), 3);
+	cr_expect_eq(tldb_schema_version(), 4);
 	cr_expect_eq(raw_int(path, "PRAGMA application_id"), 0x746c6462);
 	char mode[32];
 	cr_expect_str_eq(
@@ -1455,7 +1455,7 @@ Test(store, stats_counts)
 	cr_assert_eq(tldb_date_parse("2023", NULL, &d2023, NULL), TLDB_OK);
 	cr_expect_eq(st.lo_min, d1850.lo);
 	cr_expect_eq(st.hi_max, d2023.hi, "open ends must not count");
-	cr_expect_eq(st.schema_version, 3);
+	cr_expect_eq(st.schema_version, 4);
 	cr_expect_gt(st.file_bytes, 0);
 
 	cr_assert_eq(tldb_remove(db, "e1"), TLDB_OK);

@@ -300,7 +300,10 @@ Test(bulk, schema_1_file_migrates_with_its_text_and_tags)
 	tldb *db = open_db(0);
 	tldb_stats st;
 	cr_assert_eq(tldb_stats_get(db, &st), TLDB_OK);
-	cr_expect_eq(st.schema_version, 3);
+	cr_expect_eq(st.schema_version, 4);
+	cr_expect_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name = "
+	                     "'events_series'"),
+	             1);
 	cr_expect_eq(st.events, 1);
 	cr_expect_eq(st.tags, 2);
 	cr_expect_eq(st.sources, 1);
