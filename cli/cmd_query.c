@@ -45,6 +45,8 @@ static int print_table(tldb *db, const tldb_query *q)
 		print_row(ev);
 	if (rc != TLDB_DONE)
 		cli_error("%s", tldb_errmsg(db));
+	else if (tldb_cursor_warning(c))
+		fprintf(stderr, "tldb: warning: %s\n", tldb_cursor_warning(c));
 	tldb_cursor_free(c);
 	return rc == TLDB_DONE ? EXIT_OK : EXIT_FAIL;
 }

@@ -143,6 +143,7 @@ static int find_gone(tldb *db, const tldb_mirror *m, const char *timeline,
 	const char *one[] = {timeline};
 	q.timelines = one;
 	q.ntimelines = 1;
+	q.stored = 1; /* series and their changes, not occurrences */
 	tldb_cursor *c;
 	int rc = tldb_query_open(db, &q, &c);
 	if (rc)

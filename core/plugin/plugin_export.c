@@ -82,6 +82,13 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 		return rc;
 	}
 	rc = tl_run_format(&run);
+	const char *note = tldb_cursor_warning(run.cursor);
+	if (note && run.report) {
+		char text[700];
+		snprintf(text, sizeof text, "warning: %s", note);
+		run.report(run.ud, text);
+		run.warnings++;
+	}
 	if (rc && run.code) /* the store's or the output's, unchanged */
 		snprintf(err->msg, sizeof err->msg, "%s", run.err.msg);
 	else if (rc)

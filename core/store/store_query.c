@@ -101,16 +101,20 @@ static void add_filters(tl_buf *b, const tldb_query *q)
  * Within a class events_span yields rows in the result order.  The series'
  * statement (for_series) reads every series whose bounds overlap the
  * range, whatever `within` says: that applies to each occurrence. */
-static char *build_sql(const tldb_query *q, int for_series)
+enum { SQL_ARMS, SQL_SERIES, SQL_STORED_SERIES };
+
+static char *build_sql(const tldb_query *q, int kind)
 {
+	int for_series = kind == SQL_SERIES;
 	tl_buf b;
 	tl_buf_init(&b, 1 << 20);
 	tl_buf_adds(&b, "SELECT ");
 	tl_event_select(&b);
 	tl_buf_addf(&b,
 	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
-	            " WHERE e.span_class = ?%d AND e.lo >= ?%d",
-	            P_CLASS, P_CLASS_LO);
+	            " WHERE e.span_class %s ?%d AND e.lo >= ?%d",
+	            kind == SQL_STORED_SERIES ? ">=" : "=", P_CLASS,
+	            P_CLASS_LO);
 	if (q->within && !for_series)
 		/* The whole span inside [lo, hi). */
 		tl_buf_addf(&b,
@@ -121,6 +125,9 @@ static char *build_sql(const tldb_query *q, int for_series)
 	add_filters(&b, q);
 	if (!for_series)
 		tl_buf_adds(&b, " ORDER BY e.lo, e.prec DESC, e.title, e.uid");
+	/* The series' statement differs: so must the cache's key. */
+	if (kind == SQL_ARMS && q->stored)
+		tl_buf_adds(&b, " /* stored */");
 	return tl_buf_steal(&b);
 }
 
@@ -264,7 +271,8 @@ static int prepare_cached(tldb *db, const tldb_query *q, char *sql,
 		if (!e->sql && !free_slot)
 			free_slot = e;
 	}
-	char *series_sql = build_sql(q, 1);
+	char *series_sql =
+	        build_sql(q, q->stored ? SQL_STORED_SERIES : SQL_SERIES);
 	int rc = series_sql ? prepare_arms(db, sql, series_sql, c->arms)
 	                    : tl_fail(db, TLDB_ENOMEM, "out of memory");
 	free(series_sql);
@@ -285,7 +293,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	int rc = check_query(db, q);
 	if (rc)
 		return rc;
-	char *sql = build_sql(q, 0);
+	char *sql = build_sql(q, SQL_ARMS);
 	if (!sql)
 		return tl_fail(db, TLDB_ENOMEM, "out of memory");
 	tldb_cursor *c = calloc(1, sizeof *c);
@@ -307,7 +315,9 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	for (int k = 0; k < TL_NCLASSES; k++)
 		bind_query(c->arms[k], q, k);
 	bind_query(c->arms[TL_SERIES_ARM], q, TL_CLASS_SERIES);
-	rc = tl_series_arm_open(db, q, c->arms[TL_SERIES_ARM], &c->series);
+	if (!q->stored)
+		rc = tl_series_arm_open(db, q, c->arms[TL_SERIES_ARM],
+		                        &c->series);
 	if (rc) {
 		tldb_cursor_free(c);
 		return tl_past_deadline(db) ? time_limit_reached(db) : rc;
@@ -403,7 +413,7 @@ static void sift_down(tldb_cursor *c, int i)
 /* Steps arm k: 1 with a row (its key read), 0 at its end, or an error. */
 static int step_arm(tldb_cursor *c, int k)
 {
-	if (k == TL_SERIES_ARM) {
+	if (k == TL_SERIES_ARM && c->series) {
 		int rc = tl_series_arm_step(c->series, &c->keys[k]);
 		c->done |= rc < 0;
 		return rc;
@@ -466,7 +476,7 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	if (c->left > 0)
 		c->left--;
 	tl_arena_reset(&c->arena);
-	if (c->heap[0] == TL_SERIES_ARM)
+	if (c->heap[0] == TL_SERIES_ARM && c->series)
 		return tl_series_arm_event(c->series, c->with_sources,
 		                           &c->arena, ev);
 	sqlite3_int64 id = sqlite3_column_int64(c->stmt, 0);
@@ -513,7 +523,7 @@ TLDB_API int tldb_query_plan(tldb *db, const tldb_query *q, char **out)
 	int rc = check_query(db, q);
 	if (rc)
 		return rc;
-	char *sql = build_sql(q, 0);
+	char *sql = build_sql(q, SQL_ARMS);
 	tl_buf plan_sql, plan;
 	tl_buf_init(&plan_sql, 1 << 20);
 	tl_buf_init(&plan, 1 << 20);

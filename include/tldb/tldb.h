@@ -189,6 +189,11 @@ typedef struct tldb_query {
 	int64_t offset;
 	int with_sources; /* 1: load each event's sources too */
 	const char *uid;  /* only the event with this uid, or NULL */
+	/* 1: yield what is stored rather than occurrences: each series once,
+	 * with its recur, and each changed occurrence (a cancelled one too,
+	 * with TLDB_RECUR_CANCELLED), selected by their stored bounds (a
+	 * series' reach its last occurrence). */
+	int stored;
 } tldb_query;
 
 typedef struct tldb_stats {

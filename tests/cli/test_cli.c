@@ -1068,6 +1068,89 @@ Test(cli, import_sync_mirrors_the_source)
 	free(broken);
 }
 
+/* Recurring series through the real binary (issue 14, part 3): kept as
+ * series, so a daily meeting started in 2012 is in `tldb query today`, an
+ * endless yearly one in 2090, a change written in UTC replaces the
+ * occurrence it names, -o from=today is no longer refused, a runaway rule
+ * is cut with a warning naming the date, and --sync drops a change gone
+ * from the source. */
+Test(cli, recurring_series_answer_any_range)
+{
+	g_now = "2026-12-03T10:00:00Z";
+	static const char head[] =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n";
+	static const char daily[] =
+	        "BEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20120101T000000Z\r\n"
+	        "DTSTART;TZID=Europe/Berlin:20120305T090000\r\n"
+	        "DTEND;TZID=Europe/Berlin:20120305T091500\r\n"
+	        "RRULE:FREQ=DAILY\r\nSUMMARY:Stand-up\r\nEND:VEVENT\r\n";
+	static const char yearly[] =
+	        "BEGIN:VEVENT\r\nUID:bday\r\nDTSTAMP:20120101T000000Z\r\n"
+	        "DTSTART;VALUE=DATE:19900714\r\nRRULE:FREQ=YEARLY\r\n"
+	        "SUMMARY:Birthday\r\nEND:VEVENT\r\n";
+	/* 09:00 in Berlin on 2026-12-04 is 08:00 UTC: moved to 14:00. */
+	static const char moved[] =
+	        "BEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20120101T000000Z\r\n"
+	        "RECURRENCE-ID:20261204T080000Z\r\n"
+	        "DTSTART;TZID=Europe/Berlin:20261204T140000\r\n"
+	        "DTEND;TZID=Europe/Berlin:20261204T141500\r\n"
+	        "SUMMARY:Stand-up (afternoon)\r\nEND:VEVENT\r\n";
+	static const char tick[] =
+	        "BEGIN:VEVENT\r\nUID:tick\r\nDTSTAMP:20120101T000000Z\r\n"
+	        "DTSTART:19260101T000000Z\r\n"
+	        "RRULE:FREQ=SECONDLY;COUNT=2000000000\r\n"
+	        "SUMMARY:Tick\r\nEND:VEVENT\r\n";
+	static const char tail[] = "END:VCALENDAR\r\n";
+	char text[4096];
+	char *cal = path_in("cal.ics"), *less = path_in("less.ics");
+	snprintf(text, sizeof text, "%s%s%s%s%s", head, daily, yearly, moved,
+	         tail);
+	write_file(cal, text);
+	snprintf(text, sizeof text, "%s%s%s%s", head, daily, yearly, tail);
+	write_file(less, text);
+
+	run r = expect(
+	        TL("import", cal, "--timeline", "home", "-o", "from=today"), 0);
+	cr_expect(strstr(r.err, "-o from= is no longer needed") != NULL, "%s",
+	          r.err);
+	run_free(&r);
+	char *out = ok_out(TL("query", "today"));
+	cr_expect(strstr(out, "2026-12-03T09:00") && strstr(out, "Stand-up"),
+	          "%s", out);
+	free(out);
+	out = ok_out(TL("query", "2026-12-04"));
+	cr_expect(strstr(out, "Stand-up (afternoon)") != NULL, "%s", out);
+	cr_expect(strstr(out, "2026-12-04T09:00") == NULL, "%s", out);
+	free(out);
+	out = ok_out(TL("query", "2090", "--format", "json"));
+	cr_expect(strstr(out, "\"start\":\"2090-07-14\"") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"uid\":\"bday/20900714\"") != NULL, "%s", out);
+	free(out);
+
+	/* The change is gone from the source: --sync removes it, and the
+	 * occurrence it replaced is back. */
+	r = expect(TL("import", "--sync", less, "--timeline", "home"), 0);
+	cr_expect(strstr(r.err, "removed home/standup/20261204T140000") ||
+	                  strstr(r.err, "1 event removed"),
+	          "%s", r.err);
+	run_free(&r);
+	out = ok_out(TL("query", "2026-12-04"));
+	cr_expect(strstr(out, "2026-12-04T09:00") != NULL, "%s", out);
+	cr_expect(strstr(out, "afternoon") == NULL, "%s", out);
+	free(out);
+
+	snprintf(text, sizeof text, "%s%s%s", head, tick, tail);
+	write_file(cal, text);
+	free(ok_out(TL("import", cal)));
+	r = expect(TL("query", "today"), 0);
+	cr_expect(strstr(r.err, "warning: series default/tick: stopped at "
+	                        "1926-01-02T03:46:") != NULL,
+	          "%s", r.err);
+	run_free(&r);
+	free(cal);
+	free(less);
+}
+
 /* Calendars as Google, Podio and Exchange write them import through the
  * real binary (issue 14, part 2): Google's empty DESCRIPTION:/LOCATION:
  * without a word, Podio's trailer and Exchange's END:VCALENDARD as
