@@ -230,28 +230,30 @@ static void param_of(const char *params, size_t n, const char *name, char *buf,
 	}
 }
 
+/* Makes room for item n of *items (each `size` bytes), doubling. */
+static int room_for(void **items, size_t n, size_t size)
+{
+	if (*items && (n & (n + 1)) != 0)
+		return TLDB_OK; /* grown to 2^(k+1) at n = 2^k - 1 */
+	void *grown = realloc(*items, (2 * n + 2) * size);
+	if (!grown)
+		return TLDB_ENOMEM;
+	*items = grown;
+	return TLDB_OK;
+}
+
 static int push_rdate(tl_recur *r, int64_t wall, int64_t dur)
 {
-	if ((r->nrdates & (r->nrdates + 1)) == 0 || !r->rdates) {
-		rdate *n = realloc(r->rdates,
-		                   (2 * r->nrdates + 2) * sizeof *r->rdates);
-		if (!n)
-			return TLDB_ENOMEM;
-		r->rdates = n;
-	}
+	if (room_for((void **)&r->rdates, r->nrdates, sizeof *r->rdates))
+		return TLDB_ENOMEM;
 	r->rdates[r->nrdates++] = (rdate){wall, dur};
 	return TLDB_OK;
 }
 
 static int push_exdate(tl_recur *r, int64_t wall, int whole_day)
 {
-	if ((r->nexdates & (r->nexdates + 1)) == 0 || !r->exdates) {
-		xdate *n = realloc(r->exdates,
-		                   (2 * r->nexdates + 2) * sizeof *r->exdates);
-		if (!n)
-			return TLDB_ENOMEM;
-		r->exdates = n;
-	}
+	if (room_for((void **)&r->exdates, r->nexdates, sizeof *r->exdates))
+		return TLDB_ENOMEM;
 	r->exdates[r->nexdates++] = (xdate){wall, whole_day};
 	return TLDB_OK;
 }
