@@ -59,6 +59,8 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 	else
 		tldb_query_init(&q);
 	q.with_sources = !(info->exporter->flags & TLDB_FORMAT_NO_SOURCES);
+	q.series = info->abi_minor >= 2 &&
+	           (info->exporter->flags & TLDB_FORMAT_SERIES);
 	tldb_run run;
 	memset(&run, 0, sizeof run);
 	run.kind = TL_RUN_EXPORT;

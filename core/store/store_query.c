@@ -41,6 +41,8 @@ struct tldb_cursor {
 	arm_key keys[TL_NARMS];
 	int heap[TL_NARMS];
 	tl_series_arm *series;
+	int series_rows; /* tldb_query.series: series yielded as rows */
+	int64_t lo, hi;  /* the range, for series_rows */
 	int nheap;
 	int started;        /* every arm stepped once */
 	int advance;        /* the root arm's row was yielded */
@@ -113,8 +115,8 @@ static char *build_sql(const tldb_query *q, int kind)
 	tl_buf_addf(&b,
 	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
 	            " WHERE e.span_class %s ?%d AND e.lo >= ?%d",
-	            kind == SQL_STORED_SERIES ? ">=" : "=", P_CLASS,
-	            P_CLASS_LO);
+	            kind == SQL_STORED_SERIES && !q->series ? ">=" : "=",
+	            P_CLASS, P_CLASS_LO);
 	if (q->within && !for_series)
 		/* The whole span inside [lo, hi). */
 		tl_buf_addf(&b,
@@ -126,8 +128,8 @@ static char *build_sql(const tldb_query *q, int kind)
 	if (!for_series)
 		tl_buf_adds(&b, " ORDER BY e.lo, e.prec DESC, e.title, e.uid");
 	/* The series' statement differs: so must the cache's key. */
-	if (kind == SQL_ARMS && q->stored)
-		tl_buf_adds(&b, " /* stored */");
+	if (kind == SQL_ARMS && (q->stored || q->series))
+		tl_buf_adds(&b, q->series ? " /* series */" : " /* stored */");
 	return tl_buf_steal(&b);
 }
 
@@ -271,8 +273,8 @@ static int prepare_cached(tldb *db, const tldb_query *q, char *sql,
 		if (!e->sql && !free_slot)
 			free_slot = e;
 	}
-	char *series_sql =
-	        build_sql(q, q->stored ? SQL_STORED_SERIES : SQL_SERIES);
+	char *series_sql = build_sql(
+	        q, q->stored || q->series ? SQL_STORED_SERIES : SQL_SERIES);
 	int rc = series_sql ? prepare_arms(db, sql, series_sql, c->arms)
 	                    : tl_fail(db, TLDB_ENOMEM, "out of memory");
 	free(series_sql);
@@ -315,7 +317,10 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	for (int k = 0; k < TL_NCLASSES; k++)
 		bind_query(c->arms[k], q, k);
 	bind_query(c->arms[TL_SERIES_ARM], q, TL_CLASS_SERIES);
-	if (!q->stored)
+	c->series_rows = q->series && !q->stored;
+	c->lo = q->lo;
+	c->hi = q->hi;
+	if (!q->stored && !q->series)
 		rc = tl_series_arm_open(db, q, c->arms[TL_SERIES_ARM],
 		                        &c->series);
 	if (rc) {
@@ -418,7 +423,11 @@ static int step_arm(tldb_cursor *c, int k)
 		c->done |= rc < 0;
 		return rc;
 	}
-	int rc = sqlite3_step(c->arms[k]);
+	int rc;
+	while ((rc = sqlite3_step(c->arms[k])) == SQLITE_ROW &&
+	       k == TL_SERIES_ARM && c->series_rows &&
+	       !tl_series_row_in_range(c->arms[k], c->lo, c->hi))
+		; /* a series with no occurrence in the range */
 	if (rc == SQLITE_ROW) {
 		read_key(c->arms[k], &c->keys[k]);
 		return 1;
@@ -486,6 +495,9 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 		return tl_fail(c->db, rc, "out of memory");
 	if (c->with_sources &&
 	    (rc = tl_load_sources(c->db, id, &c->arena, &c->event)))
+		return rc;
+	if (c->series_rows && c->heap[0] == TL_SERIES_ARM &&
+	    (rc = tl_series_row_event(c->db, id, &c->arena, &c->event)))
 		return rc;
 	*ev = &c->event;
 	return TLDB_OK;

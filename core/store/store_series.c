@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "civil.h"
+#include "event_internal.h"
 #include "recur.h"
 #include "store_series.h"
 
@@ -452,4 +454,101 @@ void tl_series_arm_free(tl_series_arm *a)
 	free(a->changes);
 	tl_arena_release(&a->arena);
 	free(a);
+}
+
+/* ---- series as rows (tldb_query.series) ---- */
+
+static const char *row_text(sqlite3_stmt *row, int col)
+{
+	return (const char *)sqlite3_column_text(row, col);
+}
+
+int tl_series_row_in_range(sqlite3_stmt *row, int64_t lo, int64_t hi)
+{
+	if (lo == TLDB_TIME_MIN && hi == TLDB_TIME_MAX)
+		return 1;
+	tl_recur *r;
+	if (tl_recur_open(row_text(row, TL_COL_RECUR),
+	                  row_text(row, TL_COL_START),
+	                  row_text(row, TL_COL_END), row_text(row, TL_COL_TZ),
+	                  &r, NULL))
+		return 1;
+	tl_recur_seek(r, lo);
+	tl_occurrence o;
+	int rc, found = 0;
+	while (!found && (rc = tl_recur_next(r, &o)) == TL_RECUR_ONE &&
+	       o.lo < hi)
+		found = o.hi > lo;
+	tl_recur_free(r);
+	return found || rc == TL_RECUR_CUT;
+}
+
+/* Appends "\nEXDATE...:VALUE" for recurrence id `id` of a series in zone
+ * tz: a DATE, a UTC time, or a local time in tz. */
+static void exdate_line(tl_buf *b, const char *id, const char *tz)
+{
+	tldb_date d;
+	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval)
+		return; /* not one tldb wrote: nothing to say */
+	const tldb_datepoint *p = &d.start;
+	char value[48];
+	snprintf(value, sizeof value, "%04lld%02d%02d", (long long)p->year,
+	         p->month, p->day);
+	if (p->precision == TLDB_PREC_DAY) {
+		tl_buf_addf(b, "\nEXDATE;VALUE=DATE:%s", value);
+		return;
+	}
+	snprintf(value + 8, sizeof value - 8, "T%02d%02d%02d%s", p->hour,
+	         p->minute, p->second,
+	         p->zone_kind == TLDB_ZONE_UTC ? "Z" : "");
+	if (p->zone_kind == TLDB_ZONE_FLOATING && tz && *tz)
+		tl_buf_addf(b, "\nEXDATE;TZID=%s:%s", tz, value);
+	else
+		tl_buf_addf(b, "\nEXDATE:%s", value);
+}
+
+int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
+                        tldb_event *ev)
+{
+	int64_t lo, hi;
+	tldb_precision prec;
+	if (!tl_event_bounds(ev->start, ev->end, ev->tz, &lo, &hi, &prec, NULL))
+		ev->hi = hi;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	        db->sql,
+	        "SELECT c.recurrence_id FROM events s JOIN events c ON "
+	        "c.timeline_id = s.timeline_id AND c.series = s.uid WHERE "
+	        "s.id = ?1 AND c.span_class = ?2 ORDER BY c.lo",
+	        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return tl_fail_sql(db, rc, "reading a series' cancellations");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, TL_CLASS_HIDDEN);
+	tl_buf b;
+	tl_buf_init(&b, TL_RECUR_MAX);
+	tl_buf_adds(&b, ev->recur ? ev->recur : "");
+	size_t plain = b.len;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		exdate_line(&b, row_text(st, 0), ev->tz);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		tl_buf_release(&b);
+		return tl_fail_sql(db, rc, "reading a series' cancellations");
+	}
+	if (b.failed) {
+		tl_buf_release(&b);
+		return tl_fail(db, TLDB_ETOOBIG,
+		               "series %s: too many cancelled occurrences",
+		               ev->uid);
+	}
+	char *s = b.len > plain ? tl_arena_strndup(arena, tl_buf_str(&b), b.len)
+	                        : NULL;
+	int grew = b.len > plain;
+	tl_buf_release(&b);
+	if (grew && !s)
+		return tl_fail(db, TLDB_ENOMEM, "out of memory");
+	if (grew)
+		ev->recur = s;
+	return TLDB_OK;
 }

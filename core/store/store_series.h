@@ -47,4 +47,17 @@ const char *tl_series_arm_warning(const tl_series_arm *a);
 
 void tl_series_arm_free(tl_series_arm *a);
 
+/* A series row (the SELECT of tl_event_select) has an occurrence that
+ * overlaps [lo, hi): 1, else 0.  1 too when that cannot be told (a rule
+ * cut short, a recurrence another version wrote). */
+int tl_series_row_in_range(sqlite3_stmt *row, int64_t lo, int64_t hi);
+
+/* Makes the series row ev (series `id`) what an exporter of series wants:
+ * its hi that of its first occurrence, as its DTEND says, and an EXDATE
+ * line added to its recur (a copy in arena) for each cancelled occurrence,
+ * so that the series alone says what it holds.  TLDB_OK, or an error set
+ * on db. */
+int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
+                        tldb_event *ev);
+
 #endif /* TLDB_STORE_SERIES_H */

@@ -98,6 +98,13 @@ extern "C" {
 /* Exporters, minor 1: the exporter never reads an event's sources, so the
  * host need not load them (a host of minor 0 loads them anyway). */
 #define TLDB_FORMAT_NO_SOURCES 2u
+/* Exporters, minor 2: the exporter writes a recurring series as a series
+ * (iCalendar's RRULE and RECURRENCE-ID), so the host hands it each series
+ * once, with `recur`, when it has an occurrence in the range, and each
+ * changed occurrence as an event with `series` and `recurrence_id`,
+ * instead of the occurrences (a host of minor 1 or less hands over
+ * occurrences: test host->abi_minor). */
+#define TLDB_FORMAT_SERIES 4u
 
 /* Option types: how the host checks a value before the plugin runs. */
 #define TLDB_OPTION_STRING 1u
@@ -165,10 +172,10 @@ typedef struct tldb_plugin_event {
 	 * IANA zones); a changed occurrence names its series' uid in
 	 * `series` and the original start in `recurrence_id` (EDTF: a day, a
 	 * local time in the series' zone, or a UTC time), its uid then being
-	 * derived when NULL.  Exporters: an occurrence of a series has
-	 * `series` and `recurrence_id` set and `recur` NULL; with
-	 * host->series_mode a series comes once, with `recur`, and its
-	 * changes after it.  Zero in structs of earlier minors. */
+	 * derived when NULL.  Exporters: an occurrence of a series, and a
+	 * change, has `series` and `recurrence_id` set and `recur` NULL; with
+	 * TLDB_FORMAT_SERIES a series comes once, with `recur`, instead of
+	 * its occurrences.  Zero in structs of earlier minors. */
 	const char *recur;
 	const char *series;
 	const char *recurrence_id;

@@ -194,6 +194,12 @@ typedef struct tldb_query {
 	 * with TLDB_RECUR_CANCELLED), selected by their stored bounds (a
 	 * series' reach its last occurrence). */
 	int stored;
+	/* 1: each series once instead of its occurrences, with its recur (its
+	 * cancelled occurrences added as EXDATE lines) when it has an
+	 * occurrence in the range, and its changes as events of their own
+	 * (never the cancelled ones): for exporters that write series as
+	 * series (iCalendar). */
+	int series;
 } tldb_query;
 
 typedef struct tldb_stats {

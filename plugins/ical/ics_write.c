@@ -25,6 +25,11 @@
  *     database gives byte-identical output.
  *   - Events beyond what iCalendar dates can hold (years before 1 -- BCE --
  *     or after 9999, open ends) are left out with a warning.
+ *   - Series (TLDB_FORMAT_SERIES, from a host of minor 2): a series is one
+ *     VEVENT with its RRULE, RDATE and EXDATE lines (tldb keeps them as
+ *     iCalendar writes them) and the VTIMEZONEs they name; a changed
+ *     occurrence a VEVENT with the series' UID and a RECURRENCE-ID, so the
+ *     subscriber's client expands the series.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +47,7 @@ typedef struct exporter {
 	ics_out o;
 	ics_zones zones;
 	coarse_mode coarse;
+	int series; /* the host hands over series, not occurrences */
 } exporter;
 
 /* How one end of a timed event is written. */
@@ -194,6 +200,76 @@ static void warn_left_out(exporter *x, const tldb_plugin_event *ev,
 	ical_host->warning(x->o.run, 0, 0, msg);
 }
 
+/* ---- series (TLDB_FORMAT_SERIES) ---- */
+
+/* Emits the VTIMEZONE of each TZID a series' recurrence lines name. */
+static int recur_zones(exporter *x, const tldb_plugin_event *ev)
+{
+	for (const char *p = strstr(ev->recur, ";TZID="); p;
+	     p = strstr(p + 1, ";TZID=")) {
+		char zone[128];
+		size_t n = strcspn(p + 6, ";:\n");
+		snprintf(zone, sizeof zone, "%.*s", (int)n, p + 6);
+		if (ics_zone_known(zone) &&
+		    ics_zone_emit(&x->zones, &x->o, zone, ev->lo) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The recurrence lines as tldb keeps them, which are iCalendar's. */
+static void put_recur(exporter *x, const char *recur)
+{
+	char line[4096];
+	while (*recur) {
+		size_t n = strcspn(recur, "\n");
+		snprintf(line, sizeof line, "%.*s", (int)n, recur);
+		ics_clean(&x->o, line);
+		ics_endline(&x->o);
+		recur += n + (recur[n] == '\n');
+	}
+}
+
+/* RECURRENCE-ID of a changed occurrence: its original start, a DATE, a
+ * UTC time, or a local time in the event's zone (the series' too). */
+static int put_recurrence_id(exporter *x, const tldb_plugin_event *ev)
+{
+	const char *id = ev->recurrence_id ? ev->recurrence_id : "";
+	const char *range = ev->recur_flags & TLDB_PLUGIN_RECUR_THISANDFUTURE
+	                            ? ";RANGE=THISANDFUTURE"
+	                            : "";
+	ics_wall w;
+	ics_parse_wall(id, strlen(id), &w);
+	char v[32];
+	if (w.kind == ICS_WALL_NONE) {
+		tldb_plugin_date d = {sizeof d, 0, 0, 0, 0, 0};
+		char err[128];
+		if (ical_host->parse_date(id, NULL, &d, err, sizeof err) ||
+		    ics_format_date(d.lo, v, sizeof v) < 0)
+			return 0;
+		ics_str(&x->o, "RECURRENCE-ID;VALUE=DATE");
+	} else if (w.kind == ICS_WALL_FLOATING && ev->tz && *ev->tz &&
+	           ics_zone_known(ev->tz)) {
+		if (ics_zone_emit(&x->zones, &x->o, ev->tz, ev->lo) < 0 ||
+		    ics_format_datetime(w.local, 0, v, sizeof v) < 0)
+			return -1;
+		ics_str(&x->o, "RECURRENCE-ID;TZID=");
+		ics_clean(&x->o, ev->tz);
+	} else if (w.kind == ICS_WALL_FLOATING || w.kind == ICS_WALL_UTC) {
+		if (ics_format_datetime(w.local, w.kind == ICS_WALL_UTC, v,
+		                        sizeof v) < 0)
+			return 0;
+		ics_str(&x->o, "RECURRENCE-ID");
+	} else {
+		return 0;
+	}
+	ics_str(&x->o, range);
+	ics_raw(&x->o, ":", 1);
+	ics_str(&x->o, v);
+	ics_endline(&x->o);
+	return 0;
+}
+
 static int write_event(exporter *x, const tldb_plugin_event *ev)
 {
 	uint32_t p = ev->precision;
@@ -246,12 +322,18 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 	}
 
 	/* Zones first: a VTIMEZONE precedes the first VEVENT that uses it. */
+	int is_series = x->series && ev->recur && *ev->recur;
+	int is_change = x->series && !is_series && ev->series && *ev->series;
 	if ((s.zone && ics_zone_emit(&x->zones, &x->o, s.zone, ev->lo) < 0) ||
-	    (e.zone && ics_zone_emit(&x->zones, &x->o, e.zone, ev->lo) < 0))
+	    (e.zone && ics_zone_emit(&x->zones, &x->o, e.zone, ev->lo) < 0) ||
+	    (is_series && recur_zones(x, ev) < 0))
 		return TLDB_PLUGIN_NOMEM;
 
 	ics_line(&x->o, "BEGIN", "VEVENT");
-	ics_line_text(&x->o, "UID", ev->uid ? ev->uid : "");
+	ics_line_text(&x->o, "UID",
+	              is_change ? ev->series
+	              : ev->uid ? ev->uid
+	                        : "");
 	char updated[32];
 	stamp(ev->updated, updated, sizeof updated);
 	ics_line(&x->o, "DTSTAMP", updated);
@@ -266,6 +348,10 @@ static int write_event(exporter *x, const tldb_plugin_event *ev)
 		if (!point)
 			put_endpoint(x, "DTEND", &e);
 	}
+	if (is_series)
+		put_recur(x, ev->recur);
+	if (is_change && put_recurrence_id(x, ev) < 0)
+		return TLDB_PLUGIN_NOMEM;
 	if (ev->title && *ev->title)
 		ics_line_text(&x->o, "SUMMARY", ev->title);
 	if (ev->body && *ev->body)
@@ -389,6 +475,7 @@ int32_t ics_export_run(tldb_run *run, void *state)
 		ical_host->error(run, TLDB_PLUGIN_NOMEM, 0, 0, "out of memory");
 		return TLDB_PLUGIN_NOMEM;
 	}
+	x.series = ical_host->abi_minor >= 2;
 	write_header(&x);
 	const tldb_plugin_event *ev;
 	int32_t rc;
