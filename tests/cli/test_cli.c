@@ -1151,6 +1151,81 @@ Test(cli, recurring_series_answer_any_range)
 	free(less);
 }
 
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* The .ics feed keeps a series as a series (issue 14, part 4): one VEVENT
+ * with its RRULE, RDATE and EXDATE (a cancelled occurrence among them) and
+ * the VTIMEZONEs they name, a change as a RECURRENCE-ID VEVENT; a ranged
+ * feed holds a series only when an occurrence falls in the range; JSON
+ * gets the occurrences. */
+Test(cli, a_feed_keeps_series_as_series)
+{
+	static const char cal[] =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	        "BEGIN:VEVENT\r\nUID:m\r\nDTSTAMP:20240101T000000Z\r\n"
+	        "DTSTART;TZID=Europe/Berlin:20240108T090000\r\n"
+	        "DTEND;TZID=Europe/Berlin:20240108T100000\r\n"
+	        "RRULE:FREQ=WEEKLY;COUNT=5\r\nEXDATE:20240122T080000Z\r\n"
+	        "RDATE;TZID=Asia/Tokyo:20240201T090000\r\n"
+	        "SUMMARY:Meeting\r\nEND:VEVENT\r\n"
+	        "BEGIN:VEVENT\r\nUID:m\r\nDTSTAMP:20240101T000000Z\r\n"
+	        "RECURRENCE-ID;TZID=Europe/Berlin:20240115T090000\r\n"
+	        "DTSTART;TZID=Europe/Berlin:20240115T150000\r\n"
+	        "DTEND;TZID=Europe/Berlin:20240115T160000\r\n"
+	        "SUMMARY:Moved\r\nEND:VEVENT\r\n"
+	        "BEGIN:VEVENT\r\nUID:m\r\nDTSTAMP:20240101T000000Z\r\n"
+	        "RECURRENCE-ID:20240129T080000Z\r\n"
+	        "DTSTART;TZID=Europe/Berlin:20240129T090000\r\n"
+	        "STATUS:CANCELLED\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+	        "END:VCALENDAR\r\n";
+	char *path = path_in("m.ics");
+	write_file(path, cal);
+	free(ok_out(TL("import", path)));
+
+	char *ics = ok_out(TL("export", "--format", "ics", "2024-01..2024-02"));
+	cr_expect_eq(count_of(ics, "BEGIN:VEVENT"), 2, "%s", ics);
+	cr_expect_eq(count_of(ics, "\r\nRRULE:FREQ=WEEKLY;COUNT=5\r\n"), 1,
+	             "%s", ics);
+	cr_expect(strstr(ics, "\r\nDTEND;TZID=Europe/Berlin:20240108T100000"
+	                      "\r\n") != NULL,
+	          "the series' DTEND is its first occurrence's:\n%s", ics);
+	cr_expect(strstr(ics, "\r\nRDATE;TZID=Asia/Tokyo:20240201T090000\r\n"),
+	          "%s", ics);
+	cr_expect(strstr(ics, "\r\nEXDATE:20240122T080000Z\r\n"), "%s", ics);
+	cr_expect(strstr(ics, "\r\nEXDATE:20240129T080000Z\r\n"),
+	          "the cancelled occurrence is an EXDATE:\n%s", ics);
+	cr_expect(strstr(ics, "\r\nRECURRENCE-ID;TZID=Europe/Berlin:"
+	                      "20240115T090000\r\n"),
+	          "%s", ics);
+	cr_expect(strstr(ics, "BEGIN:VTIMEZONE\r\nTZID:Asia/Tokyo\r\n"), "%s",
+	          ics);
+	cr_expect_eq(count_of(ics, "UID:m\r\n"), 2, "%s", ics);
+	free(ics);
+
+	/* A day inside the series' span without an occurrence: no series;
+	 * after its end: nothing. */
+	ics = ok_out(TL("export", "--format", "ics", "2024-01-23"));
+	cr_expect_eq(count_of(ics, "BEGIN:VEVENT"), 0, "%s", ics);
+	free(ics);
+	ics = ok_out(TL("export", "--format", "ics", "2024-03"));
+	cr_expect_eq(count_of(ics, "BEGIN:VEVENT"), 0, "%s", ics);
+	free(ics);
+
+	char *json =
+	        ok_out(TL("export", "--format", "json", "2024-01..2024-02"));
+	cr_expect_eq(count_of(json, "\"uid\":"), 4, "%s", json);
+	cr_expect(strstr(json, "\"uid\":\"m/20240201T010000[Europe/Berlin]\""),
+	          "%s", json);
+	free(json);
+	free(path);
+}
+
 /* Calendars as Google, Podio and Exchange write them import through the
  * real binary (issue 14, part 2): Google's empty DESCRIPTION:/LOCATION:
  * without a word, Podio's trailer and Exchange's END:VCALENDARD as
