@@ -52,6 +52,16 @@ struct tl_recur {
 	int first_pending, any;
 	int64_t last_wall, steps;
 	int64_t reached; /* the rule's latest wall time, for a cut */
+	/* A rule without BY parts steps by a fixed wall interval, or by
+	 * whole months: it is walked with arithmetic and jumps to a range in
+	 * one step, COUNT or not, where libical's iterator (ICU's calendar
+	 * under it) takes microseconds a step and must walk a COUNT rule
+	 * from its start. */
+	int simple;
+	int64_t step;       /* seconds a step, or 0 */
+	int months;         /* months a step (MONTHLY, YEARLY), or 0 */
+	int64_t k;          /* the index of the rule's next step */
+	int64_t until_wall; /* UNTIL on the series' clock, or INT64_MAX */
 };
 
 /* ---- the series' clock ---- */
@@ -340,6 +350,7 @@ static void until_to_clock(tl_recur *r)
 		wall += DAY - 1;
 	if (r->is_day)
 		wall = day_of(wall);
+	r->until_wall = wall;
 	civil_time_from_seconds(wall, &tm);
 	u = icaltime_null_time();
 	u.year = (int)tm.year;
@@ -379,6 +390,78 @@ static int64_t wall_of_ical(icaltimetype t)
 	                 t.is_date ? 0 : t.hour,
 	                 t.is_date ? 0 : t.minute,
 	                 t.is_date ? 0 : t.second};
+	return civil_seconds_from_time(&tm);
+}
+
+static int no_by_parts(const struct icalrecurrencetype *rule)
+{
+	return rule->by_second[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_month_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_year_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_week_no[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       rule->by_set_pos[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+	       (!rule->rscale || !*rule->rscale);
+}
+
+/* Whether the rule can be walked with arithmetic (tl_recur.simple): no BY
+ * parts, and a step that lands on a real date every time (the 29th to the
+ * 31st of a month, or 29 February, are skipped in some months or years,
+ * RFC 5545 3.3.10, and left to libical). */
+static void choose_walk(tl_recur *r)
+{
+	const struct icalrecurrencetype *rule = &r->rule;
+	int64_t interval = rule->interval > 0 ? rule->interval : 1;
+	civil_time tm;
+	civil_time_from_seconds(r->start_wall, &tm);
+	if (!no_by_parts(rule))
+		return;
+	switch (rule->freq) {
+	case ICAL_SECONDLY_RECURRENCE:
+	case ICAL_MINUTELY_RECURRENCE:
+	case ICAL_HOURLY_RECURRENCE:
+		if (r->is_day)
+			return;
+		r->step = interval * (rule->freq == ICAL_SECONDLY_RECURRENCE ? 1
+		                      : rule->freq == ICAL_MINUTELY_RECURRENCE
+		                              ? 60
+		                              : 3600);
+		break;
+	case ICAL_DAILY_RECURRENCE:
+		r->step = interval * DAY;
+		break;
+	case ICAL_WEEKLY_RECURRENCE:
+		r->step = interval * 7 * DAY;
+		break;
+	case ICAL_MONTHLY_RECURRENCE:
+		if (tm.day > 28)
+			return;
+		r->months = (int)interval;
+		break;
+	case ICAL_YEARLY_RECURRENCE:
+		if (tm.month == 2 && tm.day == 29)
+			return;
+		r->months = 12 * (int)interval;
+		break;
+	default:
+		return;
+	}
+	r->simple = 1;
+}
+
+/* The wall time of the rule's step k (tl_recur.simple). */
+static int64_t simple_wall(const tl_recur *r, int64_t k)
+{
+	if (r->step)
+		return r->start_wall + k * r->step;
+	civil_time tm;
+	civil_time_from_seconds(r->start_wall, &tm);
+	int64_t m = (int64_t)tm.month - 1 + k * r->months;
+	tm.year += civil_floor_div(m, 12);
+	tm.month = (int)civil_floor_mod(m, 12) + 1;
 	return civil_seconds_from_time(&tm);
 }
 
@@ -509,6 +592,7 @@ int tl_recur_open(const char *recur, const char *start, const char *end,
 	if (!r)
 		return TLDB_ENOMEM;
 	snprintf(r->tz, sizeof r->tz, "%s", tz ? tz : "");
+	r->until_wall = INT64_MAX;
 	int rc = read_dates(r, start, end, tz, err);
 	int line = 1;
 	for (const char *s = recur; !rc && *s; line++) {
@@ -524,7 +608,9 @@ int tl_recur_open(const char *recur, const char *start, const char *end,
 		tl_errf_plain(err, 0, "recur: neither an RRULE nor an RDATE");
 		rc = TLDB_EINVAL;
 	}
-	if (!rc && r->has_rule) {
+	if (!rc && r->has_rule)
+		choose_walk(r);
+	if (!rc && r->has_rule && !r->simple) {
 		r->it = icalrecur_iterator_new(r->rule,
 		                               ical_of(r, r->start_wall));
 		if (!r->it) {
@@ -572,6 +658,21 @@ static int load_rule(tl_recur *r)
 {
 	if (r->rule_loaded)
 		return 1;
+	if (r->simple) {
+		/* Past about 29,000 years of seconds the arithmetic would
+		 * overflow: the rule ends there. */
+		if ((r->has_count && r->k >= r->rule.count) ||
+		    r->k > INT64_C(1) << 40)
+			return 0;
+		int64_t wall = simple_wall(r, r->k);
+		if (wall > r->until_wall)
+			return 0;
+		r->k++;
+		r->steps++;
+		r->rule_next = r->reached = wall;
+		r->rule_loaded = 1;
+		return 1;
+	}
 	if (!r->it)
 		return 0;
 	icaltimetype t = icalrecur_iterator_next(r->it);
@@ -665,7 +766,6 @@ int tl_recur_next(tl_recur *r, tl_occurrence *o)
 			r->reached = wall;
 		if (excluded(r, wall))
 			continue;
-		r->steps++;
 		if (fill(r, wall, dur, o))
 			continue; /* a date past year 9999: not an occurrence */
 		return TL_RECUR_ONE;
@@ -676,13 +776,34 @@ void tl_recur_seek(tl_recur *r, int64_t lo)
 {
 	if (lo <= TLDB_TIME_MIN + 4 * DAY)
 		return;
-	/* Zones move a wall time by at most a day from its instant. */
-	int64_t target = to_wall(r, lo) - r->max_dur - 2 * DAY;
+	/* The first occurrence that can reach lo starts at most max_dur
+	 * before it, on the wall clock of the instant lo; a zone's offset may
+	 * differ by up to a day (Samoa, 2011) between the two. */
+	int64_t target =
+	        to_wall(r, lo) - r->max_dur - (zone_of(r) ? DAY + 2 * 3600 : 0);
 	if (target <= r->start_wall)
 		return;
 	r->first_pending = 0;
 	while (r->ir < r->nrdates && r->rdates[r->ir].wall < target)
 		r->ir++;
+	if (r->simple && !r->rule_loaded) {
+		/* The first step at or after the target, or for months a
+		 * month or two short of it, never past it. */
+		int64_t k = 0;
+		if (r->step) {
+			k = (target - r->start_wall + r->step - 1) / r->step;
+		} else {
+			civil_time a, b;
+			civil_time_from_seconds(r->start_wall, &a);
+			civil_time_from_seconds(target, &b);
+			k = ((b.year - a.year) * 12 + (b.month - a.month)) /
+			            r->months -
+			    1;
+		}
+		if (k > r->k)
+			r->k = k;
+		return;
+	}
 	if (r->it && !r->has_count && !r->rule_loaded &&
 	    icalrecur_iterator_set_start(r->it, ical_of(r, target)))
 		return;

@@ -1098,7 +1098,7 @@ Test(cli, recurring_series_answer_any_range)
 	static const char tick[] =
 	        "BEGIN:VEVENT\r\nUID:tick\r\nDTSTAMP:20120101T000000Z\r\n"
 	        "DTSTART:19260101T000000Z\r\n"
-	        "RRULE:FREQ=SECONDLY;COUNT=2000000000\r\n"
+	        "RRULE:FREQ=SECONDLY;BYSECOND=0,30;COUNT=2000000000\r\n"
 	        "SUMMARY:Tick\r\nEND:VEVENT\r\n";
 	static const char tail[] = "END:VCALENDAR\r\n";
 	char text[4096];
@@ -1144,7 +1144,7 @@ Test(cli, recurring_series_answer_any_range)
 	free(ok_out(TL("import", cal)));
 	r = expect(TL("query", "today"), 0);
 	cr_expect(strstr(r.err, "warning: series default/tick: stopped at "
-	                        "1926-01-02T03:46:") != NULL,
+	                        "1926-02-0") != NULL,
 	          "%s", r.err);
 	run_free(&r);
 	free(cal);

@@ -297,16 +297,36 @@ Test(series, this_and_future_moves_every_later_occurrence)
 
 Test(series, a_runaway_rule_is_cut_with_a_note_naming_the_date)
 {
+	/* A rule with BY parts and COUNT is walked from its start, one
+	 * libical step at a time: bounded. */
 	series("tick", "Tick", "1926-01-01T00:00:00Z", NULL, NULL,
-	       "RRULE:FREQ=SECONDLY;COUNT=2000000000");
+	       "RRULE:FREQ=SECONDLY;BYSECOND=0,30;COUNT=2000000000");
 	cr_assert_eq(range("2026-01-01", "2026-01-02"), 0);
-	cr_assert(strstr(note,
-	                 "series default/tick: stopped at 1926-01-02T03:46:"),
+	cr_assert(strstr(note, "series default/tick: stopped at 1926-02-0"),
 	          "%s", note);
-	/* Without COUNT the rule jumps to the range: no cut. */
+	/* A rule without BY parts jumps to the range, COUNT or not; what it
+	 * yields there is bounded too. */
 	series("tock", "Tock", "1926-01-01T00:00:00Z", NULL, NULL,
-	       "RRULE:FREQ=MINUTELY");
-	cr_assert_eq(range("2026-01-01T00:00:00Z", "2026-01-01T00:10:00Z"), 10);
+	       "RRULE:FREQ=MINUTELY;COUNT=2000000000");
+	tldb_query q;
+	tldb_query_init(&q);
+	q.lo = at("2026-01-01T00:00:00Z");
+	q.hi = at("2026-01-01T00:10:00Z");
+	q.uid = "tock";
+	cr_assert_eq(run(&q), 10);
+	cr_assert_eq(note[0], '\0', "%s", note);
+	series("sec", "Second", "1926-01-01T00:00:00Z", NULL, NULL,
+	       "RRULE:FREQ=SECONDLY");
+	q.lo = at("1990-01-01T00:00:00Z");
+	q.hi = at("1990-01-03T00:00:00Z");
+	q.uid = "sec";
+	/* The jump lands a little before the range: a few steps go there. */
+	int n = run(&q);
+	cr_assert(n > TLDB_SERIES_MAX_STEPS - 10 && n <= TLDB_SERIES_MAX_STEPS,
+	          "%d", n);
+	cr_assert(strstr(note, "series default/sec: stopped at "
+	                       "1990-01-02T03:46:"),
+	          "%s", note);
 }
 
 Test(series, a_bad_recurrence_is_refused_and_nothing_is_written)
