@@ -82,7 +82,7 @@ BENCH_SUITE ?= all
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
-	cmake --build $(BUILD) --target bench-store bench-libical bench-article
+	cmake --build $(BUILD) --target bench-store bench-series bench-libical bench-article
 	bench/run.sh $(BUILD) $(BENCH_SUITE)
 
 SOURCES = include/tldb/*.h core/*.[ch] core/*/*.[ch] cli/*.[ch] checker/*.[ch] plugins/*/*.[ch] server/*.[ch] \

@@ -63,6 +63,20 @@ for n in $sizes; do
 	echo >>"$results"
 	rm -f "$dbdir"/*
 done
+# Recurring series (bench/bench_series.c): 10% of the events are series,
+# tldb expanding them per query against their occurrences materialized in
+# plain SQLite, and the .ics feed of 1,000 series against libical.
+# BENCH_SERIES_SIZE sets its size (default 1,000,000); 0 skips it.
+series_n=${BENCH_SERIES_SIZE:-1000000}
+if [ "$series_n" != 0 ]; then
+	echo "== bench-series --events $series_n ==" >&2
+	if ! "$build/bench-series" --plugins "$build/plugins" --events "$series_n" \
+		--dir "$dbdir" 2>&1 | tee -a "$results"; then
+		echo "bench/run.sh: bench-series failed" | tee -a "$results" >&2
+		status=1
+	fi
+	rm -f "$dbdir"/*
+fi
 echo "results: $results" >&2
 if [ "$suite" = all ] && ! "$(dirname "$0")/formats.sh" "$build"; then
 	status=1
