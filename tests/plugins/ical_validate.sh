@@ -77,8 +77,12 @@ const uids = new Set();
 for (const ev of cal.getAllSubcomponents('vevent')) {
 	const uid = ev.getFirstPropertyValue('uid');
 	if (!uid) fail('a VEVENT without UID');
-	if (uids.has(uid)) fail('duplicate UID ' + uid);
-	uids.add(uid);
+	/* One UID a VEVENT, except the changed occurrences of a series,
+	 * which share its UID and differ by RECURRENCE-ID (RFC 5545 3.8.4.4). */
+	const rid = ev.getFirstProperty('recurrence-id');
+	const key = rid ? uid + '\n' + rid.toICALString() : uid;
+	if (uids.has(key)) fail('duplicate UID ' + uid + (rid ? ' and RECURRENCE-ID' : ''));
+	uids.add(key);
 	const stamp = ev.getFirstProperty('dtstamp');
 	if (!stamp || !/Z$/.test(stamp.toICALString()))
 		fail(uid + ': no DTSTAMP in UTC');

@@ -367,6 +367,48 @@ class Routes(ServeTest):
         self.assertEqual(r.status, 400)
         self.assertIn(b"coarse", body)
 
+    def test_a_series_feed_keeps_series_as_series(self):
+        """The .ics feed writes a series once with its RRULE and a change as
+        a RECURRENCE-ID VEVENT, so the subscriber's app expands it; ?from/to
+        select a series that has an occurrence in the range; the JSON feed
+        lists occurrences (issue 14, part 4)."""
+        cal = os.path.join(self.dir, "weekly.ics")
+        with open(cal, "w", newline="") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN"
+                    "\r\nBEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20240101T000000Z"
+                    "\r\nDTSTART;TZID=Europe/Berlin:20240108T090000\r\n"
+                    "DTEND;TZID=Europe/Berlin:20240108T100000\r\n"
+                    "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly\r\n"
+                    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:w\r\n"
+                    "DTSTAMP:20240101T000000Z\r\nRECURRENCE-ID;TZID="
+                    "Europe/Berlin:20240115T090000\r\nDTSTART;TZID="
+                    "Europe/Berlin:20240115T150000\r\nSUMMARY:Moved\r\n"
+                    "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        tldb(self.db, "import", cal, "--timeline", "weekly")
+        s = self.serve()
+
+        def ics(query=""):
+            r, body = s.get("/t/weekly.ics" + query)
+            self.assertEqual(r.status, 200, (query, body))
+            return body.decode().replace("\r\n ", "")
+
+        whole = ics()
+        self.assertEqual(whole.count("BEGIN:VEVENT"), 2, whole)
+        self.assertIn("\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n", whole)
+        self.assertIn("\r\nRECURRENCE-ID;TZID=Europe/Berlin:"
+                      "20240115T090000\r\n", whole)
+        self.assertEqual(ics("?from=2024-01-22&to=2024-01-22")
+                         .count("RRULE:FREQ=WEEKLY"), 1)
+        # a Wednesday between two Mondays, and a day after the last one
+        self.assertNotIn("FREQ=WEEKLY",
+                         ics("?from=2024-01-24&to=2024-01-24"))
+        self.assertNotIn("FREQ=WEEKLY",
+                         ics("?from=2024-02-01&to=2024-02-28"))
+        r, body = s.get("/t/weekly.json")
+        starts = [e["start"] for e in json.loads(body)["events"]]
+        self.assertEqual(starts, ["2024-01-08T09:00", "2024-01-15T15:00",
+                                  "2024-01-22T09:00", "2024-01-29T09:00"])
+
     def test_head_has_the_headers_and_no_body(self):
         s = self.serve()
         g, gbody = s.get("/t/%s.ics" % NAME)
