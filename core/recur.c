@@ -330,6 +330,23 @@ static int read_value(tl_recur *r, int is_rdate, const char *v, size_t n,
 	return is_rdate ? push_rdate(r, w, dur) : push_exdate(r, w, 0);
 }
 
+static icaltimetype ical_of(const tl_recur *r, int64_t wall)
+{
+	civil_time tm;
+	civil_time_from_seconds(wall, &tm);
+	icaltimetype t = icaltime_null_time();
+	t.year = (int)tm.year;
+	t.month = tm.month;
+	t.day = tm.day;
+	t.is_date = r->is_day;
+	if (!r->is_day) {
+		t.hour = tm.hour;
+		t.minute = tm.minute;
+		t.second = tm.second;
+	}
+	return t;
+}
+
 /* UNTIL on the series' clock: a day for a day series, else a floating
  * time (a DATE UNTIL of a timed series takes in its whole day). */
 static void until_to_clock(tl_recur *r)
@@ -351,35 +368,7 @@ static void until_to_clock(tl_recur *r)
 	if (r->is_day)
 		wall = day_of(wall);
 	r->until_wall = wall;
-	civil_time_from_seconds(wall, &tm);
-	u = icaltime_null_time();
-	u.year = (int)tm.year;
-	u.month = tm.month;
-	u.day = tm.day;
-	u.is_date = r->is_day;
-	if (!r->is_day) {
-		u.hour = tm.hour;
-		u.minute = tm.minute;
-		u.second = tm.second;
-	}
-	r->rule.until = u;
-}
-
-static icaltimetype ical_of(const tl_recur *r, int64_t wall)
-{
-	civil_time tm;
-	civil_time_from_seconds(wall, &tm);
-	icaltimetype t = icaltime_null_time();
-	t.year = (int)tm.year;
-	t.month = tm.month;
-	t.day = tm.day;
-	t.is_date = r->is_day;
-	if (!r->is_day) {
-		t.hour = tm.hour;
-		t.minute = tm.minute;
-		t.second = tm.second;
-	}
-	return t;
+	r->rule.until = ical_of(r, wall);
 }
 
 static int64_t wall_of_ical(icaltimetype t)
