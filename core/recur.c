@@ -704,11 +704,60 @@ static int next_wall(tl_recur *r, int64_t *wall, int64_t *dur)
 	return which != 0;
 }
 
-static int fill(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
+/* The instant of wall time `wall` on the series' clock, as the date
+ * parser resolves a time of that form (RFC 5545 3.3.5 in a zone). */
+static int64_t instant_of(const tl_recur *r, int64_t wall)
+{
+	const char *z = zone_of(r);
+	int64_t u = wall;
+	if (z)
+		return tldb_zone_to_utc(z, wall, &u, NULL) ? wall : u;
+	if (r->start.start.zone_kind == TLDB_ZONE_OFFSET)
+		return wall - (int64_t)r->start.start.offset_minutes * 60;
+	return wall;
+}
+
+/* The bounds of an occurrence from its wall time, without writing it:
+ * what tl_event_bounds reads from the dates tl_recur_text writes. */
+static void bounds(const tl_recur *r, tl_occurrence *o)
 {
 	const tldb_datepoint *p = &r->start.start;
+	int64_t unit = p->precision == TLDB_PREC_DAY      ? DAY
+	               : p->precision == TLDB_PREC_MINUTE ? 60
+	                                                  : 1;
+	/* A day is a day of the calendar, in no zone (date_parse.c). */
+	o->lo = r->is_day ? o->wall : instant_of(r, o->wall);
+	if (o->dur >= 0) {
+		o->hi = instant_of(r, o->wall + o->dur);
+	} else if (!r->has_end) {
+		o->hi = o->lo + unit;
+	} else if (r->end_same_clock) {
+		int64_t end = o->wall + (r->end_wall - r->start_wall);
+		o->hi = r->end.start.precision == TLDB_PREC_DAY
+		                ? end + DAY
+		                : instant_of(r, end);
+	} else {
+		o->hi = o->lo + r->exact_dur;
+	}
+	if (o->hi <= o->lo)
+		o->hi = o->lo + 1;
+}
+
+static void place(const tl_recur *r, int64_t wall, int64_t dur,
+                  tl_occurrence *o)
+{
 	o->wall = wall;
-	id_of(p, r->is_day, zone_of(r), wall, o->id, sizeof o->id);
+	o->dur = dur;
+	o->texted = 0;
+	id_of(&r->start.start, r->is_day, zone_of(r), wall, o->id,
+	      sizeof o->id);
+	bounds(r, o);
+}
+
+int tl_recur_text(const tl_recur *r, tl_occurrence *o)
+{
+	const tldb_datepoint *p = &r->start.start;
+	int64_t wall = o->wall, dur = o->dur;
 	int rc = format_wall(p, p->precision, wall, o->start, sizeof o->start);
 	o->end[0] = '\0';
 	if (!rc && dur >= 0) {
@@ -720,20 +769,12 @@ static int fill(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
 		                 wall + (r->end_wall - r->start_wall), o->end,
 		                 sizeof o->end);
 	}
-	tldb_precision prec;
-	if (!rc)
-		rc = tl_event_bounds(o->start, o->end[0] ? o->end : NULL,
-		                     r->tz[0] ? r->tz : NULL, &o->lo, &o->hi,
-		                     &prec, NULL);
-	if (!rc && dur < 0 && r->has_end && !r->end_same_clock) {
+	if (!rc && dur < 0 && r->has_end && !r->end_same_clock &&
+	    tldb_format_instant(o->hi, o->end, sizeof o->end) < 0)
 		/* An end in another zone than the start: as long as the
 		 * first occurrence, written in UTC. */
-		if (tldb_format_instant(o->lo + r->exact_dur, o->end,
-		                        sizeof o->end) < 0)
-			return TLDB_ETOOBIG;
-		rc = tl_event_bounds(o->start, o->end, r->tz[0] ? r->tz : NULL,
-		                     &o->lo, &o->hi, &prec, NULL);
-	}
+		rc = TLDB_ETOOBIG;
+	o->texted = !rc;
 	return rc;
 }
 
@@ -755,8 +796,7 @@ int tl_recur_next(tl_recur *r, tl_occurrence *o)
 			r->reached = wall;
 		if (excluded(r, wall))
 			continue;
-		if (fill(r, wall, dur, o))
-			continue; /* a date past year 9999: not an occurrence */
+		place(r, wall, dur, o);
 		return TL_RECUR_ONE;
 	}
 }
@@ -822,7 +862,8 @@ int64_t tl_recur_last_hi(tl_recur *r)
 
 int tl_recur_at(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
 {
-	return fill(r, wall, dur, o);
+	place(r, wall, dur, o);
+	return tl_recur_text(r, o);
 }
 
 /* ---- recurrence ids ---- */

@@ -30,10 +30,14 @@ typedef struct tl_recur tl_recur;
  * (seconds as if that clock were UTC): what a RECURRENCE-ID names. */
 typedef struct tl_occurrence {
 	int64_t wall;
+	int64_t dur; /* its own length (an RDATE period), or -1 */
 	int64_t lo, hi;
+	char id[TLDB_DATE_STRMAX]; /* "20240111T090000[Asia/Tokyo]" */
+	/* Written by tl_recur_text only (texted 1): a query passes over most
+	 * occurrences it computes, and needs their bounds and id alone. */
+	int texted;
 	char start[TLDB_DATE_STRMAX];
 	char end[TLDB_DATE_STRMAX]; /* "" when the series has no end */
-	char id[TLDB_DATE_STRMAX];  /* "20240111T090000[Asia/Tokyo]" */
 } tl_occurrence;
 
 /* What tl_recur_next found. */
@@ -57,10 +61,17 @@ int64_t tl_recur_last_hi(tl_recur *r);
  * what ends before its range). */
 void tl_recur_seek(tl_recur *r, int64_t lo);
 
-/* The next occurrence: TL_RECUR_ONE with *o set, TL_RECUR_DONE after the
- * last, or TL_RECUR_CUT when TLDB_SERIES_MAX_STEPS were taken (o->wall is
- * then where the rule stopped). */
+/* The next occurrence: TL_RECUR_ONE with *o set but for its start and
+ * end (tl_recur_text), TL_RECUR_DONE after the last, or TL_RECUR_CUT when
+ * TLDB_SERIES_MAX_STEPS were taken (o->wall is then where the rule
+ * stopped). */
 int tl_recur_next(tl_recur *r, tl_occurrence *o);
+
+/* Writes o's EDTF start and end, whose bounds as the store reads an
+ * event's are the o->lo and o->hi tl_recur_next computed from the wall
+ * time (test_series checks they agree).  TLDB_OK, or an error when they
+ * cannot be written. */
+int tl_recur_text(const tl_recur *r, tl_occurrence *o);
 
 /* Sets *o to an occurrence starting at `wall` on the series' clock,
  * lasting dur seconds (dur < 0: as long as the first occurrence), as a

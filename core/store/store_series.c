@@ -221,13 +221,15 @@ static int apply_changes(series *s)
 	if (!future)
 		return 1;
 	tl_occurrence moved;
-	if (tl_recur_at(s->r, s->occ.wall + future->shift, future->dur, &moved))
+	if ((!s->occ.texted && tl_recur_text(s->r, &s->occ)) ||
+	    tl_recur_at(s->r, s->occ.wall + future->shift, future->dur, &moved))
 		return 0;
 	memcpy(s->orig, s->occ.start, sizeof s->orig);
 	memcpy(s->occ.start, moved.start, sizeof moved.start);
 	memcpy(s->occ.end, moved.end, sizeof moved.end);
 	s->occ.lo = moved.lo;
 	s->occ.hi = moved.hi;
+	s->occ.texted = 1;
 	s->future = future->c;
 	return 1;
 }
@@ -411,6 +413,11 @@ int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
                         const tldb_event **ev)
 {
 	series *s = &a->s[a->heap[0]];
+	if (!s->occ.texted && tl_recur_text(s->r, &s->occ))
+		return tl_fail(a->db, TLDB_ETOOBIG,
+		               "series %s: an occurrence past what a date "
+		               "can hold",
+		               s->base.uid);
 	tldb_event *e = &a->ev;
 	*e = s->base;
 	e->uid = s->uid;

@@ -329,6 +329,67 @@ Test(series, a_runaway_rule_is_cut_with_a_note_naming_the_date)
 	          "%s", note);
 }
 
+/* A query orders occurrences by bounds computed from their wall time
+ * (core/recur.c), and writes their dates only for those it yields: the
+ * two must agree, in every zone form and across a DST change (Berlin's
+ * 2024-03-31 02:00 gap and 2024-10-27 overlap). */
+Test(series, the_bounds_of_an_occurrence_are_those_of_its_dates)
+{
+	series("gap", "Gap", "2024-03-28T02:30:00", "2024-03-28T03:30:00",
+	       "Europe/Berlin", "RRULE:FREQ=DAILY");
+	series("ny", "NY day", "2024-03-08", NULL, "America/New_York",
+	       "RRULE:FREQ=DAILY");
+	series("utc", "UTC", "2024-03-28T10:00:00Z", "2024-03-28T11:00:00Z",
+	       NULL, "RRULE:FREQ=DAILY");
+	series("fl", "Floating", "2024-03-28T10:00", NULL, NULL,
+	       "RRULE:FREQ=DAILY");
+	series("off", "Offset", "2024-03-28T10:00+05:30", NULL, NULL,
+	       "RRULE:FREQ=DAILY");
+	series("named", "Named", "2024-03-28T01:00[Europe/Berlin]",
+	       "2024-03-28T02:45[Europe/Berlin]", NULL, "RRULE:FREQ=DAILY");
+	series("mixed", "Mixed", "2024-03-28T10:00:00", "2024-03-28T12:00:00Z",
+	       "Europe/Berlin", "RRULE:FREQ=DAILY");
+	series("days", "Days", "2024-03-28", "2024-03-29", "Europe/Berlin",
+	       "RRULE:FREQ=DAILY;INTERVAL=3");
+	series("per", "Period", "2024-03-28T09:00:00", NULL, "Europe/Berlin",
+	       "RDATE;VALUE=PERIOD:20240331T013000/PT2H,"
+	       "20241027T020000/PT90M");
+	series("monthly", "Monthly", "2024-01-31T02:30:00", NULL,
+	       "Europe/Berlin", "RRULE:FREQ=MONTHLY;BYMONTHDAY=-1");
+	tldb_query q;
+	tldb_query_init(&q);
+	int n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		q.lo = at(pass ? "2024-10-24" : "2024-03-25");
+		q.hi = at(pass ? "2024-11-02" : "2024-04-05");
+		tldb_cursor *c;
+		cr_assert_eq(tldb_query_open(db, &q, &c), TLDB_OK);
+		const tldb_event *ev;
+		while (tldb_cursor_next(c, &ev) == TLDB_OK) {
+			tldb_date s, e;
+			cr_assert_eq(
+			        tldb_date_parse(ev->start, ev->tz, &s, NULL),
+			        TLDB_OK, "%s", ev->start);
+			int64_t lo = s.lo, hi = s.hi;
+			if (ev->end) {
+				cr_assert_eq(tldb_date_parse(ev->end, ev->tz,
+				                             &e, NULL),
+				             TLDB_OK, "%s", ev->end);
+				hi = e.precision >= TLDB_PREC_MINUTE ? e.lo
+				                                     : e.hi;
+				if (hi <= lo)
+					hi = lo + 1;
+			}
+			cr_expect_eq(ev->lo, lo, "%s %s", ev->uid, ev->start);
+			cr_expect_eq(ev->hi, hi, "%s %s/%s", ev->uid, ev->start,
+			             ev->end ? ev->end : "");
+			n++;
+		}
+		tldb_cursor_free(c);
+	}
+	cr_expect_gt(n, 100);
+}
+
 Test(series, a_bad_recurrence_is_refused_and_nothing_is_written)
 {
 	tldb_event ev = {.uid = "bad",
