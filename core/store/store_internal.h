@@ -27,6 +27,7 @@ enum tl_stmt_id {
 	TL_ST_EVENT_UPDATE,
 	TL_ST_EVENT_DELETE,
 	TL_ST_SERIES_CHANGES,
+	TL_ST_SERIES_CANCELLED,
 	TL_ST_SOURCES_DELETE,
 	TL_ST_SOURCE_INSERT,
 	TL_ST_FTS_TEXT,
@@ -160,7 +161,13 @@ int tl_timeline_touch(tldb *db, sqlite3_int64 id);
 #define TL_INDEX_EVENTS_TIMELINE                                               \
 	"CREATE INDEX events_timeline ON events(timeline_id)"
 #define TL_NDEFERRED_INDEXES 2
-/* Not deferred: it holds only the changed occurrences of series. */
+/* Not deferred: they hold only series, and the changed occurrences of
+ * series.  events_series_span covers what a query expanding series reads
+ * (TL_SERIES_LEAN_COLUMNS), in the order of their start; its class is
+ * TL_CLASS_SERIES (event_internal.h). */
+#define TL_INDEX_EVENTS_SERIES_SPAN                                            \
+	"CREATE INDEX events_series_span ON events(lo, hi, timeline_id, uid, " \
+	"title, prec, start, \"end\", tz, recur) WHERE span_class = 30"
 #define TL_INDEX_EVENTS_SERIES                                                 \
 	"CREATE INDEX events_series ON events(timeline_id, series) "           \
 	"WHERE series IS NOT NULL"

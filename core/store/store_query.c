@@ -111,12 +111,27 @@ static char *build_sql(const tldb_query *q, int kind)
 	tl_buf b;
 	tl_buf_init(&b, 1 << 20);
 	tl_buf_adds(&b, "SELECT ");
-	tl_event_select(&b);
-	tl_buf_addf(&b,
-	            " FROM events e JOIN timelines t ON t.id = e.timeline_id"
-	            " WHERE e.span_class %s ?%d AND e.lo >= ?%d",
-	            kind == SQL_STORED_SERIES && !q->series ? ">=" : "=",
-	            P_CLASS, P_CLASS_LO);
+	if (for_series) {
+		/* What expanding a series needs, all in events_series_span (a
+		 * partial index of the series alone, which only a literal
+		 * class selects); the rest of a series' row is read when one
+		 * of its occurrences is yielded (store_series.c). */
+		tl_buf_adds(&b, TL_SERIES_LEAN_COLUMNS);
+		tl_buf_addf(&b,
+		            " FROM events e INDEXED BY events_series_span JOIN "
+		            "timelines t ON t.id = e.timeline_id WHERE "
+		            "e.span_class = %d AND e.lo >= ?%d",
+		            TL_CLASS_SERIES, P_CLASS_LO);
+	} else {
+		tl_event_select(&b);
+		tl_buf_addf(
+		        &b,
+		        " FROM events e JOIN timelines t ON t.id = "
+		        "e.timeline_id WHERE e.span_class %s ?%d AND e.lo >= "
+		        "?%d",
+		        kind == SQL_STORED_SERIES && !q->series ? ">=" : "=",
+		        P_CLASS, P_CLASS_LO);
+	}
 	if (q->within && !for_series)
 		/* The whole span inside [lo, hi). */
 		tl_buf_addf(&b,

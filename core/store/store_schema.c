@@ -27,7 +27,11 @@
  */
 #include <stdio.h>
 
+#include "event_internal.h"
 #include "store_internal.h"
+
+_Static_assert(TL_CLASS_SERIES == 30,
+               "events_series_span names the class of series");
 
 static const char *const migrations[] = {
         /* 0 -> 1 */
@@ -137,7 +141,8 @@ static const char *const migrations[] = {
         "ALTER TABLE events ADD COLUMN series TEXT;"
         "ALTER TABLE events ADD COLUMN recurrence_id TEXT;"
         "ALTER TABLE events ADD COLUMN recur_flags INTEGER NOT NULL "
-        "  DEFAULT 0;" TL_INDEX_EVENTS_SERIES ";",
+        "  DEFAULT 0;" TL_INDEX_EVENTS_SERIES ";" TL_INDEX_EVENTS_SERIES_SPAN
+        ";",
 };
 
 const char *const tl_deferred_indexes[TL_NDEFERRED_INDEXES][2] = {

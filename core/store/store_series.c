@@ -50,6 +50,7 @@ typedef struct series {
 	const change *future;        /* the THISANDFUTURE change applied */
 	int64_t yielded;
 	int64_t hi; /* the end of the range for this series */
+	int whole;  /* base holds the whole row, not only the lean columns */
 	char uid[TLDB_MAX_UID + TLDB_DATE_STRMAX + 2];
 } series;
 
@@ -306,6 +307,51 @@ static void sift_down(tl_series_arm *a, size_t i)
 
 /* ---- the arm ---- */
 
+/* What expanding series s needs, from a row of TL_SERIES_LEAN_COLUMNS;
+ * the rest of its row is read by load_whole when it yields. */
+static int read_lean(tl_series_arm *a, sqlite3_stmt *row, series *s)
+{
+	int oom = 0;
+	tldb_event *e = &s->base;
+	s->id = sqlite3_column_int64(row, TL_LEAN_ID);
+	e->uid = col_dup(row, TL_LEAN_UID, &a->arena, &oom);
+	e->timeline = col_dup(row, TL_LEAN_TIMELINE, &a->arena, &oom);
+	e->title = col_dup(row, TL_LEAN_TITLE, &a->arena, &oom);
+	e->start = col_dup(row, TL_LEAN_START, &a->arena, &oom);
+	e->end = col_dup(row, TL_LEAN_END, &a->arena, &oom);
+	e->tz = col_dup(row, TL_LEAN_TZ, &a->arena, &oom);
+	e->recur = col_dup(row, TL_LEAN_RECUR, &a->arena, &oom);
+	e->precision = (tldb_precision)sqlite3_column_int(row, TL_LEAN_PREC);
+	e->lo = sqlite3_column_int64(row, TL_LEAN_LO);
+	e->hi = sqlite3_column_int64(row, TL_LEAN_HI);
+	return oom || !e->uid || !e->title || !e->start ? -1 : 0;
+}
+
+/* The whole row of series s, once, when it first yields. */
+static int load_whole(tl_series_arm *a, series *s)
+{
+	if (s->whole)
+		return TLDB_OK;
+	sqlite3_stmt *st = tl_stmt(a->db, TL_ST_EVENT_GET);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, s->id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    tl_event_from_row(st, &a->arena, 0, &s->base) != TLDB_OK)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_NOMEM
+		               ? tl_fail(a->db, TLDB_ENOMEM, "out of memory")
+		               : tl_fail_sql(a->db,
+		                             rc == SQLITE_DONE ? SQLITE_ERROR
+		                                               : rc,
+		                             "reading a series");
+	s->whole = 1;
+	return TLDB_OK;
+}
+
 static int read_series(tl_series_arm *a, sqlite3_stmt *masters)
 {
 	size_t cap = 0;
@@ -321,8 +367,7 @@ static int read_series(tl_series_arm *a, sqlite3_stmt *masters)
 		}
 		series *s = &a->s[a->n];
 		memset(s, 0, sizeof *s);
-		s->id = sqlite3_column_int64(masters, 0);
-		if (tl_event_from_row(masters, &a->arena, 0, &s->base))
+		if (read_lean(a, masters, s))
 			return tl_fail(a->db, TLDB_ENOMEM, "out of memory");
 		tldb_errbuf err = {{0}, 0};
 		int orc = tl_recur_open(s->base.recur, s->base.start,
@@ -413,6 +458,9 @@ int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
                         const tldb_event **ev)
 {
 	series *s = &a->s[a->heap[0]];
+	int rc = load_whole(a, s);
+	if (rc)
+		return rc;
 	if (!s->occ.texted && tl_recur_text(s->r, &s->occ))
 		return tl_fail(a->db, TLDB_ETOOBIG,
 		               "series %s: an occurrence past what a date "
@@ -437,7 +485,7 @@ int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
 	e->sources = NULL;
 	e->nsources = 0;
 	if (with_sources) {
-		int rc = tl_load_sources(a->db, s->id, arena, e);
+		rc = tl_load_sources(a->db, s->id, arena, e);
 		if (rc)
 			return rc;
 	}
@@ -521,15 +569,10 @@ int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
 	tldb_precision prec;
 	if (!tl_event_bounds(ev->start, ev->end, ev->tz, &lo, &hi, &prec, NULL))
 		ev->hi = hi;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-	        db->sql,
-	        "SELECT c.recurrence_id FROM events s JOIN events c ON "
-	        "c.timeline_id = s.timeline_id AND c.series = s.uid WHERE "
-	        "s.id = ?1 AND c.span_class = ?2 ORDER BY c.lo",
-	        -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return tl_fail_sql(db, rc, "reading a series' cancellations");
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_SERIES_CANCELLED);
+	if (!st)
+		return TLDB_EINTERNAL;
+	int rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, TL_CLASS_HIDDEN);
 	tl_buf b;
@@ -538,7 +581,7 @@ int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
 	size_t plain = b.len;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		exdate_line(&b, row_text(st, 0), ev->tz);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		tl_buf_release(&b);
 		return tl_fail_sql(db, rc, "reading a series' cancellations");

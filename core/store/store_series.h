@@ -22,6 +22,24 @@ typedef struct tl_merge_key {
 /* 1 when a sorts before b (store_query.c). */
 int tl_merge_key_less(const tl_merge_key *a, const tl_merge_key *b);
 
+/* The columns the series' statement selects, in this order. */
+#define TL_SERIES_LEAN_COLUMNS                                                 \
+	"e.id, e.uid, t.name, e.title, e.start, e.\"end\", e.tz, e.prec, "     \
+	"e.recur, e.lo, e.hi"
+enum {
+	TL_LEAN_ID,
+	TL_LEAN_UID,
+	TL_LEAN_TIMELINE,
+	TL_LEAN_TITLE,
+	TL_LEAN_START,
+	TL_LEAN_END,
+	TL_LEAN_TZ,
+	TL_LEAN_PREC,
+	TL_LEAN_RECUR,
+	TL_LEAN_LO,
+	TL_LEAN_HI
+};
+
 typedef struct tl_series_arm tl_series_arm;
 
 /* Reads every series the statement `masters` yields (the query's filters,
