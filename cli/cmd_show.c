@@ -52,6 +52,21 @@ static void print_event(const tldb_event *ev)
 	field("tz", ev->tz);
 	field("location", ev->location);
 	field("url", ev->url);
+	if (ev->series) {
+		field("series", ev->series);
+		field("occurrence", ev->recurrence_id);
+		if (ev->recur_flags & TLDB_RECUR_THISANDFUTURE)
+			field("changes", "this and every later occurrence");
+		if (ev->recur_flags & TLDB_RECUR_CANCELLED)
+			field("status", "cancelled");
+	}
+	for (const char *r = ev->recur; r && *r;) {
+		/* one line of the recurrence a row */
+		size_t n = strcspn(r, "\n");
+		printf("%-10s %.*s\n", r == ev->recur ? "recur" : "", (int)n,
+		       r);
+		r += n + (r[n] == '\n');
+	}
 	if (ev->ntags) {
 		printf("%-10s", "tags");
 		for (size_t i = 0; i < ev->ntags; i++)
@@ -119,6 +134,7 @@ int cmd_show(const cli_ctx *ctx, int argc, char **argv)
 		qa.q.uid = ev->uid;
 		qa.q.timelines = timelines;
 		qa.q.ntimelines = 1;
+		qa.q.stored = 1; /* a series itself, not its occurrences */
 		qa.format = "jsonl";
 		rc = cli_export_to(ctx, db, &qa, stdout);
 	} else {

@@ -58,6 +58,10 @@ struct tl_recur {
 	 * under it) takes microseconds a step and must walk a COUNT rule
 	 * from its start. */
 	int simple;
+	/* The precision occurrences are written with: the start's, or the
+	 * second when the rule steps by seconds (DTSTART 10:00:00 is written
+	 * "10:00", and 10:00:01 must not be). */
+	tldb_precision prec;
 	int64_t step;       /* seconds a step, or 0 */
 	int months;         /* months a step (MONTHLY, YEARLY), or 0 */
 	int64_t k;          /* the index of the rule's next step */
@@ -464,6 +468,9 @@ static int read_rule(tl_recur *r, const char *v, int line, tldb_errbuf *err)
 		return bad_line(err, line, "'%.100s' is not a rule", v);
 	r->has_rule = 1;
 	r->has_count = r->rule.count > 0;
+	if (!r->is_day && (r->rule.freq == ICAL_SECONDLY_RECURRENCE ||
+	                   r->rule.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX))
+		r->prec = TLDB_PREC_SECOND;
 	until_to_clock(r);
 	return TLDB_OK;
 }
@@ -541,6 +548,7 @@ static int read_dates(tl_recur *r, const char *start, const char *end,
 		return TLDB_EINVAL;
 	}
 	r->is_day = p->precision == TLDB_PREC_DAY;
+	r->prec = p->precision;
 	r->start_wall = wall_of_point(p);
 	r->max_dur = r->start.hi - r->start.lo;
 	if (!end || !*end)
@@ -721,10 +729,9 @@ static int64_t instant_of(const tl_recur *r, int64_t wall)
  * what tl_event_bounds reads from the dates tl_recur_text writes. */
 static void bounds(const tl_recur *r, tl_occurrence *o)
 {
-	const tldb_datepoint *p = &r->start.start;
-	int64_t unit = p->precision == TLDB_PREC_DAY      ? DAY
-	               : p->precision == TLDB_PREC_MINUTE ? 60
-	                                                  : 1;
+	int64_t unit = r->prec == TLDB_PREC_DAY      ? DAY
+	               : r->prec == TLDB_PREC_MINUTE ? 60
+	                                             : 1;
 	/* A day is a day of the calendar, in no zone (date_parse.c). */
 	o->lo = r->is_day ? o->wall : instant_of(r, o->wall);
 	if (o->dur >= 0) {
@@ -758,7 +765,7 @@ int tl_recur_text(const tl_recur *r, tl_occurrence *o)
 {
 	const tldb_datepoint *p = &r->start.start;
 	int64_t wall = o->wall, dur = o->dur;
-	int rc = format_wall(p, p->precision, wall, o->start, sizeof o->start);
+	int rc = format_wall(p, r->prec, wall, o->start, sizeof o->start);
 	o->end[0] = '\0';
 	if (!rc && dur >= 0) {
 		tldb_precision prec =
@@ -908,12 +915,24 @@ int tl_recur_id_text(const char *id, const char *tz, char *buf, size_t size)
 	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval ||
 	    d.start.precision < TLDB_PREC_DAY)
 		return TLDB_EDATE;
-	const tldb_datepoint *p = &d.start;
-	const char *zone = p->zone_kind == TLDB_ZONE_NAMED ? p->zone
-	                   : p->zone_kind == TLDB_ZONE_FLOATING && tz && *tz
-	                           ? tz
-	                           : NULL;
-	id_of(p, p->precision == TLDB_PREC_DAY, zone, wall_of_point(p), buf,
+	tldb_datepoint p = d.start;
+	if (p.precision > TLDB_PREC_DAY && (p.zone_kind == TLDB_ZONE_NAMED ||
+	                                    p.zone_kind == TLDB_ZONE_OFFSET)) {
+		/* Named by its instant, so that the same change written in
+		 * two forms is one event. */
+		civil_time tm;
+		civil_time_from_seconds(d.lo, &tm);
+		p.year = tm.year;
+		p.month = tm.month;
+		p.day = tm.day;
+		p.hour = tm.hour;
+		p.minute = tm.minute;
+		p.second = tm.second;
+		p.zone_kind = TLDB_ZONE_UTC;
+	}
+	const char *zone =
+	        p.zone_kind == TLDB_ZONE_FLOATING && tz && *tz ? tz : NULL;
+	id_of(&p, p.precision == TLDB_PREC_DAY, zone, wall_of_point(&p), buf,
 	      size);
 	return TLDB_OK;
 }

@@ -177,7 +177,14 @@ TLDB_API int tldb_mirror_apply(tldb *db, tldb_mirror *m, tldb_report_fn report,
 		const char *timeline = m->timelines[i];
 		rc = find_gone(db, m, timeline, &g);
 		for (size_t k = 0; !rc && k < g.n; k++) {
-			if ((rc = tldb_remove_in(db, timeline, g.uids[k])))
+			rc = tldb_remove_in(db, timeline, g.uids[k]);
+			if (rc == TLDB_ENOTFOUND) {
+				/* a change of a series removed just before,
+				 * with its series */
+				rc = TLDB_OK;
+				continue;
+			}
+			if (rc)
 				break;
 			(*removed)++;
 			if (report) {

@@ -86,9 +86,7 @@ TLDB_API int tldb_export(tldb *db, tldb_plugins *p, const tldb_export_opts *o,
 	rc = tl_run_format(&run);
 	const char *note = tldb_cursor_warning(run.cursor);
 	if (note && run.report) {
-		char text[700];
-		snprintf(text, sizeof text, "warning: %s", note);
-		run.report(run.ud, text);
+		run.report(run.ud, note);
 		run.warnings++;
 	}
 	if (rc && run.code) /* the store's or the output's, unchanged */

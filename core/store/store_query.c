@@ -43,6 +43,11 @@ struct tldb_cursor {
 	tl_series_arm *series;
 	int series_rows; /* tldb_query.series: series yielded as rows */
 	int64_t lo, hi;  /* the range, for series_rows */
+	int within;
+	/* series_rows: the changes of the series just yielded that the range
+	 * does not select, yielded next */
+	sqlite3_int64 *pending;
+	size_t npending, ipending;
 	int nheap;
 	int started;        /* every arm stepped once */
 	int advance;        /* the root arm's row was yielded */
@@ -335,6 +340,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 	c->series_rows = q->series && !q->stored;
 	c->lo = q->lo;
 	c->hi = q->hi;
+	c->within = q->within;
 	if (!q->stored && !q->series)
 		rc = tl_series_arm_open(db, q, c->arms[TL_SERIES_ARM],
 		                        &c->series);
@@ -493,6 +499,14 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 		return time_limit_reached(c->db);
 	}
 	int rc;
+	if (c->ipending < c->npending) {
+		tl_arena_reset(&c->arena);
+		rc = tl_series_change_event(c->db, c->pending[c->ipending++],
+		                            c->with_sources, &c->arena,
+		                            &c->event);
+		*ev = rc ? NULL : &c->event;
+		return rc;
+	}
 	do {
 		if ((rc = next_row(c)))
 			return rc;
@@ -511,9 +525,17 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 	if (c->with_sources &&
 	    (rc = tl_load_sources(c->db, id, &c->arena, &c->event)))
 		return rc;
-	if (c->series_rows && c->heap[0] == TL_SERIES_ARM &&
-	    (rc = tl_series_row_event(c->db, id, &c->arena, &c->event)))
-		return rc;
+	if (c->series_rows && c->heap[0] == TL_SERIES_ARM) {
+		free(c->pending);
+		c->pending = NULL;
+		c->npending = c->ipending = 0;
+		if ((rc = tl_series_row_event(c->db, id, &c->arena,
+		                              &c->event)) ||
+		    (rc = tl_series_changes_outside(c->db, id, c->lo, c->hi,
+		                                    c->within, &c->pending,
+		                                    &c->npending)))
+			return rc;
+	}
 	*ev = &c->event;
 	return TLDB_OK;
 }
@@ -540,6 +562,7 @@ TLDB_API void tldb_cursor_free(tldb_cursor *c)
 			sqlite3_finalize(c->arms[k]);
 	}
 	tl_series_arm_free(c->series);
+	free(c->pending);
 	tl_arena_release(&c->arena);
 	free(c);
 }

@@ -68,14 +68,18 @@ struct tl_series_arm {
 	tl_arena arena;
 	tldb_event ev;
 	char warning[600];
+	int more;       /* series cut short after the first */
+	char note[700]; /* the warning, with `more` */
 };
 
 /* Keeps the first note: "series TIMELINE/UID: stopped at WHEN<why>". */
 static void warn(tl_series_arm *a, const series *s, int64_t wall,
                  const char *why)
 {
-	if (a->warning[0])
+	if (a->warning[0]) {
+		a->more++;
 		return;
+	}
 	civil_time tm;
 	civil_time_from_seconds(wall, &tm);
 	char when[64];
@@ -493,9 +497,15 @@ int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
 	return TLDB_OK;
 }
 
-const char *tl_series_arm_warning(const tl_series_arm *a)
+const char *tl_series_arm_warning(tl_series_arm *a)
 {
-	return a && a->warning[0] ? a->warning : NULL;
+	if (!a || !a->warning[0])
+		return NULL;
+	if (!a->more)
+		return a->warning;
+	snprintf(a->note, sizeof a->note, "%s (and %d more series)", a->warning,
+	         a->more);
+	return a->note;
 }
 
 void tl_series_arm_free(tl_series_arm *a)
@@ -556,7 +566,9 @@ static void exdate_line(tl_buf *b, const char *id, const char *tz)
 	snprintf(value + 8, sizeof value - 8, "T%02d%02d%02d%s", p->hour,
 	         p->minute, p->second,
 	         p->zone_kind == TLDB_ZONE_UTC ? "Z" : "");
-	if (p->zone_kind == TLDB_ZONE_FLOATING && tz && *tz)
+	if (p->zone_kind == TLDB_ZONE_NAMED)
+		tl_buf_addf(b, "\nEXDATE;TZID=%s:%s", p->zone, value);
+	else if (p->zone_kind == TLDB_ZONE_FLOATING && tz && *tz)
 		tl_buf_addf(b, "\nEXDATE;TZID=%s:%s", tz, value);
 	else
 		tl_buf_addf(b, "\nEXDATE:%s", value);
@@ -601,4 +613,60 @@ int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
 	if (grew)
 		ev->recur = s;
 	return TLDB_OK;
+}
+
+int tl_series_changes_outside(tldb *db, sqlite3_int64 id, int64_t lo,
+                              int64_t hi, int within, sqlite3_int64 **ids,
+                              size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_SERIES_CHANGES_OUT);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_int(st, 4, within);
+	sqlite3_bind_int(st, 5, TL_CLASS_SERIES);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			sqlite3_int64 *grown =
+			        realloc(*ids, cap * sizeof *grown);
+			if (!grown) {
+				sqlite3_reset(st);
+				return tl_fail(db, TLDB_ENOMEM,
+				               "out of memory");
+			}
+			*ids = grown;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE
+	               ? TLDB_OK
+	               : tl_fail_sql(db, rc, "reading the changes of a series");
+}
+
+int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
+                           tl_arena *arena, tldb_event *ev)
+{
+	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_GET);
+	if (!st)
+		return TLDB_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return tl_fail_sql(db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+		                   "reading a change of a series");
+	}
+	rc = tl_event_from_row(st, arena, 0, ev);
+	sqlite3_reset(st);
+	if (rc)
+		return tl_fail(db, rc, "out of memory");
+	return with_sources ? tl_load_sources(db, id, arena, ev) : TLDB_OK;
 }

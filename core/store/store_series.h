@@ -60,8 +60,9 @@ int tl_series_arm_step(tl_series_arm *a, tl_merge_key *key);
 int tl_series_arm_event(tl_series_arm *a, int with_sources, tl_arena *arena,
                         const tldb_event **ev);
 
-/* The first note about a series cut short or unreadable, or NULL. */
-const char *tl_series_arm_warning(const tl_series_arm *a);
+/* The first note about a series cut short or unreadable, with how many
+ * more were, or NULL; valid until the next call. */
+const char *tl_series_arm_warning(tl_series_arm *a);
 
 void tl_series_arm_free(tl_series_arm *a);
 
@@ -77,5 +78,19 @@ int tl_series_row_in_range(sqlite3_stmt *row, int64_t lo, int64_t hi);
  * on db. */
 int tl_series_row_event(tldb *db, sqlite3_int64 id, tl_arena *arena,
                         tldb_event *ev);
+
+/* The ids of the changed occurrences of series `id` (not the cancelled
+ * ones) that a query of [lo, hi) (within: wholly inside) does not select
+ * by their own bounds, in *ids (the caller's, free) and *n: an exporter of
+ * series must have every change of a series it writes.  TLDB_OK or an
+ * error set on db. */
+int tl_series_changes_outside(tldb *db, sqlite3_int64 id, int64_t lo,
+                              int64_t hi, int within, sqlite3_int64 **ids,
+                              size_t *n);
+
+/* Reads event `id` into ev, its strings in arena (with its sources when
+ * with_sources).  TLDB_OK or an error set on db. */
+int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
+                           tl_arena *arena, tldb_event *ev);
 
 #endif /* TLDB_STORE_SERIES_H */

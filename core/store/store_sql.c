@@ -33,6 +33,12 @@ static const char *const stmt_sql[TL_ST_COUNT] = {
                 "SELECT c.recurrence_id FROM events s JOIN events c ON "
                 "c.timeline_id = s.timeline_id AND c.series = s.uid WHERE "
                 "s.id = ?1 AND c.span_class = ?2 ORDER BY c.lo",
+        [TL_ST_SERIES_CHANGES_OUT] =
+                "SELECT c.id FROM events s JOIN events c ON c.timeline_id = "
+                "s.timeline_id AND c.series = s.uid WHERE s.id = ?1 AND "
+                "c.span_class < ?5 AND NOT (CASE WHEN ?4 THEN c.lo >= ?2 "
+                "AND c.lo < ?3 AND c.hi <= ?3 ELSE c.lo < ?3 AND c.hi > ?2 "
+                "END) ORDER BY c.lo, c.uid",
         [TL_ST_SOURCES_DELETE] = "DELETE FROM sources WHERE event_id = ?1",
         [TL_ST_SOURCE_INSERT] =
                 "INSERT INTO sources(event_id, ord, url, title, plugin, quote, "

@@ -210,6 +210,12 @@ int ics_real_time(icaltimetype t)
 	                     t.minute < 60 && t.second >= 0 && t.second <= 60);
 }
 
+void ics_time_when(ics_import *im, icaltimetype t, const char *tzid,
+                   ics_when *w)
+{
+	resolve(im, t, tzid, w);
+}
+
 void ics_prop_when(ics_import *im, icalproperty *p, icaltimetype t, ics_when *w)
 {
 	icalparameter *a =

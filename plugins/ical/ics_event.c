@@ -462,7 +462,7 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 		ics_prop_when(im, rid, icalproperty_get_recurrenceid(rid), &r);
 		char id[160];
 		ics_dates_of(&v, &s, &e, 1, &b);
-		ics_recurrence_id(&r, b.tz, id, sizeof id);
+		ics_recurrence_id(&r, id, sizeof id);
 		icalparameter *range = icalproperty_get_first_parameter(
 		        rid, ICAL_RANGE_PARAMETER);
 		b.series = uid;
@@ -484,7 +484,14 @@ static int32_t vevent(ics_import *im, icalcomponent *c, const char *text,
 	} else if (recurring) {
 		tl_buf recur;
 		tl_buf_init(&recur, ICS_MAX_COMPONENT);
-		rc = ics_recur_text(im, c, line, &recur);
+		rc = ics_recur_text(im, c, text, line, &recur);
+		if (rc == TLDB_PLUGIN_ERROR) {
+			rc = bad(im, line, "VEVENT %.400s: %.400s",
+			         uid ? uid : "", tl_buf_str(&recur));
+			tl_buf_release(&recur);
+			free(b.tagbuf);
+			return rc;
+		}
 		if (!rc && recur.failed)
 			rc = TLDB_PLUGIN_NOMEM;
 		ics_dates_of(&v, &s, &e, 1, &b);

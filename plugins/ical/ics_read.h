@@ -170,6 +170,10 @@ int ics_real_time(icaltimetype t);
  * makes the time UTC, and a TZID nobody knows (yet) sets w->unresolved. */
 void ics_prop_when(ics_import *im, icalproperty *p, icaltimetype t,
                    ics_when *w);
+/* ics_dates.c: as ics_prop_when, for a value whose TZID (or NULL) was
+ * read from the text. */
+void ics_time_when(ics_import *im, icaltimetype t, const char *tzid,
+                   ics_when *w);
 /* ics_dates.c: writes the recurrence id of w, "YYYYMMDD" or
  * "YYYYMMDDTHHMMSS[Z]" and "[Zone]" after a local time, into
  * buf[0..size). */
@@ -183,16 +187,16 @@ void ics_dates_of(const ics_vprops *v, const ics_when *s, const ics_when *e,
                   int exact, ics_built *b);
 
 /* ics_recur.c: appends c's recurrence to out as tldb stores it: its
- * RRULE, and each RDATE and EXDATE value in a form that needs no VTIMEZONE
- * of the file, '\n'-joined, warning at `line` about what is left out.
- * Returns TLDB_PLUGIN_OK or TLDB_PLUGIN_NOMEM. */
-int32_t ics_recur_text(ics_import *im, icalcomponent *c, int64_t line,
-                       tl_buf *out);
+ * RRULE, and each RDATE and EXDATE value of its text (unfolded lines) in a
+ * form that needs no VTIMEZONE of the file, '\n'-joined, warning at
+ * `line` about what is left out.  Returns TLDB_PLUGIN_OK,
+ * TLDB_PLUGIN_NOMEM, or TLDB_PLUGIN_ERROR with a message in out (reset)
+ * for a value that is not a date. */
+int32_t ics_recur_text(ics_import *im, icalcomponent *c, const char *text,
+                       int64_t line, tl_buf *out);
 /* ics_recur.c: writes RECURRENCE-ID r as the EDTF tldb matches
- * occurrences with: a day, a floating time, a local time when r is in
- * event_tz (the changed event's own zone), else a UTC time (a zoned one
- * moved to its instant), into buf[0..size). */
-void ics_recurrence_id(const ics_when *r, const char *event_tz, char *buf,
-                       size_t size);
+ * occurrences with: a day, a floating time, a UTC time, or a local time
+ * with its zone ("2024-01-10T09:30[Europe/Berlin]"), into buf[0..size). */
+void ics_recurrence_id(const ics_when *r, char *buf, size_t size);
 
 #endif /* TLDB_ICS_READ_H */

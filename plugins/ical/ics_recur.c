@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ics_read.h"
 
@@ -34,22 +35,22 @@ static void value_text(const ics_when *w, char *buf, size_t size)
 		ics_format_datetime(w->wall, w->utc, buf, size);
 }
 
-/* Appends one RDATE or EXDATE line for value t of property p. */
+/* Appends one RDATE or EXDATE line for value t, whose TZID is tzid:
+ * 0, -1 out of memory, 1 a TZID nobody knows (the message in out). */
 static int add_value(ics_import *im, tl_buf *out, const char *name,
-                     icalproperty *p, icaltimetype t, int64_t period_secs,
-                     int64_t line)
+                     const char *tzid, icaltimetype t, int64_t period_secs)
 {
 	ics_when w;
-	if (!ics_real_time(t))
-		return 0;
-	ics_prop_when(im, p, t, &w);
+	ics_time_when(im, t, tzid, &w);
 	if (w.unresolved) {
-		char msg[300];
-		snprintf(msg, sizeof msg,
-		         "%s with a TZID no VTIMEZONE or known zone names: "
-		         "read as a floating time",
-		         name);
-		ical_host->warning(im->run, line, 1, msg);
+		/* As for DTSTART: read in another zone, an EXDATE would
+		 * miss the occurrence it cancels. */
+		tl_buf_reset(out);
+		tl_buf_addf(out,
+		            "%s: the TZID %.100s has no VTIMEZONE and names no "
+		            "known zone",
+		            name, tzid);
+		return 1;
 	}
 	char params[160], value[64];
 	value_params(&w, params, sizeof params);
@@ -60,42 +61,82 @@ static int add_value(ics_import *im, tl_buf *out, const char *name,
 	return tl_buf_addf(out, "%s%s:%s\n", name, params, value);
 }
 
-static int add_dates(ics_import *im, icalcomponent *c, icalproperty_kind kind,
-                     int64_t line, tl_buf *out)
+/* The value of parameter `name` in params[0..n) (";TZID=x;VALUE=y"),
+ * unquoted, into buf; "" when absent. */
+static void param_of(const char *params, size_t n, const char *name, char *buf,
+                     size_t size)
 {
-	const char *name = kind == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE";
-	for (icalproperty *p = icalcomponent_get_first_property(c, kind); p;
-	     p = icalcomponent_get_next_property(c, kind)) {
-		icaltimetype t;
-		int64_t secs = -1;
-		if (kind == ICAL_EXDATE_PROPERTY) {
-			t = icalproperty_get_exdate(p);
-		} else {
-			struct icaldatetimeperiodtype dp =
-			        icalproperty_get_rdate(p);
-			t = dp.time;
-			if (icaltime_is_null_time(t)) {
-				struct icalperiodtype per = dp.period;
-				t = per.start;
-				if (!icaldurationtype_is_null_duration(
-				            per.duration))
-					secs = icaldurationtype_as_int(
-					        per.duration);
-				else
-					secs = ics_wall_of(per.end) -
-					       ics_wall_of(per.start);
-				if (secs < 0)
-					secs = 0;
-			}
-		}
-		if (add_value(im, out, name, p, t, secs, line))
-			return -1;
+	size_t len = strlen(name);
+	buf[0] = '\0';
+	for (size_t i = 0; i + len + 1 < n; i++) {
+		if (params[i] != ';' ||
+		    strncasecmp(params + i + 1, name, len) ||
+		    params[i + 1 + len] != '=')
+			continue;
+		const char *v = params + i + 2 + len, *e = params + n;
+		int quoted = *v == '"';
+		v += quoted;
+		const char *stop = v;
+		while (stop < e && *stop != (quoted ? '"' : ';'))
+			stop++;
+		snprintf(buf, size, "%.*s", (int)(stop - v), v);
+		return;
 	}
-	return 0;
 }
 
-int32_t ics_recur_text(ics_import *im, icalcomponent *c, int64_t line,
-                       tl_buf *out)
+/* One RDATE or EXDATE content line: every value of it.  libical's parser
+ * keeps only the first 500 values of a line (a real export can hold more:
+ * a daily meeting's EXDATEs over years), so the line is read here. */
+static int32_t add_line(ics_import *im, const char *l, size_t n, int rdate,
+                        tl_buf *out)
+{
+	const char *name = rdate ? "RDATE" : "EXDATE";
+	size_t name_len = strlen(name), k;
+	int quoted = 0;
+	for (k = name_len; k < n && (quoted || l[k] != ':'); k++)
+		quoted ^= l[k] == '"';
+	if (k >= n)
+		return TLDB_PLUGIN_OK; /* no value: ics_lenient.c's to report */
+	char tzid[256], type[32];
+	param_of(l + name_len, k - name_len, "TZID", tzid, sizeof tzid);
+	param_of(l + name_len, k - name_len, "VALUE", type, sizeof type);
+	for (const char *v = l + k + 1, *end = l + n; v < end;) {
+		const char *comma = memchr(v, ',', (size_t)(end - v));
+		size_t vn = comma ? (size_t)(comma - v) : (size_t)(end - v);
+		char value[128];
+		snprintf(value, sizeof value, "%.*s", (int)vn, v);
+		v += vn + (comma != NULL);
+		if (!vn)
+			continue;
+		int64_t secs = -1;
+		icaltimetype t;
+		if (rdate && strcasecmp(type, "PERIOD") == 0) {
+			struct icalperiodtype per =
+			        icalperiodtype_from_string(value);
+			t = per.start;
+			secs = !icaldurationtype_is_null_duration(per.duration)
+			               ? icaldurationtype_as_int(per.duration)
+			               : ics_wall_of(per.end) - ics_wall_of(t);
+			if (secs < 0)
+				secs = 0;
+		} else {
+			t = icaltime_from_string(value);
+		}
+		if (icaltime_is_null_time(t) || !ics_real_time(t)) {
+			tl_buf_reset(out);
+			tl_buf_addf(out, "%s %.60s is not a date", name, value);
+			return TLDB_PLUGIN_ERROR;
+		}
+		int rc = add_value(im, out, name, tzid[0] ? tzid : NULL, t,
+		                   secs);
+		if (rc)
+			return rc > 0 ? TLDB_PLUGIN_ERROR : TLDB_PLUGIN_NOMEM;
+	}
+	return TLDB_PLUGIN_OK;
+}
+
+int32_t ics_recur_text(ics_import *im, icalcomponent *c, const char *text,
+                       int64_t line, tl_buf *out)
 {
 	int rules = 0;
 	for (icalproperty *p =
@@ -114,29 +155,38 @@ int32_t ics_recur_text(ics_import *im, icalcomponent *c, int64_t line,
 		if (failed)
 			return TLDB_PLUGIN_NOMEM;
 	}
-	if (add_dates(im, c, ICAL_RDATE_PROPERTY, line, out) ||
-	    add_dates(im, c, ICAL_EXDATE_PROPERTY, line, out))
-		return TLDB_PLUGIN_NOMEM;
+	for (int rdate = 1; rdate >= 0; rdate--) {
+		const char *name = rdate ? "RDATE" : "EXDATE";
+		size_t len = strlen(name);
+		for (const char *l = text; *l;) {
+			size_t n = strcspn(l, "\r\n");
+			if (n > len && strncasecmp(l, name, len) == 0 &&
+			    (l[len] == ';' || l[len] == ':')) {
+				int32_t rc = add_line(im, l, n, rdate, out);
+				if (rc)
+					return rc;
+			}
+			l += n;
+			l += strspn(l, "\r\n");
+		}
+	}
 	if (out->len && out->data[out->len - 1] == '\n')
 		out->data[--out->len] = '\0';
 	return TLDB_PLUGIN_OK;
 }
 
-void ics_recurrence_id(const ics_when *r, const char *event_tz, char *buf,
-                       size_t size)
+void ics_recurrence_id(const ics_when *r, char *buf, size_t size)
 {
-	if (r->is_date) {
-		ics_edtf_date(r->wall, buf, size);
-	} else if (r->utc || !r->tz ||
-	           (event_tz && strcmp(r->tz, event_tz) == 0)) {
-		/* In the zone of the event itself, a local time: the series
-		 * is in it too (RFC 5545 3.8.4.4), and the change gets the
-		 * uid of the occurrence it replaces. */
-		ics_edtf_time(r->wall, r->utc, buf, size);
-	} else {
-		int64_t u = r->wall;
-		if (ical_host->zone_to_utc(r->tz, r->wall, &u))
-			u = r->wall;
-		ics_edtf_time(u, 1, buf, size);
+	if (r->is_date || r->utc || !r->tz) {
+		if (r->is_date)
+			ics_edtf_date(r->wall, buf, size);
+		else
+			ics_edtf_time(r->wall, r->utc, buf, size);
+		return;
 	}
+	/* A local time with its zone named: the host matches it by its
+	 * instant, and an export writes it back in that zone. */
+	char local[64];
+	ics_edtf_time(r->wall, 0, local, sizeof local);
+	snprintf(buf, size, "%s[%s]", local, r->tz);
 }

@@ -248,13 +248,15 @@ static int put_recurrence_id(exporter *x, const tldb_plugin_event *ev)
 		    ics_format_date(d.lo, v, sizeof v) < 0)
 			return 0;
 		ics_str(&x->o, "RECURRENCE-ID;VALUE=DATE");
-	} else if (w.kind == ICS_WALL_FLOATING && ev->tz && *ev->tz &&
-	           ics_zone_known(ev->tz)) {
-		if (ics_zone_emit(&x->zones, &x->o, ev->tz, ev->lo) < 0 ||
+	} else if ((w.kind == ICS_WALL_ZONED && ics_zone_known(w.zone)) ||
+	           (w.kind == ICS_WALL_FLOATING && ev->tz && *ev->tz &&
+	            ics_zone_known(ev->tz))) {
+		const char *zone = w.kind == ICS_WALL_ZONED ? w.zone : ev->tz;
+		if (ics_zone_emit(&x->zones, &x->o, zone, ev->lo) < 0 ||
 		    ics_format_datetime(w.local, 0, v, sizeof v) < 0)
 			return -1;
 		ics_str(&x->o, "RECURRENCE-ID;TZID=");
-		ics_clean(&x->o, ev->tz);
+		ics_clean(&x->o, zone);
 	} else if (w.kind == ICS_WALL_FLOATING || w.kind == ICS_WALL_UTC) {
 		if (ics_format_datetime(w.local, w.kind == ICS_WALL_UTC, v,
 		                        sizeof v) < 0)

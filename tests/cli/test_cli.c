@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -1139,6 +1140,19 @@ Test(cli, recurring_series_answer_any_range)
 	cr_expect(strstr(out, "afternoon") == NULL, "%s", out);
 	free(out);
 
+	/* The series itself is gone from the source: it goes with its
+	 * changes (the change of 12-04 is back first). */
+	free(ok_out(TL("import", cal, "--timeline", "home")));
+	snprintf(text, sizeof text, "%s%s%s", head, yearly, tail);
+	write_file(less, text);
+	r = expect(TL("import", "--sync", less, "--timeline", "home"), 0);
+	cr_expect(strstr(r.err, "removed home/standup 'Stand-up'") != NULL,
+	          "%s", r.err);
+	run_free(&r);
+	out = ok_out(TL("query", "2026-12-04", "--timeline", "home"));
+	NO_ROWS(out);
+	free(out);
+
 	snprintf(text, sizeof text, "%s%s%s", head, tick, tail);
 	write_file(cal, text);
 	free(ok_out(TL("import", cal)));
@@ -1208,6 +1222,15 @@ Test(cli, a_feed_keeps_series_as_series)
 	cr_expect_eq(count_of(ics, "UID:m\r\n"), 2, "%s", ics);
 	free(ics);
 
+	/* A range after the change: the series comes with every change of
+	 * it, or the subscriber would see the change's occurrence unmoved. */
+	ics = ok_out(TL("export", "--format", "ics", "2024-02"));
+	cr_expect_eq(count_of(ics, "BEGIN:VEVENT"), 2, "%s", ics);
+	cr_expect(strstr(ics, "\r\nRECURRENCE-ID;TZID=Europe/Berlin:"
+	                      "20240115T090000\r\n"),
+	          "%s", ics);
+	free(ics);
+
 	/* A day inside the series' span without an occurrence: no series;
 	 * after its end: nothing. */
 	ics = ok_out(TL("export", "--format", "ics", "2024-01-23"));
@@ -1217,12 +1240,68 @@ Test(cli, a_feed_keeps_series_as_series)
 	cr_expect_eq(count_of(ics, "BEGIN:VEVENT"), 0, "%s", ics);
 	free(ics);
 
+	/* show: the series itself, with its recurrence, in either form. */
+	char *shown = ok_out(TL("show", "m"));
+	cr_expect(strstr(shown, "recur      RRULE:FREQ=WEEKLY;COUNT=5\n"), "%s",
+	          shown);
+	free(shown);
+	shown = ok_out(TL("show", "m", "--format", "json"));
+	cr_expect_eq(count_of(shown, "\n"), 1, "%s", shown);
+	free(shown);
+
 	char *json =
 	        ok_out(TL("export", "--format", "json", "2024-01..2024-02"));
 	cr_expect_eq(count_of(json, "\"uid\":"), 4, "%s", json);
 	cr_expect(strstr(json, "\"uid\":\"m/20240201T010000[Europe/Berlin]\""),
 	          "%s", json);
 	free(json);
+	free(path);
+}
+
+/* Every value of a long RDATE or EXDATE line is read (libical's parser
+ * keeps 500), and one that names no date, or a zone nobody knows, is the
+ * VEVENT's error, not a silent loss. */
+Test(cli, series_values_are_all_read_and_bad_ones_refused)
+{
+	char *text = malloc(1 << 16), *path = path_in("long.ics");
+	size_t n =
+	        (size_t)snprintf(text, 1 << 16,
+	                         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t"
+	                         "//t//EN\r\nBEGIN:VEVENT\r\nUID:long\r\n"
+	                         "DTSTAMP:20240101T000000Z\r\nDTSTART;VALUE="
+	                         "DATE:20000101\r\nRRULE:FREQ=DAILY;COUNT="
+	                         "1201\r\nEXDATE;VALUE=DATE:");
+	/* every other day from 2000-01-02 (day 10958 is 2000-01-01) */
+	int64_t day = 10958 + 1;
+	for (int i = 0; i < 600; i++, day += 2) {
+		time_t t = (time_t)(day * 86400);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		n += strftime(text + n, (1 << 16) - n, i ? ",%Y%m%d" : "%Y%m%d",
+		              &tm);
+	}
+	snprintf(text + n, (1 << 16) - n,
+	         "\r\nSUMMARY:Long\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	write_file(path, text);
+	free(ok_out(TL("import", path)));
+	char *out = ok_out(TL("query", "2000-01-01..2003-12-31"));
+	int rows = 0;
+	for (const char *p = out; (p = strchr(p, '\n')); p++)
+		rows++;
+	cr_expect_eq(rows, 601, "1201 days less 600 EXDATEs:\n%.300s", out);
+	free(out);
+
+	write_file(path, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN"
+	                 "\r\nBEGIN:VEVENT\r\nUID:bad\r\nDTSTAMP:20240101T00"
+	                 "0000Z\r\nDTSTART:20240101T100000Z\r\nRDATE:20240230T"
+	                 "100000Z\r\nSUMMARY:b\r\nEND:VEVENT\r\nEND:VCALENDAR"
+	                 "\r\n");
+	char *before = dump();
+	expect_error(TL("import", path), 1,
+	             "RDATE 20240230T100000Z is not a date");
+	expect_dump(before);
+	free(before);
+	free(text);
 	free(path);
 }
 

@@ -390,6 +390,21 @@ Test(series, the_bounds_of_an_occurrence_are_those_of_its_dates)
 	cr_expect_gt(n, 100);
 }
 
+/* DTSTART 10:00:00 is stored as the minute "10:00"; a rule stepping by
+ * seconds still gives each occurrence its second, and its own second of
+ * bounds (a new user's trial found them all at minute precision, so a
+ * range took in 59 neighbours). */
+Test(series, a_rule_of_seconds_keeps_its_seconds)
+{
+	series("sec", "Seconds", "2024-01-01T10:00Z", NULL, NULL,
+	       "RRULE:FREQ=SECONDLY;COUNT=90");
+	cr_assert_eq(range("2024-01-01T10:00:30Z", "2024-01-01T10:00:40Z"), 10,
+	             "%s", out);
+	cr_assert(!strncmp(out, "2024-01-01T10:00:30Z|sec/20240101T100030Z\n",
+	                   42),
+	          "%s", out);
+}
+
 Test(series, a_bad_recurrence_is_refused_and_nothing_is_written)
 {
 	tldb_event ev = {.uid = "bad",
