@@ -670,3 +670,29 @@ int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
 		return tl_fail(db, rc, "out of memory");
 	return with_sources ? tl_load_sources(db, id, arena, ev) : TLDB_OK;
 }
+
+int tl_series_latest(tldb *db, int64_t *hi)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(
+	        db->sql,
+	        "SELECT recur, start, \"end\", tz FROM events WHERE "
+	        "span_class = 30 AND hi < 9223372036854775807",
+	        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return tl_fail_sql(db, rc, "reading statistics");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tl_recur *r;
+		if (tl_recur_open(row_text(st, 0), row_text(st, 1),
+		                  row_text(st, 2), row_text(st, 3), &r, NULL))
+			continue;
+		tl_occurrence o;
+		while (tl_recur_next(r, &o) == TL_RECUR_ONE)
+			if (o.hi > *hi)
+				*hi = o.hi;
+		tl_recur_free(r);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? TLDB_OK
+	                         : tl_fail_sql(db, rc, "reading statistics");
+}

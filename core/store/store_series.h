@@ -93,4 +93,8 @@ int tl_series_changes_outside(tldb *db, sqlite3_int64 id, int64_t lo,
 int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
                            tl_arena *arena, tldb_event *ev);
 
+/* Raises *hi to the end of the last occurrence of every series that ends
+ * (COUNT, UNTIL, RDATEs), for statistics.  TLDB_OK or an error set on db. */
+int tl_series_latest(tldb *db, int64_t *hi);
+
 #endif /* TLDB_STORE_SERIES_H */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "store_internal.h"
+#include "store_series.h"
 
 /* ---- the timeline of an event being written ---- */
 
@@ -269,14 +270,18 @@ TLDB_API int tldb_stats_get(tldb *db, tldb_stats *out)
 	                 &out->timelines)) ||
 	    (rc = scalar(db, DISTINCT_TAGS_SQL, &out->tags)) ||
 	    (rc = scalar(db, "SELECT count(*) FROM sources", &out->sources)) ||
+	    /* A series' lo is its first occurrence's; its hi only bounds its
+	     * last one (tl_series_latest reads it), and a cancelled
+	     * occurrence is no event (event_internal.h's classes). */
 	    (rc = scalar(db,
 	                 "SELECT coalesce(min(lo), 0) FROM events WHERE lo > "
-	                 "-9223372036854775808",
+	                 "-9223372036854775808 AND span_class <= 30",
 	                 &out->lo_min)) ||
 	    (rc = scalar(db,
 	                 "SELECT coalesce(max(hi), 0) FROM events WHERE hi < "
-	                 "9223372036854775807",
+	                 "9223372036854775807 AND span_class < 30",
 	                 &out->hi_max)) ||
+	    (rc = tl_series_latest(db, &out->hi_max)) ||
 	    (rc = scalar(db, "PRAGMA user_version", &version)))
 		return rc;
 	out->schema_version = (int)version;

@@ -132,6 +132,11 @@ Test(series, a_counted_series_ends)
 	                      "2024-01-08T10:00:00Z|c3/20240108T100000Z\n"
 	                      "2024-01-15T10:00:00Z|c3/20240115T100000Z\n");
 	cr_assert_eq(range("2024-01-16", "2030-01-01"), 0);
+	/* Statistics see its first and last occurrences, not its bounds. */
+	tldb_stats st;
+	cr_assert_eq(tldb_stats_get(db, &st), TLDB_OK);
+	cr_expect_eq(st.lo_min, at("2024-01-01T10:00:00Z"));
+	cr_expect_eq(st.hi_max, at("2024-01-15T10:00:01Z"));
 }
 
 Test(series, occurrences_merge_with_single_events_under_limit_and_offset)
