@@ -1,5 +1,6 @@
 /*
- * recur.c -- the occurrences of a recurring series (recur.h).
+ * recur.c -- reading a recurring series (recur.h) and its wall clock;
+ * recur_walk.c walks its occurrences.
  *
  * Every time of a series is handled as a wall time on the series' own
  * clock: the day of a day series, the local time of a floating or zoned
@@ -18,61 +19,14 @@
 #include "civil.h"
 #include "date_internal.h"
 #include "event_internal.h"
-#include "recur.h"
-
-#define DAY INT64_C(86400)
-
-/* An RDATE: its wall start and its own length (-1: the series'). */
-typedef struct rdate {
-	int64_t wall, dur;
-} rdate;
-
-/* An EXDATE: a wall time, or every occurrence of a day. */
-typedef struct xdate {
-	int64_t wall;
-	int whole_day;
-} xdate;
-
-struct tl_recur {
-	tldb_date start, end;
-	int has_end, end_same_clock, is_day;
-	char tz[TLDB_ZONE_NAME_MAX];  /* the stored tz, "" for none */
-	int64_t start_wall, end_wall; /* end_wall: when end_same_clock */
-	int64_t exact_dur;            /* end instant - start lo, otherwise */
-	int64_t max_dur;              /* the longest occurrence, seconds */
-	int has_rule, has_count;
-	struct icalrecurrencetype rule;
-	icalrecur_iterator *it;
-	int rule_loaded;
-	int64_t rule_next;
-	rdate *rdates;
-	size_t nrdates, ir;
-	xdate *exdates;
-	size_t nexdates;
-	int first_pending, any;
-	int64_t last_wall, steps;
-	int64_t reached; /* the rule's latest wall time, for a cut */
-	/* A rule without BY parts steps by a fixed wall interval, or by
-	 * whole months: it is walked with arithmetic and jumps to a range in
-	 * one step, COUNT or not, where libical's iterator (ICU's calendar
-	 * under it) takes microseconds a step and must walk a COUNT rule
-	 * from its start. */
-	int simple;
-	/* The precision occurrences are written with: the start's, or the
-	 * second when the rule steps by seconds (DTSTART 10:00:00 is written
-	 * "10:00", and 10:00:01 must not be). */
-	tldb_precision prec;
-	int64_t step;       /* seconds a step, or 0 */
-	int months;         /* months a step (MONTHLY, YEARLY), or 0 */
-	int64_t k;          /* the index of the rule's next step */
-	int64_t until_wall; /* UNTIL on the series' clock, or INT64_MAX */
-};
+#include "ical_param.h"
+#include "recur_internal.h"
 
 /* ---- the series' clock ---- */
 
 /* The zone of the series' local times, or NULL (UTC, a fixed offset, or
  * floating without a zone, which the store reads as UTC). */
-static const char *zone_of(const tl_recur *r)
+const char *tl_rc_zone_of(const tl_recur *r)
 {
 	const tldb_datepoint *p = &r->start.start;
 	if (p->zone_kind == TLDB_ZONE_NAMED)
@@ -83,10 +37,10 @@ static const char *zone_of(const tl_recur *r)
 }
 
 /* Instant -> the series' wall clock. */
-static int64_t to_wall(const tl_recur *r, int64_t instant)
+int64_t tl_rc_to_wall(const tl_recur *r, int64_t instant)
 {
 	const tldb_datepoint *p = &r->start.start;
-	const char *z = zone_of(r);
+	const char *z = tl_rc_zone_of(r);
 	int off = 0;
 	if (z) {
 		if (tldb_zone_offset(z, instant, &off, NULL))
@@ -98,7 +52,7 @@ static int64_t to_wall(const tl_recur *r, int64_t instant)
 	return instant;
 }
 
-static int64_t wall_of_point(const tldb_datepoint *p)
+int64_t tl_rc_wall_of_point(const tldb_datepoint *p)
 {
 	civil_time tm = {p->year,
 	                 p->month,
@@ -109,14 +63,14 @@ static int64_t wall_of_point(const tldb_datepoint *p)
 	return civil_seconds_from_time(&tm);
 }
 
-static int64_t day_of(int64_t wall)
+int64_t tl_rc_day_of(int64_t wall)
 {
 	return civil_floor_div(wall, DAY) * DAY;
 }
 
 /* Writes `wall` in the form of point p (precision at least `prec`). */
-static int format_wall(const tldb_datepoint *p, tldb_precision prec,
-                       int64_t wall, char *buf, size_t size)
+int tl_rc_format_wall(const tldb_datepoint *p, tldb_precision prec,
+                      int64_t wall, char *buf, size_t size)
 {
 	tldb_date d;
 	memset(&d, 0, sizeof d);
@@ -137,8 +91,8 @@ static int format_wall(const tldb_datepoint *p, tldb_precision prec,
 
 /* The id of an occurrence starting at wall: "20240111", "20240111T0900"
  * "00Z", "20240111T090000[Asia/Tokyo]" (ics_rid_of's form). */
-static void id_of(const tldb_datepoint *p, int is_day, const char *zone,
-                  int64_t wall, char *buf, size_t size)
+void tl_rc_id_of(const tldb_datepoint *p, int is_day, const char *zone,
+                 int64_t wall, char *buf, size_t size)
 {
 	civil_time tm;
 	civil_time_from_seconds(wall, &tm);
@@ -204,44 +158,20 @@ static int read_ics_time(const char *s, size_t n, int64_t *wall, int *is_date,
 
 /* The series' wall time of a DATE-TIME value given in zone tzid (NULL: a
  * UTC value when utc, else floating on the series' clock). */
-static int value_wall(const tl_recur *r, int64_t wall, int utc,
-                      const char *tzid, int64_t *out)
+int tl_rc_value_wall(const tl_recur *r, int64_t wall, int utc, const char *tzid,
+                     int64_t *out)
 {
 	if (utc) {
-		*out = to_wall(r, wall);
+		*out = tl_rc_to_wall(r, wall);
 	} else if (tzid) {
 		int64_t instant;
 		if (tldb_zone_to_utc(tzid, wall, &instant, NULL))
 			return TLDB_EZONE;
-		*out = to_wall(r, instant);
+		*out = tl_rc_to_wall(r, instant);
 	} else {
 		*out = wall;
 	}
 	return TLDB_OK;
-}
-
-/* The value of parameter `name` in params[0..n) (";TZID=x;VALUE=y"), into
- * buf; "" when absent. */
-static void param_of(const char *params, size_t n, const char *name, char *buf,
-                     size_t size)
-{
-	size_t len = strlen(name);
-	buf[0] = '\0';
-	for (size_t i = 0; i + len + 1 < n; i++) {
-		if (params[i] != ';' ||
-		    strncasecmp(params + i + 1, name, len) ||
-		    params[i + 1 + len] != '=')
-			continue;
-		const char *v = params + i + 2 + len;
-		const char *e = params + n;
-		int quoted = *v == '"';
-		v += quoted;
-		const char *stop = v;
-		while (stop < e && *stop != (quoted ? '"' : ';'))
-			stop++;
-		snprintf(buf, size, "%.*s", (int)(stop - v), v);
-		return;
-	}
 }
 
 /* Makes room for item n of *items (each `size` bytes), doubling. */
@@ -290,13 +220,14 @@ static int read_value(tl_recur *r, int is_rdate, const char *v, size_t n,
 		                v);
 	if (is_date && is_rdate) /* on a timed series: at DTSTART's time */
 		return push_rdate(
-		        r, wall + r->start_wall - day_of(r->start_wall), -1);
+		        r, wall + r->start_wall - tl_rc_day_of(r->start_wall),
+		        -1);
 	if (is_date) /* on a timed series: every occurrence of the day */
 		return push_exdate(r, wall, !r->is_day);
-	if (value_wall(r, wall, utc, utc ? NULL : tzid, &w))
+	if (tl_rc_value_wall(r, wall, utc, utc ? NULL : tzid, &w))
 		return bad_line(err, line, "unknown time zone '%.60s'", tzid);
 	if (r->is_day)
-		w = day_of(w);
+		w = tl_rc_day_of(w);
 	int64_t dur = -1;
 	if (slash) {
 		const char *p = slash + 1;
@@ -316,8 +247,8 @@ static int read_value(tl_recur *r, int is_rdate, const char *v, size_t n,
 		} else if (!read_ics_time(p, pn, &end_wall, &end_date,
 		                          &end_utc) &&
 		           !end_date &&
-		           !value_wall(r, end_wall, end_utc,
-		                       end_utc ? NULL : tzid, &ew)) {
+		           !tl_rc_value_wall(r, end_wall, end_utc,
+		                             end_utc ? NULL : tzid, &ew)) {
 			dur = ew - w;
 		} else {
 			return bad_line(err, line, "'%.40s' ends no period",
@@ -334,7 +265,7 @@ static int read_value(tl_recur *r, int is_rdate, const char *v, size_t n,
 	return is_rdate ? push_rdate(r, w, dur) : push_exdate(r, w, 0);
 }
 
-static icaltimetype ical_of(const tl_recur *r, int64_t wall)
+icaltimetype tl_rc_ical_of(const tl_recur *r, int64_t wall)
 {
 	civil_time tm;
 	civil_time_from_seconds(wall, &tm);
@@ -366,16 +297,16 @@ static void until_to_clock(tl_recur *r)
 	                 u.is_date ? 0 : u.second};
 	int64_t wall = civil_seconds_from_time(&tm);
 	if (!u.is_date && icaltime_is_utc(u))
-		wall = to_wall(r, wall);
+		wall = tl_rc_to_wall(r, wall);
 	if (u.is_date && !r->is_day)
 		wall += DAY - 1;
 	if (r->is_day)
-		wall = day_of(wall);
+		wall = tl_rc_day_of(wall);
 	r->until_wall = wall;
-	r->rule.until = ical_of(r, wall);
+	r->rule.until = tl_rc_ical_of(r, wall);
 }
 
-static int64_t wall_of_ical(icaltimetype t)
+int64_t tl_rc_wall_of_ical(icaltimetype t)
 {
 	civil_time tm = {t.year,
 	                 t.month,
@@ -446,7 +377,7 @@ static void choose_walk(tl_recur *r)
 }
 
 /* The wall time of the rule's step k (tl_recur.simple). */
-static int64_t simple_wall(const tl_recur *r, int64_t k)
+int64_t tl_rc_simple_wall(const tl_recur *r, int64_t k)
 {
 	if (r->step)
 		return r->start_wall + k * r->step;
@@ -506,8 +437,8 @@ static int read_line(tl_recur *r, const char *s, size_t n, int line,
 		return bad_line(err, line,
 		                "'%.40s' is not RRULE, RDATE or EXDATE", s);
 	char tzid[TLDB_ZONE_NAME_MAX * 2], type[32];
-	param_of(params, np, "TZID", tzid, sizeof tzid);
-	param_of(params, np, "VALUE", type, sizeof type);
+	tl_ical_param(params, np, "TZID", tzid, sizeof tzid);
+	tl_ical_param(params, np, "VALUE", type, sizeof type);
 	int period = strcasecmp(type, "PERIOD") == 0;
 	while (nv) {
 		size_t k = 0;
@@ -549,7 +480,7 @@ static int read_dates(tl_recur *r, const char *start, const char *end,
 	}
 	r->is_day = p->precision == TLDB_PREC_DAY;
 	r->prec = p->precision;
-	r->start_wall = wall_of_point(p);
+	r->start_wall = tl_rc_wall_of_point(p);
 	r->max_dur = r->start.hi - r->start.lo;
 	if (!end || !*end)
 		return TLDB_OK;
@@ -568,7 +499,7 @@ static int read_dates(tl_recur *r, const char *start, const char *end,
 	                    e->zone_kind == p->zone_kind &&
 	                    e->offset_minutes == p->offset_minutes &&
 	                    strcmp(e->zone, p->zone) == 0;
-	r->end_wall = wall_of_point(e);
+	r->end_wall = tl_rc_wall_of_point(e);
 	int64_t end_instant = e_day ? r->end.hi : r->end.lo;
 	r->exact_dur = end_instant - r->start.lo;
 	if (r->exact_dur > r->max_dur)
@@ -609,7 +540,7 @@ int tl_recur_open(const char *recur, const char *start, const char *end,
 		choose_walk(r);
 	if (!rc && r->has_rule && !r->simple) {
 		r->it = icalrecur_iterator_new(r->rule,
-		                               ical_of(r, r->start_wall));
+		                               tl_rc_ical_of(r, r->start_wall));
 		if (!r->it) {
 			tl_errf_plain(err, 0,
 			              "recur: the RRULE cannot be expanded");
@@ -637,302 +568,4 @@ void tl_recur_free(tl_recur *r)
 	free(r->rdates);
 	free(r->exdates);
 	free(r);
-}
-
-/* ---- walking ---- */
-
-static int excluded(const tl_recur *r, int64_t wall)
-{
-	for (size_t i = 0; i < r->nexdates; i++)
-		if (r->exdates[i].whole_day ? day_of(wall) == r->exdates[i].wall
-		                            : wall == r->exdates[i].wall)
-			return 1;
-	return 0;
-}
-
-/* Loads the rule's next wall time; 0 when it has no more. */
-static int load_rule(tl_recur *r)
-{
-	if (r->rule_loaded)
-		return 1;
-	if (r->simple) {
-		/* Past about 29,000 years of seconds the arithmetic would
-		 * overflow: the rule ends there. */
-		if ((r->has_count && r->k >= r->rule.count) ||
-		    r->k > INT64_C(1) << 40)
-			return 0;
-		int64_t wall = simple_wall(r, r->k);
-		if (wall > r->until_wall)
-			return 0;
-		r->k++;
-		r->steps++;
-		r->rule_next = r->reached = wall;
-		r->rule_loaded = 1;
-		return 1;
-	}
-	if (!r->it)
-		return 0;
-	icaltimetype t = icalrecur_iterator_next(r->it);
-	r->steps++;
-	if (icaltime_is_null_time(t)) {
-		icalrecur_iterator_free(r->it);
-		r->it = NULL;
-		return 0;
-	}
-	r->rule_next = r->reached = wall_of_ical(t);
-	r->rule_loaded = 1;
-	return 1;
-}
-
-/* The next wall time of the series and its length: 1, or 0 at the end. */
-static int next_wall(tl_recur *r, int64_t *wall, int64_t *dur)
-{
-	int64_t best = 0;
-	int which = 0; /* 1 DTSTART, 2 the rule, 3 an RDATE */
-	if (r->first_pending) {
-		best = r->start_wall;
-		which = 1;
-	}
-	if (load_rule(r) && (!which || r->rule_next < best)) {
-		best = r->rule_next;
-		which = 2;
-	}
-	if (r->ir < r->nrdates && (!which || r->rdates[r->ir].wall < best)) {
-		best = r->rdates[r->ir].wall;
-		which = 3;
-	}
-	*dur = -1;
-	if (which == 1)
-		r->first_pending = 0;
-	else if (which == 2)
-		r->rule_loaded = 0;
-	else if (which == 3)
-		*dur = r->rdates[r->ir++].dur;
-	*wall = best;
-	return which != 0;
-}
-
-/* The instant of wall time `wall` on the series' clock, as the date
- * parser resolves a time of that form (RFC 5545 3.3.5 in a zone). */
-static int64_t instant_of(const tl_recur *r, int64_t wall)
-{
-	const char *z = zone_of(r);
-	int64_t u = wall;
-	if (z)
-		return tldb_zone_to_utc(z, wall, &u, NULL) ? wall : u;
-	if (r->start.start.zone_kind == TLDB_ZONE_OFFSET)
-		return wall - (int64_t)r->start.start.offset_minutes * 60;
-	return wall;
-}
-
-/* The bounds of an occurrence from its wall time, without writing it:
- * what tl_event_bounds reads from the dates tl_recur_text writes. */
-static void bounds(const tl_recur *r, tl_occurrence *o)
-{
-	int64_t unit = r->prec == TLDB_PREC_DAY      ? DAY
-	               : r->prec == TLDB_PREC_MINUTE ? 60
-	                                             : 1;
-	/* A day is a day of the calendar, in no zone (date_parse.c). */
-	o->lo = r->is_day ? o->wall : instant_of(r, o->wall);
-	if (o->dur >= 0) {
-		o->hi = instant_of(r, o->wall + o->dur);
-	} else if (!r->has_end) {
-		o->hi = o->lo + unit;
-	} else if (r->end_same_clock) {
-		int64_t end = o->wall + (r->end_wall - r->start_wall);
-		o->hi = r->end.start.precision == TLDB_PREC_DAY
-		                ? end + DAY
-		                : instant_of(r, end);
-	} else {
-		o->hi = o->lo + r->exact_dur;
-	}
-	if (o->hi <= o->lo)
-		o->hi = o->lo + 1;
-}
-
-static void place(const tl_recur *r, int64_t wall, int64_t dur,
-                  tl_occurrence *o)
-{
-	o->wall = wall;
-	o->dur = dur;
-	o->texted = 0;
-	id_of(&r->start.start, r->is_day, zone_of(r), wall, o->id,
-	      sizeof o->id);
-	bounds(r, o);
-}
-
-int tl_recur_text(const tl_recur *r, tl_occurrence *o)
-{
-	const tldb_datepoint *p = &r->start.start;
-	int64_t wall = o->wall, dur = o->dur;
-	int rc = format_wall(p, r->prec, wall, o->start, sizeof o->start);
-	o->end[0] = '\0';
-	if (!rc && dur >= 0) {
-		tldb_precision prec =
-		        dur % 60 ? TLDB_PREC_SECOND : TLDB_PREC_MINUTE;
-		rc = format_wall(p, prec, wall + dur, o->end, sizeof o->end);
-	} else if (!rc && r->has_end && r->end_same_clock) {
-		rc = format_wall(&r->end.start, r->end.start.precision,
-		                 wall + (r->end_wall - r->start_wall), o->end,
-		                 sizeof o->end);
-	}
-	if (!rc && dur < 0 && r->has_end && !r->end_same_clock &&
-	    tldb_format_instant(o->hi, o->end, sizeof o->end) < 0)
-		/* An end in another zone than the start: as long as the
-		 * first occurrence, written in UTC. */
-		rc = TLDB_ETOOBIG;
-	o->texted = !rc;
-	return rc;
-}
-
-int tl_recur_next(tl_recur *r, tl_occurrence *o)
-{
-	for (;;) {
-		if (r->steps >= TLDB_SERIES_MAX_STEPS) {
-			o->wall = r->reached;
-			return TL_RECUR_CUT;
-		}
-		int64_t wall, dur;
-		if (!next_wall(r, &wall, &dur))
-			return TL_RECUR_DONE;
-		if (r->any && wall == r->last_wall)
-			continue; /* DTSTART, the rule and an RDATE may agree */
-		r->any = 1;
-		r->last_wall = wall;
-		if (wall > r->reached)
-			r->reached = wall;
-		if (excluded(r, wall))
-			continue;
-		place(r, wall, dur, o);
-		return TL_RECUR_ONE;
-	}
-}
-
-void tl_recur_seek(tl_recur *r, int64_t lo)
-{
-	if (lo <= TLDB_TIME_MIN + 4 * DAY)
-		return;
-	/* The first occurrence that can reach lo starts at most max_dur
-	 * before it, on the wall clock of the instant lo; a zone's offset may
-	 * differ by up to a day (Samoa, 2011) between the two. */
-	int64_t target =
-	        to_wall(r, lo) - r->max_dur - (zone_of(r) ? DAY + 2 * 3600 : 0);
-	if (target <= r->start_wall)
-		return;
-	r->first_pending = 0;
-	while (r->ir < r->nrdates && r->rdates[r->ir].wall < target)
-		r->ir++;
-	if (r->simple && !r->rule_loaded) {
-		/* The first step at or after the target, or for months a
-		 * month or two short of it, never past it. */
-		int64_t k = 0;
-		if (r->step) {
-			k = (target - r->start_wall + r->step - 1) / r->step;
-		} else {
-			civil_time a, b;
-			civil_time_from_seconds(r->start_wall, &a);
-			civil_time_from_seconds(target, &b);
-			k = ((b.year - a.year) * 12 + (b.month - a.month)) /
-			            r->months -
-			    1;
-		}
-		if (k > r->k)
-			r->k = k;
-		return;
-	}
-	if (r->it && !r->has_count && !r->rule_loaded &&
-	    icalrecur_iterator_set_start(r->it, ical_of(r, target)))
-		return;
-	/* COUNT rules must be walked from their start. */
-	while (r->steps < TLDB_SERIES_MAX_STEPS && load_rule(r) &&
-	       r->rule_next < target)
-		r->rule_loaded = 0;
-}
-
-int64_t tl_recur_last_hi(tl_recur *r)
-{
-	if (r->has_rule && !r->has_count &&
-	    icaltime_is_null_time(r->rule.until))
-		return TLDB_TIME_MAX;
-	int64_t last = r->start_wall, wall, dur;
-	int64_t n = 0;
-	while (next_wall(r, &wall, &dur)) {
-		if (++n > 100000)
-			return TLDB_TIME_MAX;
-		if (wall > last)
-			last = wall;
-	}
-	/* Within two days of the instant, whatever the zone. */
-	int64_t hi = last + r->max_dur + 2 * DAY;
-	return hi > r->start.hi ? hi : r->start.hi;
-}
-
-int tl_recur_at(const tl_recur *r, int64_t wall, int64_t dur, tl_occurrence *o)
-{
-	place(r, wall, dur, o);
-	return tl_recur_text(r, o);
-}
-
-/* ---- recurrence ids ---- */
-
-int tl_recur_id_wall(const tl_recur *r, const char *id, int64_t *wall,
-                     int *whole_day)
-{
-	tldb_date d;
-	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval ||
-	    d.start.precision < TLDB_PREC_DAY)
-		return TLDB_EDATE;
-	const tldb_datepoint *p = &d.start;
-	int64_t w = wall_of_point(p);
-	*whole_day = p->precision == TLDB_PREC_DAY;
-	if (*whole_day) {
-		*wall = w;
-		return TLDB_OK;
-	}
-	if (p->zone_kind == TLDB_ZONE_UTC)
-		w = to_wall(r, w);
-	else if (p->zone_kind == TLDB_ZONE_OFFSET)
-		w = to_wall(r, w - (int64_t)p->offset_minutes * 60);
-	else if (p->zone_kind == TLDB_ZONE_NAMED &&
-	         value_wall(r, w, 0, p->zone, &w))
-		return TLDB_EZONE;
-	if (r->is_day) {
-		w = day_of(w);
-		*whole_day = 1;
-	}
-	*wall = w;
-	return TLDB_OK;
-}
-
-int tl_recur_id_names(int64_t wall, int whole_day, const tl_occurrence *o)
-{
-	return whole_day ? day_of(o->wall) == wall : o->wall == wall;
-}
-
-int tl_recur_id_text(const char *id, const char *tz, char *buf, size_t size)
-{
-	tldb_date d;
-	if (!id || tldb_date_parse(id, NULL, &d, NULL) || d.is_interval ||
-	    d.start.precision < TLDB_PREC_DAY)
-		return TLDB_EDATE;
-	tldb_datepoint p = d.start;
-	if (p.precision > TLDB_PREC_DAY && (p.zone_kind == TLDB_ZONE_NAMED ||
-	                                    p.zone_kind == TLDB_ZONE_OFFSET)) {
-		/* Named by its instant, so that the same change written in
-		 * two forms is one event. */
-		civil_time tm;
-		civil_time_from_seconds(d.lo, &tm);
-		p.year = tm.year;
-		p.month = tm.month;
-		p.day = tm.day;
-		p.hour = tm.hour;
-		p.minute = tm.minute;
-		p.second = tm.second;
-		p.zone_kind = TLDB_ZONE_UTC;
-	}
-	const char *zone =
-	        p.zone_kind == TLDB_ZONE_FLOATING && tz && *tz ? tz : NULL;
-	id_of(&p, p.precision == TLDB_PREC_DAY, zone, wall_of_point(&p), buf,
-	      size);
-	return TLDB_OK;
 }

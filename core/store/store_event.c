@@ -306,7 +306,7 @@ int tl_put_checked(tldb *db, const tldb_event *ev, const tl_checked *cp,
 
 /* ---- reading ---- */
 
-static const char *col_str(sqlite3_stmt *st, int col, tl_arena *arena, int *oom)
+const char *tl_col_dup(sqlite3_stmt *st, int col, tl_arena *arena, int *oom)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 	if (!s)
@@ -350,7 +350,7 @@ static const char *col_text(sqlite3_stmt *st, int col, tl_arena *arena,
                             int borrow, int *oom)
 {
 	return borrow ? (const char *)sqlite3_column_text(st, col)
-	              : col_str(st, col, arena, oom);
+	              : tl_col_dup(st, col, arena, oom);
 }
 
 int tl_event_from_row(sqlite3_stmt *st, tl_arena *arena, int borrow,
@@ -411,13 +411,13 @@ int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena, tldb_event *ev)
 			cap = ncap;
 		}
 		tldb_source *s = &srcs[n++];
-		s->url = col_str(st, 0, arena, &oom);
-		s->title = col_str(st, 1, arena, &oom);
-		s->plugin = col_str(st, 2, arena, &oom);
-		s->quote = col_str(st, 3, arena, &oom);
-		s->expr = col_str(st, 4, arena, &oom);
-		s->doc_date = col_str(st, 5, arena, &oom);
-		s->resolver = col_str(st, 6, arena, &oom);
+		s->url = tl_col_dup(st, 0, arena, &oom);
+		s->title = tl_col_dup(st, 1, arena, &oom);
+		s->plugin = tl_col_dup(st, 2, arena, &oom);
+		s->quote = tl_col_dup(st, 3, arena, &oom);
+		s->expr = tl_col_dup(st, 4, arena, &oom);
+		s->doc_date = tl_col_dup(st, 5, arena, &oom);
+		s->resolver = tl_col_dup(st, 6, arena, &oom);
 		read_span(st, 7, s->span);
 		read_span(st, 9, s->expr_span);
 	}

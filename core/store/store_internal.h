@@ -151,6 +151,10 @@ int tl_event_at(tldb *db, const char *timeline, const char *uid,
 int tl_event_ref(tldb *db, const char *ref, sqlite3_int64 *id,
                  sqlite3_int64 *timeline_id);
 
+/* A copy in arena of column col's text, or NULL for NULL (setting *oom
+ * when out of memory). */
+const char *tl_col_dup(sqlite3_stmt *st, int col, tl_arena *arena, int *oom);
+
 /* Marks the timeline changed now (feeds' Last-Modified). */
 int tl_timeline_touch(tldb *db, sqlite3_int64 id);
 

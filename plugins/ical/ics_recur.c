@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ical_param.h"
 #include "ics_read.h"
 
 /* A value's zone as tldb writes it: ";VALUE=DATE", ";TZID=Zone" or "". */
@@ -61,29 +62,6 @@ static int add_value(ics_import *im, tl_buf *out, const char *name,
 	return tl_buf_addf(out, "%s%s:%s\n", name, params, value);
 }
 
-/* The value of parameter `name` in params[0..n) (";TZID=x;VALUE=y"),
- * unquoted, into buf; "" when absent. */
-static void param_of(const char *params, size_t n, const char *name, char *buf,
-                     size_t size)
-{
-	size_t len = strlen(name);
-	buf[0] = '\0';
-	for (size_t i = 0; i + len + 1 < n; i++) {
-		if (params[i] != ';' ||
-		    strncasecmp(params + i + 1, name, len) ||
-		    params[i + 1 + len] != '=')
-			continue;
-		const char *v = params + i + 2 + len, *e = params + n;
-		int quoted = *v == '"';
-		v += quoted;
-		const char *stop = v;
-		while (stop < e && *stop != (quoted ? '"' : ';'))
-			stop++;
-		snprintf(buf, size, "%.*s", (int)(stop - v), v);
-		return;
-	}
-}
-
 /* One RDATE or EXDATE content line: every value of it.  libical's parser
  * keeps only the first 500 values of a line (a real export can hold more:
  * a daily meeting's EXDATEs over years), so the line is read here. */
@@ -98,8 +76,8 @@ static int32_t add_line(ics_import *im, const char *l, size_t n, int rdate,
 	if (k >= n)
 		return TLDB_PLUGIN_OK; /* no value: ics_lenient.c's to report */
 	char tzid[256], type[32];
-	param_of(l + name_len, k - name_len, "TZID", tzid, sizeof tzid);
-	param_of(l + name_len, k - name_len, "VALUE", type, sizeof type);
+	tl_ical_param(l + name_len, k - name_len, "TZID", tzid, sizeof tzid);
+	tl_ical_param(l + name_len, k - name_len, "VALUE", type, sizeof type);
 	for (const char *v = l + k + 1, *end = l + n; v < end;) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
 		size_t vn = comma ? (size_t)(comma - v) : (size_t)(end - v);
