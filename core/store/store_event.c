@@ -431,8 +431,8 @@ int tl_load_sources(tldb *db, sqlite3_int64 id, tl_arena *arena, tldb_event *ev)
 	return TLDB_OK;
 }
 
-/* Reads event `id` with its tags and sources into *out. */
-static int get_event(tldb *db, sqlite3_int64 id, tldb_event **out)
+int tl_event_read(tldb *db, sqlite3_int64 id, int with_sources, tl_arena *arena,
+                  tldb_event *ev)
 {
 	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_GET);
 	if (!st)
@@ -446,13 +446,20 @@ static int get_event(tldb *db, sqlite3_int64 id, tldb_event **out)
 		                         "the event is gone")
 		               : tl_fail_sql(db, rc, "reading an event");
 	}
+	rc = tl_event_from_row(st, arena, 0, ev);
+	sqlite3_reset(st);
+	if (rc)
+		return tl_fail(db, rc, "out of memory");
+	return with_sources ? tl_load_sources(db, id, arena, ev) : TLDB_OK;
+}
+
+/* Reads event `id` with its tags and sources into *out. */
+static int get_event(tldb *db, sqlite3_int64 id, tldb_event **out)
+{
 	tl_arena arena;
 	tl_arena_init(&arena);
 	tldb_event ev;
-	rc = tl_event_from_row(st, &arena, 0, &ev);
-	sqlite3_reset(st);
-	if (!rc)
-		rc = tl_load_sources(db, id, &arena, &ev);
+	int rc = tl_event_read(db, id, 1, &arena, &ev);
 	if (!rc && (rc = tldb_event_copy(&ev, out)))
 		tl_fail(db, rc, "out of memory");
 	tl_arena_release(&arena);

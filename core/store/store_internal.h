@@ -85,8 +85,10 @@ struct tldb {
 	int opened_empty; /* the file held no database when opened */
 };
 
-/* 1 when db has a time limit and it has passed (store_query.c). */
+/* 1 when db has a time limit and it has passed (store_limit.c). */
 int tl_past_deadline(const tldb *db);
+/* Fails with TLDB_EBUSY naming the time limit (store_limit.c). */
+int tl_time_limit_reached(tldb *db);
 
 /* Records a message on db and returns code. */
 int tl_fail(tldb *db, int code, const char *fmt, ...)
@@ -150,6 +152,11 @@ int tl_event_at(tldb *db, const char *timeline, const char *uid,
  * message listing the events it could name. */
 int tl_event_ref(tldb *db, const char *ref, sqlite3_int64 *id,
                  sqlite3_int64 *timeline_id);
+
+/* Reads event `id` (with its sources when with_sources) into ev, its
+ * strings in arena.  TLDB_OK, TLDB_ENOTFOUND, or an error set on db. */
+int tl_event_read(tldb *db, sqlite3_int64 id, int with_sources, tl_arena *arena,
+                  tldb_event *ev);
 
 /* A copy in arena of column col's text, or NULL for NULL (setting *oom
  * when out of memory). */

@@ -12,10 +12,8 @@
  * export.  LIMIT and OFFSET are applied by the merge.  The statements are
  * cached per handle by their SQL text.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "event_internal.h"
@@ -198,44 +196,6 @@ static size_t count_terms(const char *text)
 	return n;
 }
 
-/* ---- the time limit ---- */
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int tl_past_deadline(const tldb *db)
-{
-	return db->deadline_ns && mono_ns() >= db->deadline_ns;
-}
-
-/* SQLite's progress handler: non-zero interrupts the statement. */
-static int on_progress(void *ud)
-{
-	return tl_past_deadline(ud);
-}
-
-TLDB_API void tldb_set_time_limit(tldb *db, int64_t ms)
-{
-	if (!db || !db->sql)
-		return;
-	db->limit_ms = ms > 0 ? ms : 0;
-	db->deadline_ns = ms > 0 ? mono_ns() + ms * 1000000 : 0;
-	/* Every 4096 virtual-machine instructions: a few microseconds. */
-	sqlite3_progress_handler(db->sql, ms > 0 ? 4096 : 0,
-	                         ms > 0 ? on_progress : NULL, db);
-}
-
-static int time_limit_reached(tldb *db)
-{
-	return tl_fail(db, TLDB_EBUSY,
-	               "the time limit of %lld ms for the query was reached",
-	               (long long)db->limit_ms);
-}
-
 static int check_query(tldb *db, const tldb_query *q)
 {
 	if (!db->sql)
@@ -346,7 +306,7 @@ TLDB_API int tldb_query_open(tldb *db, const tldb_query *q, tldb_cursor **out)
 		                        &c->series);
 	if (rc) {
 		tldb_cursor_free(c);
-		return tl_past_deadline(db) ? time_limit_reached(db) : rc;
+		return tl_past_deadline(db) ? tl_time_limit_reached(db) : rc;
 	}
 	*out = c;
 	return TLDB_OK;
@@ -357,7 +317,7 @@ static int step_failed(tldb_cursor *c, int rc)
 {
 	c->done = 1;
 	if ((rc & 0xFF) == SQLITE_INTERRUPT && tl_past_deadline(c->db))
-		return time_limit_reached(c->db);
+		return tl_time_limit_reached(c->db);
 	/* FTS5 reports bad query syntax as SQLITE_ERROR, not always with
 	 * "fts5" in the message ("no such column: like" for "not-like",
 	 * "unterminated string"). */
@@ -496,14 +456,13 @@ TLDB_API int tldb_cursor_next(tldb_cursor *c, const tldb_event **ev)
 		return tl_fail(c->db, TLDB_EINVAL, "not an event cursor");
 	if (tl_past_deadline(c->db)) {
 		c->done = 1;
-		return time_limit_reached(c->db);
+		return tl_time_limit_reached(c->db);
 	}
 	int rc;
 	if (c->ipending < c->npending) {
 		tl_arena_reset(&c->arena);
-		rc = tl_series_change_event(c->db, c->pending[c->ipending++],
-		                            c->with_sources, &c->arena,
-		                            &c->event);
+		rc = tl_event_read(c->db, c->pending[c->ipending++],
+		                   c->with_sources, &c->arena, &c->event);
 		*ev = rc ? NULL : &c->event;
 		return rc;
 	}

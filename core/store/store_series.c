@@ -324,24 +324,9 @@ static int load_whole(tl_series_arm *a, series *s)
 {
 	if (s->whole)
 		return TLDB_OK;
-	sqlite3_stmt *st = tl_stmt(a->db, TL_ST_EVENT_GET);
-	if (!st)
-		return TLDB_EINTERNAL;
-	sqlite3_bind_int64(st, 1, s->id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW &&
-	    tl_event_from_row(st, &a->arena, 0, &s->base) != TLDB_OK)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_NOMEM
-		               ? tl_fail(a->db, TLDB_ENOMEM, "out of memory")
-		               : tl_fail_sql(a->db,
-		                             rc == SQLITE_DONE ? SQLITE_ERROR
-		                                               : rc,
-		                             "reading a series");
-	s->whole = 1;
-	return TLDB_OK;
+	int rc = tl_event_read(a->db, s->id, 0, &a->arena, &s->base);
+	s->whole = !rc;
+	return rc;
 }
 
 static int read_series(tl_series_arm *a, sqlite3_stmt *masters)
@@ -411,6 +396,10 @@ int tl_series_arm_open(tldb *db, const tldb_query *q, sqlite3_stmt *masters,
 	int64_t now = tl_now(db);
 	for (size_t i = 0; i < a->n; i++) {
 		series *s = &a->s[i];
+		if (i % 256 == 255 && tl_past_deadline(db)) {
+			tl_series_arm_free(a);
+			return tl_time_limit_reached(db);
+		}
 		tl_recur_seek(s->r, a->lo);
 		s->hi = a->hi;
 		if (a->hi == TLDB_TIME_MAX && s->base.hi == TLDB_TIME_MAX) {
@@ -428,6 +417,8 @@ int tl_series_arm_open(tldb *db, const tldb_query *q, sqlite3_stmt *masters,
 
 int tl_series_arm_step(tl_series_arm *a, tl_merge_key *key)
 {
+	if (tl_past_deadline(a->db))
+		return tl_time_limit_reached(a->db);
 	if (!a->started) {
 		a->started = 1;
 		for (size_t i = 0; i < a->n; i++)

@@ -88,11 +88,6 @@ int tl_series_changes_outside(tldb *db, sqlite3_int64 id, int64_t lo,
                               int64_t hi, int within, sqlite3_int64 **ids,
                               size_t *n);
 
-/* Reads event `id` into ev, its strings in arena (with its sources when
- * with_sources).  TLDB_OK or an error set on db. */
-int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
-                           tl_arena *arena, tldb_event *ev);
-
 /* Raises *hi to the end of the last occurrence of every series that ends
  * (COUNT, UNTIL, RDATEs), for statistics.  TLDB_OK or an error set on db. */
 int tl_series_latest(tldb *db, int64_t *hi);

@@ -144,26 +144,6 @@ int tl_series_changes_outside(tldb *db, sqlite3_int64 id, int64_t lo,
 	               : tl_fail_sql(db, rc, "reading the changes of a series");
 }
 
-int tl_series_change_event(tldb *db, sqlite3_int64 id, int with_sources,
-                           tl_arena *arena, tldb_event *ev)
-{
-	sqlite3_stmt *st = tl_stmt(db, TL_ST_EVENT_GET);
-	if (!st)
-		return TLDB_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return tl_fail_sql(db, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
-		                   "reading a change of a series");
-	}
-	rc = tl_event_from_row(st, arena, 0, ev);
-	sqlite3_reset(st);
-	if (rc)
-		return tl_fail(db, rc, "out of memory");
-	return with_sources ? tl_load_sources(db, id, arena, ev) : TLDB_OK;
-}
-
 int tl_series_latest(tldb *db, int64_t *hi)
 {
 	sqlite3_stmt *st;

@@ -133,6 +133,10 @@ int32_t ics_recur_text(ics_import *im, icalcomponent *c, const char *text,
 		if (failed)
 			return TLDB_PLUGIN_NOMEM;
 	}
+	if (icalcomponent_get_first_property(c, ICAL_EXRULE_PROPERTY))
+		/* RFC 2445's, gone from RFC 5545; ical.js ignores it too. */
+		ical_host->warning(im->run, line, 1,
+		                   "EXRULE (no longer in RFC 5545): left out");
 	for (int rdate = 1; rdate >= 0; rdate--) {
 		const char *name = rdate ? "RDATE" : "EXDATE";
 		size_t len = strlen(name);
